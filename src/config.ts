@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// The one module that reads the environment; everything else receives a Config.
+
+/** The longest timeout a timer can hold (Node timers stop at 2^31 ms, about 24.8 days). */
+export const MAX_TIMEOUT_S = 2_000_000;
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const schema = z.object({
+  PORT: int(5000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  TASKS_DIR: z.string().min(1).default('./tasks'),
+  LOGS_DIR: z.string().min(1).default('./logs'),
+  MAX_TASK_WORKERS: int(5, 1, 1000),
+  MAX_QUEUED_RUNS: int(100, 0),
+  TASK_TIMEOUT_S: int(3600, 1, MAX_TIMEOUT_S),
+  KILL_GRACE_S: z.coerce.number().min(0).max(3600).default(5),
+  LOG_MAX_BYTES: int(100 * 1024 * 1024, 1024),
+  RUNNER_DEAD_S: z.coerce.number().min(1).max(86400).default(15),
+  RUNNER_POLL_MS: int(2000, 10, 600000),
+  SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(86400).default(30),
+  PYTHON: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  tasksDir: string;
+  logsDir: string;
+  maxTaskWorkers: number;
+  maxQueuedRuns: number;
+  taskTimeoutS: number;
+  killGraceMs: number;
+  logMaxBytes: number;
+  runnerDeadMs: number;
+  runnerPollMs: number;
+  shutdownGraceMs: number;
+  python: string | undefined;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+};
+
+/** Reads and validates the environment; throws one readable error listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    tasksDir: path.resolve(e.TASKS_DIR),
+    logsDir: path.resolve(e.LOGS_DIR),
+    maxTaskWorkers: e.MAX_TASK_WORKERS,
+    maxQueuedRuns: e.MAX_QUEUED_RUNS,
+    taskTimeoutS: e.TASK_TIMEOUT_S,
+    killGraceMs: Math.round(e.KILL_GRACE_S * 1000),
+    logMaxBytes: e.LOG_MAX_BYTES,
+    runnerDeadMs: Math.round(e.RUNNER_DEAD_S * 1000),
+    runnerPollMs: e.RUNNER_POLL_MS,
+    shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_S * 1000),
+    python: e.PYTHON,
+    logLevel: e.LOG_LEVEL,
+  };
+}

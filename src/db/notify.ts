@@ -1,0 +1,32 @@
+import type { Db } from './client';
+
+/** NOTIFY channels: the queue has work; a run changed status (`id:status`); a running run should stop (`id`). */
+export const CHANNEL = { wake: 'taskrun_wake', run: 'taskrun_run', cancel: 'taskrun_cancel' } as const;
+export type Channel = (typeof CHANNEL)[keyof typeof CHANNEL];
+
+export type Notify = (channel: Channel, payload?: string) => void;
+
+/**
+ * Sends NOTIFYs after the write has committed, coalescing all issued in one tick into one statement,
+ * so a burst of executes costs one notification round trip instead of one per row.
+ */
+export function createNotifier(db: Db, onError: (err: unknown) => void): Notify {
+  let pending = new Map<string, [Channel, string]>();
+  const flush = () => {
+    const batch = [...pending.values()];
+    pending = new Map();
+    db.$client`select pg_notify(c, p) from unnest(${batch.map((b) => b[0])}::text[], ${batch.map((b) => b[1])}::text[]) as t(c, p)`.catch(
+      onError,
+    );
+  };
+  return (channel, payload = '') => {
+    if (pending.size === 0) setImmediate(flush);
+    pending.set(`${channel}\0${payload}`, [channel, payload]);
+  };
+}
+
+/** Subscribes to a channel; postgres.js re-listens by itself after a reconnect. Returns the unsubscribe. */
+export async function listen(db: Db, channel: Channel, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
+  const sub = await db.$client.listen(channel, onMessage);
+  return () => sub.unlisten();
+}

@@ -1,0 +1,66 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+// Postgres is the only store of state; scripts and logs are files. Generated migrations live in drizzle/.
+
+export const RUN_STATUSES = ['queued', 'running', 'success', 'failed', 'timeout', 'canceled', 'error', 'lost'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
+
+/** Settings of a task that are not its script; a row exists only once something was set. */
+export const tasks = pgTable('tasks', {
+  id: text('id').primaryKey(),
+  description: text('description').notNull().default(''),
+  timeoutS: integer('timeout_s'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** The queue and the history in one table: a run is a row from `queued` to its end. */
+export const runs = pgTable(
+  'runs',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    taskId: text('task_id').notNull(),
+    status: text('status').$type<RunStatus>().notNull().default('queued'),
+    trigger: text('trigger').notNull().default('api'),
+    timeoutS: integer('timeout_s').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    exitCode: integer('exit_code'),
+    signal: text('signal'),
+    error: text('error'),
+    runnerId: text('runner_id'),
+    host: text('host'),
+    bootId: text('boot_id'),
+    pid: integer('pid'),
+    // Set when a run is marked lost; cleared by a runner on the same host once it killed what was left.
+    needsReap: boolean('needs_reap').notNull().default(false),
+    cancelRequested: boolean('cancel_requested').notNull().default(false),
+    logBytes: bigint('log_bytes', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [
+    check('runs_status_check', sql`${t.status} in ('queued','running','success','failed','timeout','canceled','error','lost')`),
+    // Postgres, not process memory, enforces one active run per task: across processes and machines.
+    uniqueIndex('runs_one_active_per_task').on(t.taskId).where(sql`status in ('queued','running')`),
+    index('runs_queued_fifo').on(t.id).where(sql`status = 'queued'`),
+    index('runs_running_by_runner').on(t.runnerId).where(sql`status = 'running'`),
+    index('runs_task_id_desc').on(t.taskId, t.id.desc()),
+    index('runs_status_id_desc').on(t.status, t.id.desc()),
+    index('runs_needs_reap').on(t.host).where(sql`needs_reap`),
+  ],
+);
+
+/** Runner processes: registered at start, heartbeating while alive. */
+export const runners = pgTable('runners', {
+  id: text('id').primaryKey(),
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  bootId: text('boot_id').notNull(),
+  slots: integer('slots').notNull(),
+  version: text('version').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+  stoppedAt: timestamp('stopped_at', { withTimezone: true }),
+});

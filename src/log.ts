@@ -1,0 +1,15 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+/** The application's own structured JSON log, on stdout and appended to `{logsDir}/app.log`. */
+export function createLogger(name: string, level: pino.LevelWithSilent, logsDir?: string): Logger {
+  const streams: pino.StreamEntry[] = [{ stream: process.stdout }];
+  if (logsDir) {
+    fs.mkdirSync(logsDir, { recursive: true });
+    streams.push({ stream: pino.destination({ dest: path.join(logsDir, 'app.log'), append: true, sync: false }) });
+  }
+  return pino({ name, level, base: { pid: process.pid } }, pino.multistream(streams));
+}

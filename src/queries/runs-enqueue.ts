@@ -1,0 +1,19 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+
+export type EnqueueResult =
+  | { outcome: 'queued'; runId: number }
+  | { outcome: 'active'; runId: number }
+  | { outcome: 'full' };
+
+export type EnqueueInput = { taskId: string; timeoutS: number; trigger: string; maxQueued: number; runnerDeadS: number };
+
+/** Puts a `queued` run in the queue, unless the task already has an active run or the queue is full. */
+export async function enqueueRun(db: Db, input: EnqueueInput): Promise<EnqueueResult> {
+  const rows = await db.execute<{ outcome: string; run_id: number | null }>(
+    sql`select outcome, run_id from taskrun_enqueue(${input.taskId}, ${input.timeoutS}, ${input.trigger}, ${input.maxQueued}, ${input.runnerDeadS})`,
+  );
+  const row = rows[0];
+  if (row?.outcome === 'queued' || row?.outcome === 'active') return { outcome: row.outcome, runId: Number(row.run_id) };
+  return { outcome: 'full' };
+}

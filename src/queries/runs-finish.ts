@@ -1,0 +1,26 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { runs, type RunStatus } from '../db/schema';
+
+export type RunEnd = {
+  status: Exclude<RunStatus, 'queued' | 'running'>;
+  exitCode: number | null;
+  signal: string | null;
+  error: string | null;
+  logBytes: number;
+};
+
+/** Records how a run ended; only the runner holding it can, so a run already marked lost stays lost. */
+export async function finishRun(db: Db, runId: number, runnerId: string, end: RunEnd): Promise<boolean> {
+  const rows = await db
+    .update(runs)
+    .set({ ...end, finishedAt: new Date() })
+    .where(and(eq(runs.id, runId), eq(runs.status, 'running'), eq(runs.runnerId, runnerId)))
+    .returning({ id: runs.id });
+  return rows.length === 1;
+}
+
+/** Ends a claimed run that never started (file gone, interpreter missing). */
+export async function failRunStart(db: Db, runId: number, runnerId: string, error: string, logBytes: number): Promise<boolean> {
+  return finishRun(db, runId, runnerId, { status: 'error', exitCode: null, signal: null, error, logBytes });
+}

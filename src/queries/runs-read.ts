@@ -1,0 +1,70 @@
+import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { runs, type RunStatus } from '../db/schema';
+import type { Run } from './run-types';
+
+/** One run by id. */
+export async function getRun(db: Db, runId: number): Promise<Run | undefined> {
+  const rows = await db.select().from(runs).where(eq(runs.id, runId));
+  return rows[0];
+}
+
+export type RunFilter = { taskId?: string; status?: RunStatus; limit: number; before?: number };
+
+/** A page of runs, newest first; `before` is the keyset cursor (the last id of the previous page). */
+export async function listRuns(db: Db, f: RunFilter): Promise<{ runs: Run[]; nextCursor: number | null }> {
+  const where: SQL[] = [];
+  if (f.taskId) where.push(eq(runs.taskId, f.taskId));
+  if (f.status) where.push(eq(runs.status, f.status));
+  if (f.before !== undefined) where.push(lt(runs.id, f.before));
+  const rows = await db
+    .select()
+    .from(runs)
+    .where(and(...where))
+    .orderBy(desc(runs.id))
+    .limit(f.limit + 1);
+  const page = rows.slice(0, f.limit);
+  return { runs: page, nextCursor: rows.length > f.limit ? page[page.length - 1].id : null };
+}
+
+/** For each task, its newest two runs (an active run is always the newest), by index probes per task. */
+export async function recentRunsOfTasks(db: Db, taskIds: string[]): Promise<Map<string, Run[]>> {
+  const result = new Map<string, Run[]>(taskIds.map((id) => [id, []]));
+  if (taskIds.length === 0) return result;
+  const ids = await db.execute<{ id: number }>(sql`
+    select r.id from unnest(${taskIds}::text[]) as t(task_id)
+    cross join lateral (select id from runs where runs.task_id = t.task_id order by id desc limit 2) r`);
+  if (ids.length === 0) return result;
+  const rows = await db
+    .select()
+    .from(runs)
+    .where(inArray(runs.id, ids.map((r) => Number(r.id))))
+    .orderBy(desc(runs.id));
+  for (const r of rows) result.get(r.taskId)?.push(r);
+  return result;
+}
+
+/** The active (queued or running) run of a task, if any. */
+export async function activeRunOf(db: Db, taskId: string): Promise<Run | undefined> {
+  const rows = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.taskId, taskId), inArray(runs.status, ['queued', 'running'])));
+  return rows[0];
+}
+
+/** How many runs are queued and running, across all runners. */
+export async function countActiveRuns(db: Db): Promise<{ queued: number; running: number }> {
+  const rows = await db.execute<{ queued: number; running: number }>(sql`
+    select count(*) filter (where status = 'queued') as queued, count(*) filter (where status = 'running') as running
+    from runs where status in ('queued', 'running')`);
+  return { queued: Number(rows[0]?.queued ?? 0), running: Number(rows[0]?.running ?? 0) };
+}
+
+/** Running runs on one host, for matching processes to runs. */
+export async function runningOnHost(db: Db, host: string): Promise<Pick<Run, 'id' | 'taskId' | 'pid'>[]> {
+  return db
+    .select({ id: runs.id, taskId: runs.taskId, pid: runs.pid })
+    .from(runs)
+    .where(and(eq(runs.status, 'running'), eq(runs.host, host)));
+}

@@ -1,0 +1,29 @@
+import { eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { tasks } from '../db/schema';
+
+export type TaskSettings = { description: string; timeoutS: number | null };
+const DEFAULTS: TaskSettings = { description: '', timeoutS: null };
+
+/** Settings of the given tasks, defaults for those with no row. */
+export async function getTaskSettings(db: Db, ids: string[]): Promise<Map<string, TaskSettings>> {
+  const rows = ids.length === 0 ? [] : await db.select().from(tasks).where(inArray(tasks.id, ids));
+  const found = new Map(rows.map((r) => [r.id, { description: r.description, timeoutS: r.timeoutS }]));
+  return new Map(ids.map((id) => [id, found.get(id) ?? DEFAULTS]));
+}
+
+/** One task's settings. */
+export async function getOneTaskSettings(db: Db, id: string): Promise<TaskSettings> {
+  return (await getTaskSettings(db, [id])).get(id) ?? DEFAULTS;
+}
+
+/** Creates or changes a task's settings; fields left undefined keep their value. */
+export async function saveTaskSettings(db: Db, id: string, patch: Partial<TaskSettings>): Promise<void> {
+  const set = { ...patch, updatedAt: new Date() };
+  await db.insert(tasks).values({ id, ...patch }).onConflictDoUpdate({ target: tasks.id, set });
+}
+
+/** Forgets a task's settings (its runs stay in the history). */
+export async function deleteTaskSettings(db: Db, id: string): Promise<void> {
+  await db.delete(tasks).where(eq(tasks.id, id));
+}

@@ -1,0 +1,127 @@
+import type { WriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { execa } from 'execa';
+import { setRunPid } from '../queries/runs-claim';
+import type { Run } from '../queries/run-types';
+import type { RunEnd } from '../queries/runs-finish';
+import { logPath } from '../runs/log-path';
+import { findTaskFile } from '../tasks/task-files';
+import type { RunnerContext } from './context';
+import { commandFor } from './interpreters';
+import { LogCap, openLogFile, writeLineAndClose } from './log-writer';
+import { terminateGroup } from './terminate';
+
+/** Why taskrun stopped a run before it ended by itself. */
+export type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown' | 'log-failed';
+
+/** A run in progress: stop it, or wait for how it ended. */
+export type RunHandle = { run: Run; stop: (reason: StopReason) => void; ended: Promise<RunEnd> };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a claimed run: spawn its script in a new process group and stream its output to its log file. */
+export function startRun(ctx: RunnerContext, run: Run): RunHandle {
+  let reason: StopReason | undefined;
+  let pgid: number | undefined;
+  const stop = (why: StopReason) => {
+    if (reason) return;
+    reason = why;
+    if (pgid) void terminateGroup(pgid, ctx.cfg.killGraceMs);
+  };
+  const ended = execute(ctx, run, {
+    started: (pid) => {
+      pgid = pid;
+      if (reason) void terminateGroup(pid, ctx.cfg.killGraceMs);
+    },
+    stop,
+    reason: () => reason,
+  });
+  return { run, stop, ended };
+}
+
+type Hooks = { started: (pid: number) => void; stop: (why: StopReason) => void; reason: () => StopReason | undefined };
+
+async function execute(ctx: RunnerContext, run: Run, hooks: Hooks): Promise<RunEnd> {
+  const { cfg } = ctx;
+  let out: WriteStream;
+  try {
+    out = await openLogFile(logPath(cfg.logsDir, run.taskId, run.id));
+  } catch (err) {
+    return failed(`cannot write the log file: ${(err as Error).message}`, 0);
+  }
+  const task = await findTaskFile(cfg.tasksDir, run.taskId);
+  if (!task) return failed(`the script of task "${run.taskId}" is not in TASKS_DIR any more`, await writeLineAndClose(out, 'script not found'));
+  const cmd = commandFor(task, cfg.tasksDir, ctx.interpreters);
+  if ('error' in cmd) return failed(cmd.error, await writeLineAndClose(out, cmd.error));
+  if (hooks.reason()) return { ...ended(hooks.reason(), null, null, run.timeoutS), logBytes: await writeLineAndClose(out, 'stopped before it started') };
+
+  const child = execa(cmd.file, cmd.args, {
+    cwd: cfg.tasksDir,
+    env: { ...ctx.taskEnv, TASKRUN_RUN_ID: String(run.id), TASKRUN_TASK_ID: run.taskId, PYTHONUNBUFFERED: '1' },
+    extendEnv: false,
+    detached: true, // its own process group, so a stop reaches grandchildren too
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    reject: false,
+    cleanup: false,
+    stripFinalNewline: false,
+  });
+  const cap = new LogCap(cfg.logMaxBytes);
+  let logError: Error | undefined;
+  const logging = child.all
+    ? pipeline(child.all, cap, out).catch((err: Error) => {
+        logError ??= err;
+        hooks.stop('log-failed');
+      })
+    : Promise.resolve();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  if (child.pid) {
+    hooks.started(child.pid);
+    setRunPid(ctx.db, run.id, child.pid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
+  }
+  const timer = setTimeout(() => hooks.stop('timeout'), run.timeoutS * 1000);
+  const first = await Promise.race([exited, child.then(() => null)]);
+  clearTimeout(timer);
+
+  if (first === null) {
+    const result = await child;
+    if (result.exitCode === undefined && result.signal === undefined) {
+      const why = `could not start: ${result.originalMessage || result.shortMessage}`;
+      out.destroy();
+      return failed(why, cap.bytes);
+    }
+  }
+  const { code, signal } = first ?? (await exited);
+  // Whatever the leader left behind in its group ends with it.
+  if (child.pid) await terminateGroup(child.pid, cfg.killGraceMs);
+  // A process that escaped the group may still hold the pipe; do not wait on it forever.
+  await Promise.race([logging, sleep(2000).then(() => child.all?.destroy())]);
+  await logging;
+  await child;
+  if (logError) return { status: 'error', exitCode: code, signal, error: `writing the log failed: ${logError.message}`, logBytes: cap.bytes };
+  return { ...ended(hooks.reason(), code, signal, run.timeoutS), logBytes: cap.bytes };
+}
+
+function ended(reason: StopReason | undefined, code: number | null, signal: string | null, timeoutS: number): Omit<RunEnd, 'logBytes'> {
+  switch (reason) {
+    case 'timeout':
+      return { status: 'timeout', exitCode: code, signal, error: `timed out after ${timeoutS} s` };
+    case 'canceled':
+      return { status: 'canceled', exitCode: code, signal, error: 'canceled' };
+    case 'shutdown':
+      return { status: 'canceled', exitCode: code, signal, error: 'canceled: the runner shut down' };
+    case 'log-failed':
+      return { status: 'error', exitCode: code, signal, error: 'writing the log failed' };
+    case 'lost':
+      return { status: 'lost', exitCode: code, signal, error: 'stopped: the runner lost the database' };
+    default:
+      return { status: code === 0 ? 'success' : 'failed', exitCode: code, signal, error: null };
+  }
+}
+
+function failed(error: string, logBytes: number): RunEnd {
+  return { status: 'error', exitCode: null, signal: null, error, logBytes };
+}

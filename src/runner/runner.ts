@@ -1,0 +1,119 @@
+import { CHANNEL, listen } from '../db/notify';
+import { cancelRequested } from '../queries/runs-cancel';
+import { claimRuns } from '../queries/runs-claim';
+import { finishRun, type RunEnd } from '../queries/runs-finish';
+import { heartbeat, registerRunner, stopRunner } from '../queries/runners';
+import type { RunnerContext } from './context';
+import { startRun, type RunHandle, type StopReason } from './execute-run';
+import { recoverLostRuns } from './recover';
+
+export type Runner = { active: Map<number, RunHandle>; tick: () => void; shutdown: () => Promise<void> };
+
+const VERSION = '0.1.0';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts the loop: wake (LISTEN or poll) → claim within free slots → run → record the end → claim again. */
+export async function startRunner(ctx: RunnerContext): Promise<Runner> {
+  const { cfg, db, log } = ctx;
+  const active = new Map<number, RunHandle>();
+  let stopping = false;
+  let claiming = false;
+  let again = false;
+  let lastBeat = Date.now();
+
+  await registerRunner(db, {
+    id: ctx.runnerId, host: ctx.host, pid: process.pid, bootId: ctx.bootId, slots: cfg.maxTaskWorkers, version: VERSION,
+  });
+
+  const stopAll = (why: StopReason) => active.forEach((h) => h.stop(why));
+
+  // The end of a run is recorded even if the database is away for a while: retried until it answers.
+  const record = async (h: RunHandle, end: RunEnd) => {
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await finishRun(db, h.run.id, ctx.runnerId, end);
+        ctx.notify(CHANNEL.run, `${h.run.id}:${end.status}`);
+        return;
+      } catch (err) {
+        log.warn({ err, run_id: h.run.id }, 'recording the end of a run failed; retrying');
+        await sleep(delay);
+      }
+    }
+  };
+
+  const launch = (h: RunHandle) => {
+    active.set(h.run.id, h);
+    ctx.notify(CHANNEL.run, `${h.run.id}:running`);
+    h.ended
+      .catch((err: Error): RunEnd => ({ status: 'error', exitCode: null, signal: null, error: `runner error: ${err.message}`, logBytes: 0 }))
+      .then((end) => record(h, end))
+      .finally(() => {
+        active.delete(h.run.id);
+        tick();
+      });
+  };
+
+  const claim = async () => {
+    do {
+      again = false;
+      const free = cfg.maxTaskWorkers - active.size;
+      if (stopping || free <= 0) return;
+      const claimed = await claimRuns(db, ctx, free);
+      for (const run of claimed) launch(startRun(ctx, run));
+      if (claimed.length === free) again = true;
+    } while (again);
+  };
+
+  function tick(): void {
+    if (claiming) {
+      again = true;
+      return;
+    }
+    claiming = true;
+    claim()
+      .catch((err) => log.error({ err, runner_id: ctx.runnerId }, 'claiming runs failed'))
+      .finally(() => (claiming = false));
+  }
+
+  // Heartbeat plus upkeep: lost runs of dead runners, leftovers to kill, cancels whose NOTIFY was missed.
+  const maintain = async () => {
+    try {
+      if (!(await heartbeat(db, ctx.runnerId))) {
+        log.warn({ runner_id: ctx.runnerId }, 'another runner declared this one dead; stopping its runs');
+        stopAll('lost');
+      }
+      lastBeat = Date.now();
+      await recoverLostRuns(ctx);
+      for (const id of await cancelRequested(db, [...active.keys()])) active.get(id)?.stop('canceled');
+      tick();
+    } catch (err) {
+      log.error({ err, runner_id: ctx.runnerId }, 'runner upkeep failed');
+      // Others will soon count our runs as lost; letting them run on could run a task twice.
+      if (Date.now() - lastBeat > cfg.runnerDeadMs && active.size > 0) {
+        log.error({ runner_id: ctx.runnerId }, 'database unreachable for longer than RUNNER_DEAD_S; stopping runs');
+        stopAll('lost');
+      }
+    }
+  };
+
+  const unlistenWake = await listen(db, CHANNEL.wake, () => tick());
+  const unlistenCancel = await listen(db, CHANNEL.cancel, (payload) => active.get(Number(payload))?.stop('canceled'));
+  await maintain();
+  const beatMs = Math.max(100, Math.min(5000, cfg.runnerDeadMs / 3));
+  const beatTimer = setInterval(() => void maintain(), beatMs);
+  const pollTimer = setInterval(tick, cfg.runnerPollMs);
+  tick();
+
+  const shutdown = async () => {
+    stopping = true;
+    clearInterval(pollTimer);
+    const deadline = Date.now() + cfg.shutdownGraceMs;
+    while (active.size > 0 && Date.now() < deadline) await sleep(100);
+    stopAll('shutdown');
+    while (active.size > 0) await sleep(50);
+    clearInterval(beatTimer);
+    await Promise.allSettled([unlistenWake(), unlistenCancel()]);
+    await stopRunner(db, ctx.runnerId).catch(() => {});
+  };
+  return { active, tick, shutdown };
+}
