@@ -41,10 +41,10 @@ export async function liveRunners(db: Db, deadMs: number): Promise<(Runner & { r
       startedAt: runners.startedAt,
       heartbeatAt: runners.heartbeatAt,
       stoppedAt: runners.stoppedAt,
-      running: sql<number>`(select count(*) from runs where runs.runner_id = ${runners.id} and runs.status = 'running')`.mapWith(Number),
+      running: sql<number>`(select count(*) from runs where runs.runner_id = runners.id and runs.status = 'running')`.mapWith(Number),
     })
     .from(runners)
-    .where(and(isNull(runners.stoppedAt), gt(runners.heartbeatAt, sql`now() - make_interval(secs => ${deadMs / 1000})`)))
+    .where(and(isNull(runners.stoppedAt), gt(runners.heartbeatAt, sql`now() - make_interval(secs => ${deadMs / 1000}::float8)`)))
     .orderBy(runners.startedAt);
 }
 
@@ -59,5 +59,5 @@ export async function runnersOnHost(db: Db, host: string, bootId: string): Promi
 /** Marks runners stopped; used for runners on this host whose process is gone. */
 export async function markRunnersStopped(db: Db, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.execute(sql`update runners set stopped_at = now() where id = any(${ids}::text[]) and stopped_at is null`);
+  await db.execute(sql`update runners set stopped_at = now() where id = any(${sql.param(ids)}::text[]) and stopped_at is null`);
 }

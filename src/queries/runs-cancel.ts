@@ -28,7 +28,7 @@ export async function cancelRun(db: Db, runId: number): Promise<CancelResult> {
 export async function cancelRequested(db: Db, runIds: number[]): Promise<number[]> {
   if (runIds.length === 0) return [];
   const rows = await db.execute<{ id: number }>(
-    sql`select id from runs where id = any(${runIds}::int8[]) and cancel_requested and status = 'running'`,
+    sql`select id from runs where id = any(${sql.param(runIds)}::int8[]) and cancel_requested and status = 'running'`,
   );
   return rows.map((r) => Number(r.id));
 }

@@ -32,7 +32,7 @@ export async function recentRunsOfTasks(db: Db, taskIds: string[]): Promise<Map<
   const result = new Map<string, Run[]>(taskIds.map((id) => [id, []]));
   if (taskIds.length === 0) return result;
   const ids = await db.execute<{ id: number }>(sql`
-    select r.id from unnest(${taskIds}::text[]) as t(task_id)
+    select r.id from unnest(${sql.param(taskIds)}::text[]) as t(task_id)
     cross join lateral (select id from runs where runs.task_id = t.task_id order by id desc limit 2) r`);
   if (ids.length === 0) return result;
   const rows = await db

@@ -11,7 +11,7 @@ export async function markLostRuns(db: Db, deadMs: number): Promise<LostRun[]> {
   const rows = await db.execute<{ id: number; task_id: string }>(sql`
     with dead as (
       update runners set stopped_at = now()
-      where stopped_at is null and heartbeat_at < now() - make_interval(secs => ${deadMs / 1000})
+      where stopped_at is null and heartbeat_at < now() - make_interval(secs => ${deadMs / 1000}::float8)
       returning id
     )
     update runs set status = 'lost', finished_at = now(), needs_reap = pid is not null,

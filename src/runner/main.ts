@@ -43,3 +43,5 @@ const stop = async (signal: string) => {
 };
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
+// Started by `npm start`: go when the supervisor goes.
+process.on('disconnect', () => void stop('supervisor exited'));

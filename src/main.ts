@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from './config';
+import { clearEmbeddedUrl, saveEmbeddedUrl } from './db/database-url';
+import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded';
+import { migrateDb } from './db/migrate';
+import { createLogger } from './log';
+import { supervise } from './supervise';
+
+// `npm start`: one machine. PostgreSQL (embedded unless DATABASE_URL is set), migrations, then one web
+// process and one colocated runner, each restarted if it crashes. They share nothing but the database and files.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cfg = loadConfig();
+const log = createLogger('taskrun', cfg.logLevel, cfg.logsDir);
+fs.mkdirSync(cfg.tasksDir, { recursive: true });
+
+let embedded: EmbeddedDb | undefined;
+let url = cfg.databaseUrl;
+if (!url) {
+  embedded = await startEmbeddedPostgres(cfg.dataDir, (msg) => log.warn({ postgres: msg }, 'embedded PostgreSQL'));
+  url = embedded.url;
+  saveEmbeddedUrl(cfg.dataDir, url);
+  log.info({ data_dir: cfg.dataDir }, 'embedded PostgreSQL started');
+}
+await migrateDb(url);
+
+const env = { ...process.env, DATABASE_URL: url };
+const children = [
+  supervise('web', path.join(here, 'web/main.ts'), env, log, (m) => {
+    if (typeof m === 'object' && m && 'ready' in m) log.info(`taskrun is ready at http://${cfg.host}:${cfg.port}`);
+  }),
+  supervise('runner', path.join(here, 'runner/main.ts'), env, log),
+];
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) {
+    log.warn('second signal: stopping at once');
+    process.exit(1);
+  }
+  stopping = true;
+  log.info({ signal }, 'stopping: web, then runner (running runs get SHUTDOWN_GRACE_S to finish), then the database');
+  await Promise.all(children.map((c) => c.stop()));
+  if (embedded) {
+    await embedded.stop();
+    clearEmbeddedUrl(cfg.dataDir);
+  }
+  log.info('stopped');
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,6 @@
+import type { Logger } from '../log';
+import type { Deps } from '../services/deps';
+import type { RunEvents } from '../web/run-events';
+
+/** What the routes need: the services' deps, the run status fan-out and the logger. */
+export type WebDeps = Deps & { events: RunEvents; log: Logger };

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+
+/** The size of a log file now; 0 when the run has not written one yet. */
+export async function logSize(file: string): Promise<number> {
+  return fsp.stat(file).then((s) => s.size, () => 0);
+}
+
+/** Bytes `start` to `end` (exclusive) of a log as a stream, so a large log is never held in memory. */
+export function logStream(file: string, start: number, end: number): fs.ReadStream | null {
+  return end > start ? fs.createReadStream(file, { start, end: end - 1, highWaterMark: 64 * 1024 }) : null;
+}
+
+/**
+ * Reads at most `max` bytes from `offset`, ending at the last line break when there is one (or at a
+ * UTF-8 character boundary), so each piece is whole text. Returns the bytes read, possibly none.
+ */
+export async function readLogPiece(file: string, offset: number, max = 64 * 1024, whole = false): Promise<Buffer> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, 'r');
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const buf = Buffer.allocUnsafe(max);
+    const { bytesRead } = await handle.read(buf, 0, max, offset);
+    const data = buf.subarray(0, bytesRead);
+    if (whole || bytesRead === 0) return data;
+    const nl = data.lastIndexOf(0x0a);
+    if (nl >= 0) return data.subarray(0, nl + 1);
+    if (bytesRead < max) return Buffer.alloc(0); // a partial line: wait for the rest of it
+    return data.subarray(0, utf8Boundary(data));
+  } finally {
+    await handle.close();
+  }
+}
+
+// Backs off over UTF-8 continuation bytes so a character is never cut in two.
+function utf8Boundary(data: Buffer): number {
+  let end = data.length;
+  for (let i = data.length - 1; i >= Math.max(0, data.length - 4); i--) {
+    const b = data[i];
+    if ((b & 0xc0) === 0x80) continue;
+    if (b >= 0xc0) end = i;
+    break;
+  }
+  return end;
+}

@@ -1,0 +1,56 @@
+import fs from 'node:fs/promises';
+import type { Run } from '../queries/run-types';
+import { logName, logPath } from '../runs/log-path';
+import type { Deps } from './deps';
+
+/** A run as the API shows it. */
+export type RunJson = {
+  run_id: number;
+  task_id: string;
+  status: Run['status'];
+  trigger: string;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  log: string;
+  log_bytes: number;
+};
+
+/** The API path of a run's log. */
+export function logUrl(run: Pick<Run, 'taskId' | 'id'>): string {
+  return `/api/logs/${logName(run.taskId, run.id)}`;
+}
+
+/** Shapes a run row for the API; `liveBytes` is the log's current size while the run is running. */
+export function runJson(run: Run, liveBytes?: number): RunJson {
+  const end = run.finishedAt ?? (run.status === 'running' ? new Date() : null);
+  return {
+    run_id: run.id,
+    task_id: run.taskId,
+    status: run.status,
+    trigger: run.trigger,
+    exit_code: run.exitCode,
+    signal: run.signal,
+    error: run.error,
+    created_at: run.createdAt.toISOString(),
+    started_at: run.startedAt?.toISOString() ?? null,
+    finished_at: run.finishedAt?.toISOString() ?? null,
+    duration_ms: run.startedAt && end ? Math.max(0, end.getTime() - run.startedAt.getTime()) : null,
+    log: logUrl(run),
+    log_bytes: liveBytes ?? run.logBytes,
+  };
+}
+
+/** The size of a run's log file now (0 when it has none yet). */
+export async function currentLogBytes(deps: Deps, run: Pick<Run, 'taskId' | 'id'>): Promise<number> {
+  return fs.stat(logPath(deps.cfg.logsDir, run.taskId, run.id)).then((s) => s.size, () => 0);
+}
+
+/** A run as the API shows it, with the live log size for a running run. */
+export async function runJsonLive(deps: Deps, run: Run): Promise<RunJson> {
+  return runJson(run, run.status === 'running' ? await currentLogBytes(deps, run) : undefined);
+}

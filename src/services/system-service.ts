@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import si from 'systeminformation';
+import { liveRunners } from '../queries/runners';
+import { countActiveRuns, runningOnHost } from '../queries/runs-read';
+import type { Deps } from './deps';
+
+/** GET /api/system/info. */
+export type SystemInfo = {
+  cpu: { cores: number; load_pct: number; load_avg: number[] };
+  memory: { total: number; used: number; free: number };
+  disks: { mount: string; fs: string; size: number; used: number; use_pct: number }[];
+  uptime_s: number;
+  running_runs: number;
+  queued_runs: number;
+  runners: { id: string; host: string; pid: number; slots: number; running: number; version: string; started_at: string; heartbeat_at: string }[];
+};
+
+/** CPU, memory, disks and load of this machine, and the queue across all runners. */
+export async function systemInfo(deps: Deps): Promise<SystemInfo> {
+  const [load, mem, disks, counts, runners] = await Promise.all([
+    si.currentLoad(),
+    si.mem(),
+    si.fsSize().catch(() => []),
+    countActiveRuns(deps.db),
+    liveRunners(deps.db, deps.cfg.runnerDeadMs),
+  ]);
+  return {
+    cpu: { cores: os.cpus().length, load_pct: round(load.currentLoad), load_avg: os.loadavg().map(round) },
+    // "used" leaves out the kernel's caches, as `free` and every monitor count it.
+    memory: { total: mem.total, used: mem.active, free: mem.available },
+    disks: disks.map((d) => ({ mount: d.mount, fs: d.fs, size: d.size, used: d.used, use_pct: round(d.use ?? 0) })),
+    uptime_s: Math.round(os.uptime()),
+    running_runs: counts.running,
+    queued_runs: counts.queued,
+    runners: runners.map((r) => ({
+      id: r.id, host: r.host, pid: r.pid, slots: r.slots, running: r.running, version: r.version,
+      started_at: r.startedAt.toISOString(), heartbeat_at: r.heartbeatAt.toISOString(),
+    })),
+  };
+}
+
+/** One row of GET /api/system/processes. */
+export type ProcessJson = { pid: number; name: string; cpu_pct: number; mem_rss: number; command: string; run_id: number | null; task_id: string | null };
+
+/** The busiest processes on this machine, each marked with the run it belongs to, if any. */
+export async function topProcesses(deps: Deps, limit = 50): Promise<ProcessJson[]> {
+  const [procs, running] = await Promise.all([si.processes(), runningOnHost(deps.db, os.hostname())]);
+  const byGroup = new Map(running.filter((r) => r.pid).map((r) => [r.pid!, r]));
+  return procs.list
+    .sort((a, b) => b.cpu - a.cpu || b.memRss - a.memRss)
+    .slice(0, limit)
+    .map((p) => {
+      const run = byGroup.get(processGroup(p.pid) ?? -1);
+      return {
+        pid: p.pid,
+        name: p.name,
+        cpu_pct: round(p.cpu),
+        mem_rss: p.memRss * 1024,
+        command: [p.command, p.params].filter(Boolean).join(' '),
+        run_id: run?.id ?? null,
+        task_id: run?.taskId ?? null,
+      };
+    });
+}
+
+// Each run is its own process group, so the group id names the run a process belongs to.
+function processGroup(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
+  }
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { MAX_TIMEOUT_S } from '../config';
+import { CREATABLE_LANGUAGES } from '../tasks/languages';
+import { TASK_ID_RE } from '../tasks/task-id';
+import { AppError } from './app-error';
+
+const MAX_CONTENT = 1024 * 1024;
+
+const id = z
+  .string({ error: 'must be a string' })
+  .regex(TASK_ID_RE, { error: 'must be 1 to 64 letters, digits, _ or -, starting with a letter or digit' });
+const content = z
+  .string({ error: 'must be a string' })
+  .max(MAX_CONTENT, { error: 'must be at most 1 MB' })
+  .refine((s) => !s.includes('\0'), { error: 'must not contain NUL bytes' });
+const description = z.string({ error: 'must be a string' }).max(2000, { error: 'must be at most 2000 characters' });
+const timeoutS = z
+  .number({ error: 'must be a whole number of seconds' })
+  .int({ error: 'must be a whole number of seconds' })
+  .min(1, { error: 'must be at least 1' })
+  .max(MAX_TIMEOUT_S, { error: `must be at most ${MAX_TIMEOUT_S}` });
+
+/** POST /api/tasks and the editor's create form. */
+export const createTaskInput = z.strictObject(
+  {
+    id,
+    language: z.enum(CREATABLE_LANGUAGES, { error: `must be one of ${CREATABLE_LANGUAGES.join(', ')}` }),
+    content,
+    description: description.optional(),
+    timeout_s: timeoutS.nullable().optional(),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object') },
+);
+export type CreateTaskInput = z.infer<typeof createTaskInput>;
+
+/** PUT /api/tasks/:id and the editor's save form: any of the fields; null timeout_s means the default. */
+export const updateTaskInput = z.strictObject(
+  { content: content.optional(), description: description.optional(), timeout_s: timeoutS.nullable().optional() },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object') },
+);
+export type UpdateTaskInput = z.infer<typeof updateTaskInput>;
+
+/** A task id from a URL: 400 when it could name anything but a task. */
+export function taskIdParam(value: string): string {
+  if (!TASK_ID_RE.test(value)) throw new AppError(400, 'invalid task id: use 1 to 64 letters, digits, _ or -, starting with a letter or digit');
+  return value;
+}

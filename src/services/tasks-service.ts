@@ -1,0 +1,116 @@
+import { enqueueRun } from '../queries/runs-enqueue';
+import { activeRunOf, recentRunsOfTasks } from '../queries/runs-read';
+import type { Run } from '../queries/run-types';
+import { deleteTaskSettings, getTaskSettings, saveTaskSettings, type TaskSettings } from '../queries/task-settings';
+import { CHANNEL } from '../db/notify';
+import {
+  createTaskFile, deleteTaskFile, findTaskFile, listTaskFiles, readTaskContent, writeTaskContent, type TaskFile,
+} from '../tasks/task-files';
+import { AppError } from './app-error';
+import type { Deps } from './deps';
+import { logUrl, runJson, type RunJson } from './run-json';
+import type { CreateTaskInput, UpdateTaskInput } from './task-input';
+
+/** A task as the API shows it. */
+export type TaskJson = {
+  id: string;
+  file: string;
+  language: TaskFile['language'];
+  description: string;
+  timeout_s: number;
+  active_run: RunJson | null;
+  last_run: RunJson | null;
+};
+
+function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Run[]): TaskJson {
+  const active = recent[0] && (recent[0].status === 'queued' || recent[0].status === 'running') ? recent[0] : undefined;
+  const last = active ? recent[1] : recent[0];
+  return {
+    id: file.id,
+    file: file.file,
+    language: file.language,
+    description: settings.description,
+    timeout_s: settings.timeoutS ?? deps.cfg.taskTimeoutS,
+    active_run: active ? runJson(active) : null,
+    last_run: last ? runJson(last) : null,
+  };
+}
+
+/** Every script in TASKS_DIR with its settings and its active and last run. */
+export async function listTasks(deps: Deps): Promise<TaskJson[]> {
+  const files = await listTaskFiles(deps.cfg.tasksDir);
+  const ids = files.map((f) => f.id);
+  const [settings, recent] = await Promise.all([getTaskSettings(deps.db, ids), recentRunsOfTasks(deps.db, ids)]);
+  return files.map((f) => taskJson(deps, f, settings.get(f.id)!, recent.get(f.id) ?? []));
+}
+
+async function requireTask(deps: Deps, id: string): Promise<TaskFile> {
+  const file = await findTaskFile(deps.cfg.tasksDir, id);
+  if (!file) throw new AppError(404, `task not found: ${id}`);
+  return file;
+}
+
+/** One task with its script's content. */
+export async function getTask(deps: Deps, id: string): Promise<TaskJson & { content: string }> {
+  const file = await requireTask(deps, id);
+  const [settings, recent, content] = await Promise.all([
+    getTaskSettings(deps.db, [id]),
+    recentRunsOfTasks(deps.db, [id]),
+    readTaskContent(deps.cfg.tasksDir, file),
+  ]);
+  return { ...taskJson(deps, file, settings.get(id)!, recent.get(id) ?? []), content };
+}
+
+/** Creates a script file and its settings. */
+export async function createTask(deps: Deps, input: CreateTaskInput): Promise<TaskJson> {
+  if (await findTaskFile(deps.cfg.tasksDir, input.id)) throw new AppError(409, `task already exists: ${input.id}`);
+  try {
+    await createTaskFile(deps.cfg.tasksDir, input.id, input.language, input.content);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new AppError(409, `task already exists: ${input.id}`);
+    throw err;
+  }
+  await saveTaskSettings(deps.db, input.id, { description: input.description ?? '', timeoutS: input.timeout_s ?? null });
+  const { content: _content, ...task } = await getTask(deps, input.id);
+  return task;
+}
+
+/** Changes a task's script and settings; the file in TASKS_DIR is replaced atomically. */
+export async function updateTask(deps: Deps, id: string, patch: UpdateTaskInput): Promise<TaskJson & { content: string }> {
+  const file = await requireTask(deps, id);
+  if (patch.content !== undefined) await writeTaskContent(deps.cfg.tasksDir, file, patch.content);
+  if (patch.description !== undefined || patch.timeout_s !== undefined) {
+    await saveTaskSettings(deps.db, id, { description: patch.description, timeoutS: patch.timeout_s });
+  }
+  return getTask(deps, id);
+}
+
+/** Deletes a task's script and settings; its runs stay in the history. Refused while a run is active. */
+export async function deleteTask(deps: Deps, id: string): Promise<void> {
+  const file = await requireTask(deps, id);
+  const active = await activeRunOf(deps.db, id);
+  if (active) throw new AppError(409, 'task has an active run', { run_id: active.id });
+  await deleteTaskFile(deps.cfg.tasksDir, file);
+  await deleteTaskSettings(deps.db, id);
+}
+
+/** What an accepted execute answers. */
+export type ExecuteJson = { run_id: number; task_id: string; status: 'queued'; log: string };
+
+/** Queues a run of a task: 404 unknown task, 409 a run is active, 429 queue full. */
+export async function executeTask(deps: Deps, id: string, trigger = 'api'): Promise<ExecuteJson> {
+  await requireTask(deps, id);
+  const settings = (await getTaskSettings(deps.db, [id])).get(id)!;
+  const result = await enqueueRun(deps.db, {
+    taskId: id,
+    timeoutS: settings.timeoutS ?? deps.cfg.taskTimeoutS,
+    trigger,
+    maxQueued: deps.cfg.maxQueuedRuns,
+    runnerDeadS: deps.cfg.runnerDeadMs / 1000,
+  });
+  if (result.outcome === 'active') throw new AppError(409, 'task already running', { run_id: result.runId });
+  if (result.outcome === 'full') throw new AppError(429, 'queue full');
+  deps.notify(CHANNEL.wake);
+  deps.notify(CHANNEL.run, `${result.runId}:queued`);
+  return { run_id: result.runId, task_id: id, status: 'queued', log: logUrl({ taskId: id, id: result.runId }) };
+}

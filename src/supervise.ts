@@ -1,0 +1,43 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Logger } from './log';
+
+export type Supervised = { name: string; stop: () => Promise<void> };
+
+/**
+ * Runs a child process and restarts it when it crashes, with back-off (0.5 s doubling to 30 s; reset
+ * after a minute of good health). `stop` sends SIGTERM and resolves once the child has exited.
+ */
+export function supervise(name: string, script: string, env: NodeJS.ProcessEnv, log: Logger, onMessage?: (m: unknown) => void): Supervised {
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const start = () => {
+    const startedAt = Date.now();
+    child = fork(script, [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('message', (m) => onMessage?.(m));
+    child.once('exit', (code, signal) => {
+      child = undefined;
+      if (stopping) return;
+      failures = Date.now() - startedAt > 60_000 ? 1 : failures + 1;
+      const delay = Math.min(30_000, 500 * 2 ** (failures - 1));
+      log.error({ child: name, code, signal, restart_in_ms: delay }, `${name} exited; restarting`);
+      timer = setTimeout(start, delay);
+    });
+  };
+  start();
+
+  return {
+    name,
+    stop: async () => {
+      stopping = true;
+      clearTimeout(timer);
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { serve } from '@hono/node-server';
+import { loadConfig } from '../config';
+import { closeDb, connectDb } from '../db/client';
+import { resolveDatabaseUrl } from '../db/database-url';
+import { migrateDb } from '../db/migrate';
+import { createNotifier } from '../db/notify';
+import { createLogger } from '../log';
+import { createApp } from '../routes/app';
+import { startRunEvents } from './run-events';
+
+// The web process: HTTP and SSE only; runs go on in the runners whether it is up or not.
+const cfg = loadConfig();
+const log = createLogger('web', cfg.logLevel, cfg.logsDir);
+const url = resolveDatabaseUrl(cfg);
+await migrateDb(url);
+const db = connectDb(url, 'taskrun-web', 10);
+const events = await startRunEvents(db);
+const notify = createNotifier(db, (err) => log.warn({ err }, 'notify failed'));
+const app = createApp({ cfg, db, notify, events, log });
+
+const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.host }, (info) => {
+  log.info({ url: `http://${cfg.host}:${info.port}` }, 'taskrun web listening');
+  process.send?.({ ready: true, port: info.port });
+});
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'web stopping');
+  // Open SSE streams would keep close() waiting; they reconnect to another node or after a restart.
+  server.close();
+  (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  void events.close().finally(() => closeDb(db).finally(() => process.exit(0)));
+};
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+// Started by `npm start`: go when the supervisor goes.
+process.on('disconnect', () => stop('supervisor exited'));

@@ -1,0 +1,22 @@
+"""Processes a batch of generated records over about ten seconds, printing progress as it goes."""
+import hashlib
+import random
+import statistics
+import time
+
+BATCHES = 10
+PER_BATCH = 20_000
+
+random.seed(42)
+totals = []
+started = time.monotonic()
+for batch in range(1, BATCHES + 1):
+    values = [random.gauss(100, 15) for _ in range(PER_BATCH)]
+    digest = hashlib.sha256(",".join(f"{v:.3f}" for v in values[:1000]).encode()).hexdigest()[:12]
+    mean = statistics.fmean(values)
+    totals.append(mean)
+    print(f"batch {batch}/{BATCHES}: {PER_BATCH} records, mean {mean:.2f}, stdev {statistics.pstdev(values):.2f}, digest {digest}")
+    # Pace the work so a viewer can watch it arrive.
+    time.sleep(max(0.0, batch * 1.0 - (time.monotonic() - started)))
+
+print(f"done: {BATCHES * PER_BATCH} records, overall mean {statistics.fmean(totals):.2f}")

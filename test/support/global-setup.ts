@@ -1,0 +1,27 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../src/db/embedded';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgUrl: string;
+  }
+}
+
+// One PostgreSQL for the whole run: TEST_DATABASE_URL when set, else an embedded server in a temp folder.
+export default async function setup(project: TestProject) {
+  if (process.env.TEST_DATABASE_URL) {
+    project.provide('pgUrl', process.env.TEST_DATABASE_URL);
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-test-pg-'));
+  fs.chmodSync(dir, 0o755); // as root the server runs as `postgres`, who must be able to enter it
+  const pg = await startEmbeddedPostgres(dir, (msg) => console.error(msg));
+  project.provide('pgUrl', pg.url);
+  return async () => {
+    await pg.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+}
