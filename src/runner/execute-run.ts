@@ -7,7 +7,7 @@ import type { RunEnd } from '../queries/runs-finish';
 import { logPath } from '../runs/log-path';
 import { findTaskFile } from '../tasks/task-files';
 import type { RunnerContext } from './context';
-import { commandFor } from './interpreters';
+import { commandFor, notRunnable } from './interpreters';
 import { LogCap, openLogFile, writeLineAndClose } from './log-writer';
 import { terminateGroup } from './terminate';
 
@@ -53,6 +53,8 @@ async function execute(ctx: RunnerContext, run: Run, hooks: Hooks): Promise<RunE
   if (!task) return failed(`the script of task "${run.taskId}" is not in TASKS_DIR any more`, await writeLineAndClose(out, 'script not found'));
   const cmd = commandFor(task, cfg.tasksDir, ctx.interpreters);
   if ('error' in cmd) return failed(cmd.error, await writeLineAndClose(out, cmd.error));
+  const unrunnable = task.language === 'exec' ? await notRunnable(cmd.file) : undefined;
+  if (unrunnable) return failed(unrunnable, await writeLineAndClose(out, unrunnable));
   if (hooks.reason()) return { ...ended(hooks.reason(), null, null, run.timeoutS), logBytes: await writeLineAndClose(out, 'stopped before it started') };
 
   const child = execa(cmd.file, cmd.args, {

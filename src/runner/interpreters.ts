@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { TaskFile } from '../tasks/task-files';
 
@@ -33,5 +34,22 @@ export function commandFor(task: TaskFile, tasksDir: string, it: Interpreters): 
       return { file: it.node, args: [file] };
     case 'exec':
       return { file, args: [] };
+  }
+}
+
+/**
+ * Why an `exec` task cannot run, or undefined: it needs a shebang line (or to be a compiled program);
+ * otherwise the system would quietly hand it to /bin/sh.
+ */
+export async function notRunnable(file: string): Promise<string | undefined> {
+  const handle = await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) return 'the script cannot be opened';
+  try {
+    const head = Buffer.alloc(4);
+    await handle.read(head, 0, 4, 0);
+    if (head.subarray(0, 2).toString() === '#!' || head.toString('latin1') === '\x7fELF') return undefined;
+    return 'could not start: an executable task needs a #! line naming its interpreter';
+  } finally {
+    await handle.close();
   }
 }

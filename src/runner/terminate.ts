@@ -1,4 +1,6 @@
-/** Sends a signal to a whole process group; false when no process of the group is left. */
+import fs from 'node:fs';
+
+/** Sends a signal to a whole process group; false when the group no longer exists. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(-pgid, signal);
@@ -9,18 +11,43 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
 }
 
 /**
+ * True while a process of the group is still alive. Zombies do not count: an orphan's zombie stays in
+ * its group until init reaps it, and some inits (this sandbox's, a container without --init) never do.
+ */
+export function groupAlive(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((n) => n.charCodeAt(0) <= 57);
+  } catch {
+    return true; // no /proc: trust kill(0)
+  }
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return false;
+}
+
+/**
  * Ends a process group: SIGTERM to all of it, then SIGKILL after `graceMs` to whatever is left,
- * so grandchildren (`sleep 1000 &`) go too. Resolves once no process of the group remains.
+ * so grandchildren (`sleep 1000 &`) go too. Resolves once no live process of the group remains.
  */
 export async function terminateGroup(pgid: number, graceMs: number): Promise<void> {
-  if (!signalGroup(pgid, 'SIGTERM')) return;
+  if (!groupAlive(pgid)) return;
+  signalGroup(pgid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
-    if (!signalGroup(pgid, 0)) return;
+    if (!groupAlive(pgid)) return;
   }
   signalGroup(pgid, 'SIGKILL');
-  for (let i = 0; i < 100 && signalGroup(pgid, 0); i++) await sleep(20);
+  for (let i = 0; i < 100 && groupAlive(pgid); i++) await sleep(20);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
