@@ -43,25 +43,25 @@ export async function systemInfo(deps: Deps): Promise<SystemInfo> {
 /** One row of GET /api/system/processes. */
 export type ProcessJson = { pid: number; name: string; cpu_pct: number; mem_rss: number; command: string; run_id: number | null; task_id: string | null };
 
-/** The busiest processes on this machine, each marked with the run it belongs to, if any. */
+/** The busiest processes on this machine, each marked with the run it belongs to; run processes always come first. */
 export async function topProcesses(deps: Deps, limit = 50): Promise<ProcessJson[]> {
   const [procs, running] = await Promise.all([si.processes(), runningOnHost(deps.db, os.hostname())]);
   const byGroup = new Map(running.filter((r) => r.pid).map((r) => [r.pid!, r]));
-  return procs.list
-    .sort((a, b) => b.cpu - a.cpu || b.memRss - a.memRss)
-    .slice(0, limit)
-    .map((p) => {
-      const run = byGroup.get(processGroup(p.pid) ?? -1);
-      return {
-        pid: p.pid,
-        name: p.name,
-        cpu_pct: round(p.cpu),
-        mem_rss: p.memRss * 1024,
-        command: [p.command, p.params].filter(Boolean).join(' '),
-        run_id: run?.id ?? null,
-        task_id: run?.taskId ?? null,
-      };
-    });
+  const rows = procs.list.map((p): ProcessJson => {
+    const run = byGroup.get(processGroup(p.pid) ?? -1);
+    return {
+      pid: p.pid,
+      name: p.name,
+      cpu_pct: round(p.cpu),
+      mem_rss: p.memRss * 1024,
+      command: [p.command, p.params].filter(Boolean).join(' '),
+      run_id: run?.id ?? null,
+      task_id: run?.taskId ?? null,
+    };
+  });
+  const ofRuns = rows.filter((r) => r.run_id !== null);
+  const others = rows.filter((r) => r.run_id === null).sort((a, b) => b.cpu_pct - a.cpu_pct || b.mem_rss - a.mem_rss);
+  return [...ofRuns, ...others].slice(0, Math.max(limit, ofRuns.length));
 }
 
 // Each run is its own process group, so the group id names the run a process belongs to.
