@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, doublePrecision, index, integer, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 // Postgres is the only store of state; scripts and logs are files. Generated migrations live in drizzle/.
 
@@ -12,6 +12,14 @@ export const tasks = pgTable('tasks', {
   id: text('id').primaryKey(),
   description: text('description').notNull().default(''),
   timeoutS: integer('timeout_s'),
+  // A run lost with its runner is queued again, once.
+  retryOnLost: boolean('retry_on_lost').notNull().default(false),
+  // Null: RUN_RETENTION_DAYS.
+  retentionDays: integer('retention_days'),
+  // Resource limits; null: the defaults from the environment.
+  maxRssBytes: bigint('max_rss_bytes', { mode: 'number' }),
+  maxCpuPct: real('max_cpu_pct'),
+  limitGraceS: integer('limit_grace_s'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -39,6 +47,10 @@ export const runs = pgTable(
     needsReap: boolean('needs_reap').notNull().default(false),
     cancelRequested: boolean('cancel_requested').notNull().default(false),
     logBytes: bigint('log_bytes', { mode: 'number' }).notNull().default(0),
+    attempt: integer('attempt').notNull().default(1),
+    retryOf: bigint('retry_of', { mode: 'number' }),
+    peakRssBytes: bigint('peak_rss_bytes', { mode: 'number' }),
+    cpuSeconds: doublePrecision('cpu_seconds'),
   },
   (t) => [
     check('runs_status_check', sql`${t.status} in ('queued','running','success','failed','timeout','canceled','error','lost')`),
@@ -64,3 +76,15 @@ export const runners = pgTable('runners', {
   heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
   stoppedAt: timestamp('stopped_at', { withTimezone: true }),
 });
+
+/** Resource samples of a run's process tree, about one a second, written in batches by its runner. */
+export const runSamples = pgTable(
+  'run_samples',
+  {
+    runId: bigint('run_id', { mode: 'number' }).notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    cpuPct: real('cpu_pct').notNull(),
+    rssBytes: bigint('rss_bytes', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.at] })],
+);
