@@ -25,6 +25,8 @@ const schema = z.object({
   RUNNER_POLL_MS: int(2000, 10, 600000),
   SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(86400).default(30),
   PYTHON: z.string().min(1).optional(),
+  METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  RUN_RETENTION_DAYS: z.coerce.number().min(0).max(36500).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -44,6 +46,8 @@ export type Config = {
   runnerPollMs: number;
   shutdownGraceMs: number;
   python: string | undefined;
+  metricsToken: string | undefined;
+  runRetentionDays: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 };
 
@@ -72,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runnerPollMs: e.RUNNER_POLL_MS,
     shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_S * 1000),
     python: e.PYTHON,
+    metricsToken: e.METRICS_TOKEN,
+    runRetentionDays: e.RUN_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };
 }

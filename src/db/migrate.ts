@@ -1,8 +1,11 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
+import type { Db } from './client';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 // Any constant works; it only has to be the same in every taskrun process.
@@ -18,4 +21,17 @@ export async function migrateDb(url: string): Promise<void> {
   } finally {
     await client.end({ timeout: 5 });
   }
+}
+
+const expected = (): number => JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')).entries.length;
+
+/** How many of drizzle/'s migrations the database has not applied yet (0 when ready). */
+export async function migrationsPending(db: Db): Promise<number> {
+  const rows = await db
+    .execute<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`)
+    .catch((err: { cause?: { code?: string } }) => {
+      if (err.cause?.code === '42P01' || err.cause?.code === '3F000') return [{ n: 0 }]; // no migrations table yet
+      throw err;
+    });
+  return Math.max(0, expected() - Number(rows[0]?.n ?? 0));
 }

@@ -1,4 +1,5 @@
 import type { Db } from './client';
+import type { RunStatus } from './schema';
 
 /** NOTIFY channels: the queue has work; a run changed status (`id:status`); a running run should stop (`id`). */
 export const CHANNEL = { wake: 'taskrun_wake', run: 'taskrun_run', cancel: 'taskrun_cancel' } as const;
@@ -29,4 +30,22 @@ export function createNotifier(db: Db, onError: (err: unknown) => void): Notify 
 export async function listen(db: Db, channel: Channel, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
   const sub = await db.$client.listen(channel, onMessage);
   return () => sub.unlisten();
+}
+
+/** What a `taskrun_run` notification says: a run's new status, with its timings once known. */
+export type RunChange = { id: number; status: RunStatus; task_id?: string; queue_ms?: number; duration_ms?: number };
+
+/** Announces a run's status change to every web node (live pages, streams, metrics). */
+export function notifyRunChange(notify: Notify, change: RunChange): void {
+  notify(CHANNEL.run, JSON.stringify(change));
+}
+
+/** Reads a `taskrun_run` payload; undefined for anything malformed. */
+export function parseRunChange(payload: string): RunChange | undefined {
+  try {
+    const c = JSON.parse(payload) as RunChange;
+    return typeof c.id === 'number' && typeof c.status === 'string' ? c : undefined;
+  } catch {
+    return undefined;
+  }
 }

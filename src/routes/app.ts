@@ -4,20 +4,31 @@ import type { WebDeps } from './deps';
 import { notFound, onError } from './errors';
 import { healthRoutes } from './health';
 import { logRoutes } from './logs';
+import { metricsRoutes, timeRequests } from './metrics';
+import { createMetrics } from '../web/metrics';
+import { pageFallback, pageRoutes } from './pages/index';
 import { runRoutes } from './runs';
 import { systemRoutes } from './system';
 import { taskRoutes } from './tasks';
+import { assetRoutes } from '../web/assets';
 
 /** The whole web app: every route, mounted on one Hono; tests call `createApp(deps).request(...)`. */
 export function createApp(deps: WebDeps): Hono {
   const app = new Hono();
   app.onError(onError(deps.log));
   app.notFound(notFound);
+  const metrics = createMetrics(deps.db, deps.events, deps.cfg.runnerDeadMs);
+  app.use('*', timeRequests(metrics));
   app.use('*', limitBody);
   app.route('/', healthRoutes(deps));
+  app.route('/', metricsRoutes(deps, metrics));
   app.route('/api/tasks', taskRoutes(deps));
   app.route('/api/runs', runRoutes(deps));
   app.route('/api/system', systemRoutes(deps));
   app.route('/', logRoutes(deps));
+  app.route('/', assetRoutes());
+  app.route('/', pageRoutes(deps));
+  // Keep last: it answers every path no route above serves (HTML 404 for pages, JSON for /api).
+  app.route('/', pageFallback(deps));
   return app;
 }

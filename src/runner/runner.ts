@@ -1,4 +1,4 @@
-import { CHANNEL, listen } from '../db/notify';
+import { CHANNEL, listen, notifyRunChange } from '../db/notify';
 import { cancelRequested } from '../queries/runs-cancel';
 import { claimRuns } from '../queries/runs-claim';
 import { finishRun, type RunEnd } from '../queries/runs-finish';
@@ -32,7 +32,8 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
       try {
         await finishRun(db, h.run.id, ctx.runnerId, end);
-        ctx.notify(CHANNEL.run, `${h.run.id}:${end.status}`);
+        const duration = h.run.startedAt ? Date.now() - h.run.startedAt.getTime() : undefined;
+        notifyRunChange(ctx.notify, { id: h.run.id, status: end.status, task_id: h.run.taskId, duration_ms: duration });
         return;
       } catch (err) {
         log.warn({ err, run_id: h.run.id }, 'recording the end of a run failed; retrying');
@@ -43,7 +44,8 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
 
   const launch = (h: RunHandle) => {
     active.set(h.run.id, h);
-    ctx.notify(CHANNEL.run, `${h.run.id}:running`);
+    const queued = h.run.startedAt ? h.run.startedAt.getTime() - h.run.createdAt.getTime() : undefined;
+    notifyRunChange(ctx.notify, { id: h.run.id, status: 'running', task_id: h.run.taskId, queue_ms: queued });
     h.ended
       .catch((err: Error): RunEnd => ({ status: 'error', exitCode: null, signal: null, error: `runner error: ${err.message}`, logBytes: 0 }))
       .then((end) => record(h, end))

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNEL } from '../db/notify';
+import { CHANNEL, notifyRunChange } from '../db/notify';
 import { RUN_STATUSES } from '../db/schema';
 import { cancelRun } from '../queries/runs-cancel';
 import { getRun, listRuns } from '../queries/runs-read';
@@ -65,7 +65,7 @@ export async function cancelRunById(deps: Deps, runId: number): Promise<RunJson>
   const result = await cancelRun(deps.db, runId);
   if (result.outcome === 'missing') throw new AppError(404, `run not found: ${runId}`);
   if (result.outcome === 'finished') throw new AppError(409, `run already finished (${result.status})`, { status: result.status });
-  if (result.outcome === 'canceled') deps.notify(CHANNEL.run, `${runId}:canceled`);
+  if (result.outcome === 'canceled') notifyRunChange(deps.notify, { id: runId, status: 'canceled' });
   else deps.notify(CHANNEL.cancel, String(runId));
   return getRunJson(deps, runId);
 }

@@ -2,7 +2,7 @@ import { enqueueRun } from '../queries/runs-enqueue';
 import { activeRunOf, recentRunsOfTasks } from '../queries/runs-read';
 import type { Run } from '../queries/run-types';
 import { deleteTaskSettings, getTaskSettings, saveTaskSettings, type TaskSettings } from '../queries/task-settings';
-import { CHANNEL } from '../db/notify';
+import { CHANNEL, notifyRunChange } from '../db/notify';
 import {
   createTaskFile, deleteTaskFile, findTaskFile, listTaskFiles, readTaskContent, writeTaskContent, type TaskFile,
 } from '../tasks/task-files';
@@ -111,6 +111,6 @@ export async function executeTask(deps: Deps, id: string, trigger = 'api'): Prom
   if (result.outcome === 'active') throw new AppError(409, 'task already running', { run_id: result.runId });
   if (result.outcome === 'full') throw new AppError(429, 'queue full');
   deps.notify(CHANNEL.wake);
-  deps.notify(CHANNEL.run, `${result.runId}:queued`);
+  notifyRunChange(deps.notify, { id: result.runId, status: 'queued', task_id: id });
   return { run_id: result.runId, task_id: id, status: 'queued', log: logUrl({ taskId: id, id: result.runId }) };
 }

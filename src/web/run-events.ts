@@ -1,9 +1,7 @@
 import type { Db } from '../db/client';
-import { CHANNEL, listen } from '../db/notify';
-import type { RunStatus } from '../db/schema';
+import { CHANNEL, listen, parseRunChange, type RunChange } from '../db/notify';
 
-export type RunEvent = { runId: number; status: RunStatus };
-type Listener = (e: RunEvent) => void;
+type Listener = (e: RunChange) => void;
 
 /** Run status changes from every runner, fanned out in this process from one LISTEN connection. */
 export type RunEvents = {
@@ -14,12 +12,12 @@ export type RunEvents = {
 /** Starts listening for run status changes. */
 export async function startRunEvents(db: Db): Promise<RunEvents> {
   const byRun = new Map<number | 'all', Set<Listener>>();
-  const emit = (key: number | 'all', e: RunEvent) => byRun.get(key)?.forEach((fn) => fn(e));
+  const emit = (key: number | 'all', e: RunChange) => byRun.get(key)?.forEach((fn) => fn(e));
   const unlisten = await listen(db, CHANNEL.run, (payload) => {
-    const [id, status] = payload.split(':');
-    const e = { runId: Number(id), status: status as RunStatus };
-    emit(e.runId, e);
-    emit('all', e);
+    const change = parseRunChange(payload);
+    if (!change) return;
+    emit(change.id, change);
+    emit('all', change);
   });
   return {
     subscribe(key, fn) {
