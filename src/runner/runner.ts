@@ -6,10 +6,12 @@ import { heartbeat, registerRunner, stopRunner } from '../queries/runners';
 import type { RunnerContext } from './context';
 import { startRun, type RunHandle, type StopReason } from './execute-run';
 import { recoverLostRuns } from './recover';
+import { applyRetention } from './retention';
 
 export type Runner = { active: Map<number, RunHandle>; tick: () => void; shutdown: () => Promise<void> };
 
 const VERSION = '0.1.0';
+const RETENTION_EVERY_MS = 15 * 60 * 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts the loop: wake (LISTEN or poll) → claim within free slots → run → record the end → claim again. */
@@ -98,6 +100,10 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     }
   };
 
+  const retain = () => applyRetention(ctx).catch((err) => log.error({ err }, 'retention failed'));
+  const retentionTimer = setInterval(() => void retain(), RETENTION_EVERY_MS);
+  void retain();
+
   const unlistenWake = await listen(db, CHANNEL.wake, () => tick());
   const unlistenCancel = await listen(db, CHANNEL.cancel, (payload) => active.get(Number(payload))?.stop('canceled'));
   await maintain();
@@ -114,6 +120,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     stopAll('shutdown');
     while (active.size > 0) await sleep(50);
     clearInterval(beatTimer);
+    clearInterval(retentionTimer);
     await Promise.allSettled([unlistenWake(), unlistenCancel()]);
     await stopRunner(db, ctx.runnerId).catch(() => {});
   };

@@ -21,6 +21,7 @@ export type Harness = {
   app: ReturnType<typeof createApp>;
   env: NodeJS.ProcessEnv;
   startRunner: (overrides?: Record<string, string>) => Promise<Runner>;
+  runnerContext: (overrides?: Record<string, string>) => RunnerContext;
   close: () => Promise<void>;
 };
 
@@ -40,16 +41,16 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const events = await startRunEvents(tdb.db);
   const deps: WebDeps = { cfg, db: tdb.db, notify, events, log };
   const runners: Runner[] = [];
+  const runnerContext = (overrides: Record<string, string> = {}): RunnerContext => ({
+    cfg: loadConfig({ ...fullEnv, ...overrides }), db: tdb.db, log, notify, runnerId: crypto.randomUUID(), host: os.hostname(),
+    bootId: readBootId(), interpreters, taskEnv: baseTaskEnv(process.env),
+  });
   return {
+    runnerContext,
     cfg, dirs, tdb, deps, env: fullEnv,
     app: createApp(deps),
     startRunner: async (overrides = {}) => {
-      const rcfg = loadConfig({ ...fullEnv, ...overrides });
-      const ctx: RunnerContext = {
-        cfg: rcfg, db: tdb.db, log, notify, runnerId: crypto.randomUUID(), host: os.hostname(), bootId: readBootId(),
-        interpreters, taskEnv: baseTaskEnv(process.env),
-      };
-      const r = await startRunner(ctx);
+      const r = await startRunner(runnerContext(overrides));
       runners.push(r);
       return r;
     },
