@@ -12,6 +12,7 @@ export function connectDb(url: string, name: string, max = 10): Db {
     connection: { application_name: name },
     // Stale pooled connections after a database restart are replaced instead of failing forever.
     idle_timeout: 60,
+    connect_timeout: 5,
     max_lifetime: 60 * 30,
     // Run ids and counts are int8; they stay far below 2^53, so plain numbers are safe and simpler.
     types: { int8: { to: 20, from: [20], serialize: (n: number) => String(n), parse: (s: string) => Number(s) } },

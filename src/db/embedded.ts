@@ -19,6 +19,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+// The same port as last time when it is free, so DATABASE_URL stays valid across restarts of the server.
+async function reusePort(file: string): Promise<number> {
+  const last = Number(fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : NaN);
+  const port = Number.isInteger(last) && last > 0 && (await portFree(last)) ? last : await freePort();
+  fs.writeFileSync(file, `${port}\n`);
+  return port;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 function readOrCreatePassword(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8').trim();
@@ -42,7 +58,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDb
   if (isRoot) assertReachableByOthers(dataDir);
   if (!fs.existsSync(path.join(dbDir, 'PG_VERSION'))) await initCluster(dbDir, password, isRoot);
   await reclaimDataDir(dbDir);
-  const port = await freePort();
+  const port = await reusePort(path.join(dataDir, 'pg-port'));
   const server = await spawnServer(dbDir, port, isRoot);
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   return { url, stop: () => stopServer(server) };

@@ -7,7 +7,7 @@ import { AppError } from '../services/app-error';
 /** Turns any thrown error into a JSON answer; never a stack trace, and a 500 only for our own faults. */
 export function onError(log: Logger) {
   return (err: Error, c: Context) => {
-    if (err instanceof AppError) return c.json({ error: err.message, ...err.extra }, err.status);
+    if (err instanceof AppError) return c.json({ error: err.message, ...err.extra }, err.status, err.headers);
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
       return c.json({ error: err.message || httpMessage(status) }, status);

@@ -22,7 +22,9 @@ function requestedRange(c: Context, size: number): { start: number; end: number;
     if (!m) throw new AppError(416, 'unsupported Range: use bytes=N- or bytes=N-M');
     const start = Number(m[1]);
     const end = m[2] ? Math.min(Number(m[2]) + 1, size) : size;
-    if (start >= size || end <= start) throw new AppError(416, `range not satisfiable: the log has ${size} bytes`, { size });
+    if (start >= size || end <= start) {
+      throw new AppError(416, `range not satisfiable: the log has ${size} bytes`, { size }, { 'Content-Range': `bytes */${size}` });
+    }
     return { start, end, partial: true };
   }
   return { start: 0, end: size, partial: false };

@@ -6,6 +6,7 @@ import { heartbeat, registerRunner, stopRunner } from '../queries/runners';
 import type { RunnerContext } from './context';
 import { startRun, type RunHandle, type StopReason } from './execute-run';
 import { recoverLostRuns } from './recover';
+import { createSampler } from './resources/sampler';
 import { applyRetention } from './retention';
 
 export type Runner = { active: Map<number, RunHandle>; tick: () => void; shutdown: () => Promise<void> };
@@ -26,6 +27,9 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
   await registerRunner(db, {
     id: ctx.runnerId, host: ctx.host, pid: process.pid, bootId: ctx.bootId, slots: cfg.maxTaskWorkers, version: VERSION,
   });
+
+  // Samples each running run's process tree once a second; stops a run over its resource limits.
+  const sampler = createSampler(ctx);
 
   const stopAll = (why: StopReason) => active.forEach((h) => h.stop(why));
 
@@ -50,7 +54,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     notifyRunChange(ctx.notify, { id: h.run.id, status: 'running', task_id: h.run.taskId, queue_ms: queued });
     h.ended
       .catch((err: Error): RunEnd => ({ status: 'error', exitCode: null, signal: null, error: `runner error: ${err.message}`, logBytes: 0 }))
-      .then((end) => record(h, end))
+      .then(async (end) => record(h, { ...end, ...(await sampler.end(h.run.id)) }))
       .finally(() => {
         active.delete(h.run.id);
         tick();
@@ -63,7 +67,10 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       const free = cfg.maxTaskWorkers - active.size;
       if (stopping || free <= 0) return;
       const claimed = await claimRuns(db, ctx, free);
-      for (const run of claimed) launch(startRun(ctx, run));
+      for (const run of claimed) {
+        const h: RunHandle = startRun(ctx, run, (pgid) => sampler.track(run, pgid, (why) => h.stop('limit', why)));
+        launch(h);
+      }
       if (claimed.length === free) again = true;
     } while (again);
   };
@@ -80,7 +87,10 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
   }
 
   // Heartbeat plus upkeep: lost runs of dead runners, leftovers to kill, cancels whose NOTIFY was missed.
+  let maintaining = false;
   const maintain = async () => {
+    if (maintaining) return; // a query may hang while the database is away; never pile up
+    maintaining = true;
     try {
       if (!(await heartbeat(db, ctx.runnerId))) {
         log.warn({ runner_id: ctx.runnerId }, 'another runner declared this one dead; stopping its runs');
@@ -92,11 +102,20 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       tick();
     } catch (err) {
       log.error({ err, runner_id: ctx.runnerId }, 'runner upkeep failed');
-      // Others will soon count our runs as lost; letting them run on could run a task twice.
-      if (Date.now() - lastBeat > cfg.runnerDeadMs && active.size > 0) {
-        log.error({ runner_id: ctx.runnerId }, 'database unreachable for longer than RUNNER_DEAD_S; stopping runs');
-        stopAll('lost');
-      }
+    } finally {
+      maintaining = false;
+    }
+  };
+  // Others count our runs as lost once our heartbeat is RUNNER_DEAD_S old; letting them run on could run
+  // a task twice. Checked on its own timer, since a query to an unreachable database may hang.
+  let outage = false;
+  const watchdog = () => {
+    if (Date.now() - lastBeat <= cfg.runnerDeadMs) {
+      outage = false;
+    } else if (!outage && active.size > 0) {
+      outage = true;
+      log.error({ runner_id: ctx.runnerId }, 'database unreachable for longer than RUNNER_DEAD_S; stopping runs');
+      stopAll('lost');
     }
   };
 
@@ -108,7 +127,10 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
   const unlistenCancel = await listen(db, CHANNEL.cancel, (payload) => active.get(Number(payload))?.stop('canceled'));
   await maintain();
   const beatMs = Math.max(100, Math.min(5000, cfg.runnerDeadMs / 3));
-  const beatTimer = setInterval(() => void maintain(), beatMs);
+  const beatTimer = setInterval(() => {
+    watchdog();
+    void maintain();
+  }, beatMs);
   const pollTimer = setInterval(tick, cfg.runnerPollMs);
   tick();
 
@@ -119,6 +141,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     while (active.size > 0 && Date.now() < deadline) await sleep(100);
     stopAll('shutdown');
     while (active.size > 0) await sleep(50);
+    await sampler.stop();
     clearInterval(beatTimer);
     clearInterval(retentionTimer);
     await Promise.allSettled([unlistenWake(), unlistenCancel()]);

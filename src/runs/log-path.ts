@@ -10,7 +10,7 @@ export function logPath(logsDir: string, taskId: string, runId: number): string 
   return path.join(logsDir, logName(taskId, runId));
 }
 
-const LOG_NAME_RE = /^([A-Za-z0-9][A-Za-z0-9_-]{0,63})_([1-9][0-9]{0,15})\.log$/;
+const LOG_NAME_RE = /^([A-Za-z0-9][A-Za-z0-9_-]{0,63})_([1-9][0-9]{0,14})\.log$/;
 
 /** Splits a log name into task id and run id, or undefined when it has another shape. */
 export function parseLogName(name: string): { taskId: string; runId: number } | undefined {

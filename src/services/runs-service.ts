@@ -10,7 +10,7 @@ import type { Deps } from './deps';
 import { runJson, runJsonLive, type RunJson } from './run-json';
 import { parseInput } from './validate';
 
-const RUN_ID_RE = /^[1-9][0-9]{0,15}$/;
+const RUN_ID_RE = /^[1-9][0-9]{0,14}$/; // at most 15 digits: every such id is exact as a JS number
 
 /** A run id from a URL; 400 for anything but a positive whole number. */
 export function runIdParam(value: string): number {

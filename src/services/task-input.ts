@@ -9,16 +9,45 @@ const MAX_CONTENT = 1024 * 1024;
 const id = z
   .string({ error: 'must be a string' })
   .regex(TASK_ID_RE, { error: 'must be 1 to 64 letters, digits, _ or -, starting with a letter or digit' });
-const content = z
-  .string({ error: 'must be a string' })
-  .max(MAX_CONTENT, { error: 'must be at most 1 MB' })
-  .refine((s) => !s.includes('\0'), { error: 'must not contain NUL bytes' });
-const description = z.string({ error: 'must be a string' }).max(2000, { error: 'must be at most 2000 characters' });
+// Text that would not be stored as sent is refused: Postgres cannot hold a NUL byte (it failed as a
+// 500), and a lone UTF-16 surrogate would be saved as U+FFFD.
+const LONE_SURROGATE = /\p{Cs}/u;
+const text = (max: number, tooLong: string) =>
+  z
+    .string({ error: 'must be a string' })
+    .max(max, { error: tooLong })
+    .refine((s) => !s.includes('\0'), { error: 'must not contain NUL bytes' })
+    .refine((s) => !LONE_SURROGATE.test(s), { error: 'must be valid Unicode: it has a lone surrogate' });
+const content = text(MAX_CONTENT, 'must be at most 1 MB');
+const description = text(2000, 'must be at most 2000 characters');
 const timeoutS = z
   .number({ error: 'must be a whole number of seconds' })
   .int({ error: 'must be a whole number of seconds' })
   .min(1, { error: 'must be at least 1' })
   .max(MAX_TIMEOUT_S, { error: `must be at most ${MAX_TIMEOUT_S}` });
+// Resource limits of a run's process tree; null means the environment's default (RUN_MAX_RSS_MB, ...).
+const limits = {
+  max_rss_bytes: z
+    .number({ error: 'must be a whole number of bytes' })
+    .int({ error: 'must be a whole number of bytes' })
+    .min(1024 * 1024, { error: 'must be at least 1048576 (1 MB)' })
+    .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' })
+    .nullable()
+    .optional(),
+  max_cpu_pct: z
+    .number({ error: 'must be a number (100 = one core)' })
+    .min(1, { error: 'must be at least 1' })
+    .max(1_000_000, { error: 'must be at most 1000000' })
+    .nullable()
+    .optional(),
+  limit_grace_s: z
+    .number({ error: 'must be a whole number of seconds' })
+    .int({ error: 'must be a whole number of seconds' })
+    .min(0, { error: 'must be at least 0' })
+    .max(86400, { error: 'must be at most 86400' })
+    .nullable()
+    .optional(),
+};
 
 /** POST /api/tasks and the editor's create form. */
 export const createTaskInput = z.strictObject(
@@ -28,6 +57,7 @@ export const createTaskInput = z.strictObject(
     content,
     description: description.optional(),
     timeout_s: timeoutS.nullable().optional(),
+    ...limits,
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object') },
 );
@@ -35,7 +65,7 @@ export type CreateTaskInput = z.infer<typeof createTaskInput>;
 
 /** PUT /api/tasks/:id and the editor's save form: any of the fields; null timeout_s means the default. */
 export const updateTaskInput = z.strictObject(
-  { content: content.optional(), description: description.optional(), timeout_s: timeoutS.nullable().optional() },
+  { content: content.optional(), description: description.optional(), timeout_s: timeoutS.nullable().optional(), ...limits },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object') },
 );
 export type UpdateTaskInput = z.infer<typeof updateTaskInput>;

@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOSTILE_IDS, HOSTILE_SEGMENTS, expectError, expectNoFileChange, withBody } from './support/bad-input';
+import { writeTask } from './support/dirs';
+import { createHarness, waitFor, type Harness } from './support/harness';
+
+// Hostile ids, bodies, run ids and queries against every route: each gets its exact 4xx as JSON with a
+// message (a URL that resolves to a path outside the API gets the HTML 404 page), and no file anywhere
+// under the test's temp root is created, changed or deleted.
+
+const MB = 1024 * 1024;
+const ALPHA = "printf 'one\\ntwo\\n'\n";
+
+let h: Harness;
+let runId: number;
+beforeAll(async () => {
+  h = await createHarness();
+  writeTask(h.dirs, 'alpha.sh', ALPHA);
+  await h.startRunner();
+  runId = (await (await h.app.request('/api/tasks/alpha/execute', { method: 'POST' })).json()).run_id;
+  await waitFor(async () => (await (await h.app.request(`/api/runs/${runId}`)).json()).finished_at, 20_000, 'the alpha run');
+});
+afterAll(() => h.close());
+
+/** Sends a request and asserts its error answer, with the whole temp root unchanged afterwards. */
+const refused = (url: string, init: RequestInit, status: number, mentions?: RegExp) =>
+  expectNoFileChange(h.dirs.root, () => expectError(h.app, url, init, status, mentions));
+
+const PARAM_ROUTES: [method: string, url: (p: string) => string][] = [
+  ['GET', (p) => `/api/tasks/${p}`],
+  ['PUT', (p) => `/api/tasks/${p}`],
+  ['DELETE', (p) => `/api/tasks/${p}`],
+  ['POST', (p) => `/api/tasks/${p}/execute`],
+  ['GET', (p) => `/api/runs/${p}`],
+  ['POST', (p) => `/api/runs/${p}/cancel`],
+  ['GET', (p) => `/api/logs/${p}`],
+  ['GET', (p) => `/logs/${p}/download`],
+];
+const initFor = (method: string): RequestInit => (method === 'PUT' ? withBody(method, '{"content":"echo pwned\\n"}') : { method });
+
+describe('hostile ids and log names in the path', () => {
+  const cases = PARAM_ROUTES.flatMap(([method, url]) => HOSTILE_SEGMENTS.map(([seg, status]) => ({ method, path: url(seg), status })));
+  it.each(cases)('$method $path → $status', async ({ method, path: p, status }) => {
+    await refused(p, initFor(method), status, status === 400 ? /^invalid (task id|run id|log name)/ : undefined);
+  });
+
+  it('keeps the script a refused PUT aimed at', () => {
+    expect(fs.readFileSync(path.join(h.dirs.tasksDir, 'alpha.sh'), 'utf8')).toBe(ALPHA);
+  });
+});
+
+describe('unknown and malformed run ids', () => {
+  const RUN_IDS: [id: string, status: 400 | 404][] = [
+    ['0', 400], ['-1', 400], ['1e3', 400], ['1.5', 400], ['01', 400], ['abc', 400], ['%201', 400],
+    ['9223372036854775808', 400], ['9223372036854775807', 400], ['99999999999', 404],
+  ];
+  const cases = RUN_IDS.flatMap(([id, status]) => [
+    { method: 'GET', path: `/api/runs/${id}`, status },
+    { method: 'POST', path: `/api/runs/${id}/cancel`, status },
+    { method: 'GET', path: `/api/logs/alpha_${id}.log`, status },
+  ]);
+  it.each(cases)('$method $path → $status', async ({ method, path: p, status }) => {
+    await refused(p, { method }, status, status === 400 ? /invalid (run id|log name)/ : /not found/);
+  });
+
+  it('refuses to cancel a finished run with 409 and its status', async () => {
+    const body = await refused(`/api/runs/${runId}/cancel`, { method: 'POST' }, 409, /already finished/);
+    expect(body.status).toBe('success');
+  });
+});
+
+describe('unknown tasks', () => {
+  it.each([
+    ['GET', '/api/tasks/ghost'], ['DELETE', '/api/tasks/ghost'], ['POST', '/api/tasks/ghost/execute'], ['PUT', '/api/tasks/ghost'],
+  ])('%s %s → 404, and PUT creates no file', async (method, p) => {
+    await refused(p, initFor(method), 404, /task not found: ghost/);
+  });
+});
+
+const valid = { id: 'fresh', language: 'sh', content: 'echo hi\n' };
+const json = (patch: Record<string, unknown>) => JSON.stringify({ ...valid, ...patch });
+
+/** Bodies refused by POST /api/tasks (with `base` a valid body) and by PUT (with `base` = {}). */
+function badBodies(base: Record<string, unknown>): [label: string, status: 400 | 413, body: string, mentions: RegExp][] {
+  const b = (patch: Record<string, unknown>) => JSON.stringify({ ...base, ...patch });
+  const raw = (extra: string) => `${JSON.stringify(base).slice(0, -1)}${Object.keys(base).length ? ',' : ''}${extra}}`;
+  return [
+    ['not JSON', 400, 'id=fresh&language=sh', /not valid JSON/],
+    ['empty', 400, '', /JSON object/],
+    ['truncated JSON', 400, '{"content":"x"', /not valid JSON/],
+    ['a JSON array', 400, '[]', /^body: must be a JSON object$/],
+    ['a JSON string', 400, '"fresh"', /^body: must be a JSON object$/],
+    ['JSON null', 400, 'null', /^body: must be a JSON object$/],
+    ['a JSON number', 400, '42', /^body: must be a JSON object$/],
+    ['content a number', 400, b({ content: 5 }), /^content: must be a string$/],
+    ['content null', 400, b({ content: null }), /^content: must be a string$/],
+    ['content an array', 400, b({ content: ['echo'] }), /^content: must be a string$/],
+    ['content with a NUL byte', 400, b({ content: 'echo hi\0' }), /^content: must not contain NUL/],
+    ['content over 1 MB', 400, b({ content: 'x'.repeat(MB + 1) }), /^content: must be at most 1 MB$/],
+    ['content with a lone surrogate', 400, raw('"content":"echo \\ud800"'), /^content: must be valid Unicode/],
+    ['description an object', 400, b({ description: { a: 1 } }), /^description: must be a string$/],
+    ['description with a lone surrogate', 400, raw('"description":"\\udc00x"'), /^description: must be valid Unicode/],
+    ['description with a NUL byte', 400, b({ description: 'a\0b' }), /^description: must not contain NUL/],
+    ['timeout_s a string', 400, b({ timeout_s: '30' }), /^timeout_s: must be a whole number/],
+    ['timeout_s fractional', 400, b({ timeout_s: 1.5 }), /^timeout_s: must be a whole number/],
+    ['timeout_s a boolean', 400, b({ timeout_s: true }), /^timeout_s: must be a whole number/],
+    ['timeout_s zero', 400, b({ timeout_s: 0 }), /^timeout_s: must be at least 1$/],
+    ['timeout_s negative', 400, b({ timeout_s: -5 }), /^timeout_s: must be at least 1$/],
+    ['timeout_s huge', 400, b({ timeout_s: 1e12 }), /^timeout_s: must be at most/],
+    ['timeout_s overflowing', 400, raw('"timeout_s":1e400'), /^timeout_s: must be a whole number/],
+    ['an unknown field', 400, b({ owner: 'root' }), /^body: unknown field owner$/],
+    ['a __proto__ field', 400, raw('"__proto__":{"admin":true}'), /^body: unknown field __proto__$/],
+    ['a 2 MB body', 413, b({ content: 'x'.repeat(2 * MB) }), /too large/],
+  ];
+}
+
+describe('POST /api/tasks with a bad body', () => {
+  it.each(badBodies(valid))('%s → %i', async (_label, status, body, mentions) => {
+    await refused('/api/tasks', withBody('POST', body), status, mentions);
+  });
+
+  it.each([
+    ['id missing', JSON.stringify({ language: 'sh', content: 'x' }), /id: must be a string/],
+    ['id a number', json({ id: 5 }), /id: must be a string/],
+    ['id null', json({ id: null }), /id: must be a string/],
+    ['language missing', JSON.stringify({ id: 'fresh', content: 'x' }), /language: must be one of py, sh, js/],
+    ['language unknown', json({ language: 'rb' }), /language: must be one of py, sh, js/],
+    ['language exec', json({ language: 'exec' }), /language: must be one of py, sh, js/],
+    ['language an array', json({ language: ['py'] }), /language: must be one of py, sh, js/],
+    ['content missing', JSON.stringify({ id: 'fresh', language: 'sh' }), /content: must be a string/],
+  ])('%s → 400', async (_label, body, mentions) => {
+    await refused('/api/tasks', withBody('POST', body), 400, mentions);
+  });
+
+  it.each(HOSTILE_IDS.map((id) => [JSON.stringify(id)]))('id %s → 400', async (id) => {
+    await refused('/api/tasks', withBody('POST', json({ id: JSON.parse(id) })), 400, /^id: must be 1 to 64/);
+  });
+
+  it('refuses an id that exists, in any language, with 409', async () => {
+    await refused('/api/tasks', withBody('POST', json({ id: 'alpha', language: 'py' })), 409, /task already exists: alpha/);
+  });
+});
+
+describe('PUT /api/tasks/:id with a bad body', () => {
+  it.each([
+    ...badBodies({}),
+    ['an id field', 400, JSON.stringify({ id: '../outside' }), /^body: unknown field id$/],
+    ['a language field', 400, JSON.stringify({ language: 'py' }), /^body: unknown field language$/],
+  ])('%s → %i, the script kept', async (_label, status, body, mentions) => {
+    await refused('/api/tasks/alpha', withBody('PUT', body), status, mentions);
+  });
+});
+
+describe('GET /api/runs with a bad query', () => {
+  it.each([
+    ...HOSTILE_IDS.filter((id) => id !== '').map((id) => [`task_id=${encodeURIComponent(id)}`, /task_id: not a valid task id/]),
+    ['status=QUEUED', /status: must be one of/],
+    ['status=done', /status: must be one of/],
+    ...['0', '501', '-1', 'abc', '1.5', '1e400'].map((v) => [`limit=${v}`, /limit: must be/]),
+    ...['0', '-1', 'abc', '1e3', '9223372036854775808', '%00'].map((v) => [`cursor=${v}`, /cursor: not a cursor/]),
+    ['sort=id', /unknown parameter sort/],
+  ] as [string, RegExp][])('?%s → 400', async (query, mentions) => {
+    await refused(`/api/runs?${query}`, { method: 'GET' }, 400, mentions);
+  });
+
+  it('pages past an unknown cursor without error', async () => {
+    const res = await h.app.request('/api/runs?cursor=99999999999&limit=1');
+    expect(res.status).toBe(200);
+    expect((await res.json()).runs.map((r: { run_id: number }) => r.run_id)).toEqual([runId]);
+  });
+});

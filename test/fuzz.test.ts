@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SENTINEL, errorProblem, snapshotTree } from './support/bad-input';
+import { writeTask } from './support/dirs';
+import { createHarness, waitFor, type Harness } from './support/harness';
+
+// Random and hostile strings in every path parameter, query string, header and JSON body. Whatever comes
+// in: never a 5xx, every API error is JSON with an `error` string (a path that leaves the API for a page
+// gets the HTML 404), an accepted body is stored as sent, and no file outside TASKS_DIR changes.
+// No runner is left alive, so a task created here is never run. The seed is fixed; fast-check prints it.
+
+const RUNS = { numRuns: 200, seed: 0x7a5c };
+
+let h: Harness;
+let runId: number;
+let outside: Record<string, string>;
+beforeAll(async () => {
+  h = await createHarness();
+  writeTask(h.dirs, 'alpha.sh', "printf 'one\\ntwo\\n'\n");
+  const runner = await h.startRunner();
+  runId = (await (await h.app.request('/api/tasks/alpha/execute', { method: 'POST' })).json()).run_id;
+  await waitFor(async () => (await (await h.app.request(`/api/runs/${runId}`)).json()).finished_at, 20_000, 'the alpha run');
+  await runner.shutdown();
+  outside = snapshotTree(h.dirs.root, [h.dirs.tasksDir]);
+});
+afterAll(() => h.close());
+
+/** Sends a request and asserts: no 5xx, a clear error if it is one, nothing leaked, no file outside TASKS_DIR changed. */
+async function sendSafely(url: string, init: RequestInit = {}): Promise<Response> {
+  const res = await h.app.request(url, init);
+  const text = await res.clone().text();
+  expect(res.status, text).toBeLessThan(500);
+  if (res.status >= 400) expect(errorProblem(url, res, text), text).toBeUndefined();
+  expect(text).not.toContain(SENTINEL);
+  expect(snapshotTree(h.dirs.root, [h.dirs.tasksDir])).toEqual(outside);
+  for (const f of fs.readdirSync(h.dirs.tasksDir)) expect(f).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.(py|sh|js)$/);
+  return res;
+}
+
+/** After an accepted create or change, the task reads back exactly what was sent. */
+async function expectStored(id: string, sent: Record<string, unknown>): Promise<void> {
+  const task = await (await h.app.request(`/api/tasks/${id}`)).json();
+  for (const key of ['content', 'description', 'timeout_s']) if (sent[key] != null) expect(task[key], key).toEqual(sent[key]);
+}
+
+const encode = (s: string) => {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return s; // a lone surrogate: sent raw, the URL parser replaces it
+  }
+};
+
+const fragment = fc.oneof(
+  fc.constantFrom(
+    '..', '.', '/', '\\', '%2e%2e%2f', '%2e%2e', '%2F', '%5C', '%00', '%', '%25', '%C0%AE', '?', '#', ' ',
+    '日本', '/etc/passwd', '../outside.txt', 'alpha', '_', '.log', '1', '0', '-1', 'a'.repeat(200),
+  ),
+  fc.constantFrom('\0', '\n', '\r', '\t', '\u202e', '\uD800', '\uFEFF'),
+);
+const join = (parts: string[]) => parts.join('');
+const hostile = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme' }),
+  { weight: 2, arbitrary: fc.array(fragment, { minLength: 1, maxLength: 6 }).map(join) },
+  { weight: 2, arbitrary: fc.tuple(fc.string(), fragment, fc.string()).map(join) },
+);
+const segment = fc.oneof(hostile, hostile.map(encode), fc.bigInt().map(String));
+
+const PARAM_ROUTES: [method: string, url: (p: string) => string][] = [
+  ['GET', (p) => `/api/tasks/${p}`],
+  ['PUT', (p) => `/api/tasks/${p}`],
+  ['DELETE', (p) => `/api/tasks/${p}`],
+  ['POST', (p) => `/api/tasks/${p}/execute`],
+  ['GET', (p) => `/api/runs/${p}`],
+  ['POST', (p) => `/api/runs/${p}/cancel`],
+  ['GET', (p) => `/api/logs/${p}`],
+  ['GET', (p) => `/logs/${p}/download`],
+  ['GET', (p) => `/api/logs/alpha_${p}.log`],
+  ['GET', (p) => `/api/logs/${p}_${runId}.log`],
+];
+
+// Header values must be Latin-1 without line breaks or NUL, or the request cannot even be built.
+const headerValue = fc.oneof(
+  fc.string({ unit: fc.constantFrom(...'bytes=-0123456789,abc */ '.split('')) }),
+  fc.tuple(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), fc.oneof(fc.constant(''), fc.bigInt().map(String))).map(([a, b]) => `bytes=${a}-${b}`),
+  fc.string({ unit: 'binary-ascii' }).map((s) => s.replace(/[\0\r\n]/g, '')),
+);
+const offset = fc.oneof(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String), fc.integer().map(String), fc.double().map(String), hostile.map(encode));
+
+// Each field mostly valid (so the others get checked too), else absent, any JSON value or a hostile string.
+const anyValue = fc.oneof(fc.jsonValue(), hostile, fc.constantFrom(null, true, 0, -1, 1.5, 1e400, [], {}));
+const field = <T>(valid: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 4, arbitrary: valid }, { weight: 1, arbitrary: anyValue }, { weight: 1, arbitrary: fc.constant(undefined) });
+const settings = {
+  content: field(hostile),
+  description: field(hostile),
+  timeout_s: field(fc.oneof(fc.integer({ min: 1, max: 2_000_000 }), fc.integer())),
+};
+const createFields = fc.record({ id: field(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,70}$/)), language: field(fc.constantFrom('py', 'sh', 'js')), ...settings });
+const updateFields = fc.record(settings);
+const bodyOf = (fields: fc.Arbitrary<Record<string, unknown>>) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fields.map((v) => JSON.stringify(v)) },
+    fc.tuple(fields, fc.dictionary(fc.string(), fc.jsonValue(), { minKeys: 1, maxKeys: 3 })).map(([v, extra]) => JSON.stringify({ ...extra, ...v })),
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    fc.string({ unit: 'binary' }),
+    fc.uint8Array({ maxLength: 64 }),
+  );
+
+describe('fuzz: nothing a client sends gives a 5xx or touches a file outside TASKS_DIR', () => {
+  it('path parameters', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...PARAM_ROUTES), segment, async ([method, url], seg) => {
+        const init: RequestInit = method === 'PUT' ? { method, body: '{"description":"fuzzed"}' } : { method };
+        await sendSafely(url(seg), init);
+      }),
+      RUNS,
+    );
+  });
+
+  it('GET /api/runs query strings', async () => {
+    const key = fc.oneof(fc.constantFrom('task_id', 'status', 'limit', 'cursor'), hostile.map(encode));
+    const query = fc.array(fc.tuple(key, fc.oneof(segment, fc.bigInt().map(String))), { maxLength: 4 });
+    await fc.assert(
+      fc.asyncProperty(query, fc.oneof(fc.constant(''), hostile), async (pairs, raw) => {
+        const qs = pairs.map(([k, v]) => `${k}=${v}`).join('&');
+        await sendSafely(`/api/runs?${qs}${raw ? `&${raw}` : ''}`);
+      }),
+      RUNS,
+    );
+  });
+
+  it('log offsets and Range headers', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.option(offset), fc.option(headerValue), async (download, off, range) => {
+        const base = download ? `/logs/alpha_${runId}.log/download` : `/api/logs/alpha_${runId}.log`;
+        await sendSafely(off === null ? base : `${base}?offset=${off}`, { headers: range === null ? {} : { range } });
+      }),
+      RUNS,
+    );
+  });
+
+  it.each([
+    ['POST', '/api/tasks', bodyOf(createFields)],
+    ['PUT', '/api/tasks/alpha', bodyOf(updateFields)],
+  ])('JSON bodies of %s %s', async (method, url, body) => {
+    await fc.assert(
+      fc.asyncProperty(body, async (raw) => {
+        const res = await sendSafely(url, { method, body: raw, headers: { 'content-type': 'application/json' } });
+        if (!res.ok) return;
+        const sent = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
+        await expectStored(method === 'POST' ? sent.id : 'alpha', sent);
+      }),
+      RUNS,
+    );
+  });
+
+  it('leaves the API whole afterwards', async () => {
+    expect((await h.app.request('/api/tasks')).status).toBe(200);
+    expect((await h.app.request('/api/runs?limit=500')).status).toBe(200);
+    expect((await h.app.request(`/api/logs/alpha_${runId}.log`)).status).toBe(200);
+  });
+});
