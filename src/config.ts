@@ -27,6 +27,10 @@ const schema = z.object({
   PYTHON: z.string().min(1).optional(),
   METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   RUN_RETENTION_DAYS: z.coerce.number().min(0).max(36500).default(30),
+  // Default resource limits of a run's process tree (unset: none); a task's own limits win.
+  RUN_MAX_RSS_MB: z.coerce.number().positive().max(1024 * 1024 * 1024).optional(),
+  RUN_MAX_CPU_PCT: z.coerce.number().positive().max(1_000_000).optional(),
+  RUN_LIMIT_GRACE_S: z.coerce.number().min(0).max(86400).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -48,6 +52,9 @@ export type Config = {
   python: string | undefined;
   metricsToken: string | undefined;
   runRetentionDays: number;
+  runMaxRssBytes: number | null;
+  runMaxCpuPct: number | null;
+  runLimitGraceMs: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 };
 
@@ -78,6 +85,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     python: e.PYTHON,
     metricsToken: e.METRICS_TOKEN,
     runRetentionDays: e.RUN_RETENTION_DAYS,
+    runMaxRssBytes: e.RUN_MAX_RSS_MB === undefined ? null : Math.round(e.RUN_MAX_RSS_MB * 1024 * 1024),
+    runMaxCpuPct: e.RUN_MAX_CPU_PCT ?? null,
+    runLimitGraceMs: Math.round(e.RUN_LIMIT_GRACE_S * 1000),
     logLevel: e.LOG_LEVEL,
   };
 }
+
+/** The environment variables taskrun reads (besides TEST_DATABASE_URL in tests). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CONFIG_VARIABLES, loadConfig } from '../src/config';
+
+// No Docker engine runs here: the files are checked against the app, and the processes they start
+// (src/main.ts, src/runner/main.ts) are what the other suites run without containers.
+const root = path.resolve(__dirname, '..');
+const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
+
+type Service = {
+  build?: string; image?: string; init?: boolean; command?: string[]; environment?: Record<string, string>;
+  volumes?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: { test?: string[] }; stop_grace_period?: string;
+  ports?: string[];
+};
+const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const seconds = (s: string) => Number(/^(\d+)s$/.exec(s)?.[1]);
+
+describe('compose.yaml', () => {
+  const { postgres, app, runner } = compose.services;
+
+  it('has postgres with a healthcheck and a volume, the app and a scalable runner', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['app', 'postgres', 'runner']);
+    expect(postgres.image).toMatch(/^postgres:\d+/);
+    expect(postgres.healthcheck?.test?.join(' ')).toMatch(/pg_isready/);
+    expect(postgres.volumes).toContain('pgdata:/var/lib/postgresql/data');
+    for (const s of [app, runner]) {
+      expect(s.build).toBe('.');
+      expect(s.init).toBe(true); // reaps orphaned grandchildren of tasks
+      expect(s.depends_on?.postgres.condition).toBe('service_healthy');
+      expect(s.ports === undefined || s === app).toBe(true); // a scaled service cannot publish a fixed port
+    }
+    expect(app.command).toEqual(['node', '--import', 'tsx', 'src/main.ts']);
+    expect(runner.command).toEqual(['node', '--import', 'tsx', 'src/runner/main.ts']);
+    for (const entry of [app.command!.at(-1)!, runner.command!.at(-1)!]) expect(fs.existsSync(path.join(root, entry))).toBe(true);
+  });
+
+  it('shares the tasks and logs volumes between the app and every runner, at the configured paths', () => {
+    for (const s of [app, runner]) {
+      expect(s.volumes).toEqual(expect.arrayContaining([`tasks:${s.environment!.TASKS_DIR}`, `logs:${s.environment!.LOGS_DIR}`]));
+    }
+    expect(Object.keys(compose.volumes).sort()).toEqual(['logs', 'pgdata', 'tasks']);
+  });
+
+  it('sets only variables the app reads, with values its config accepts, pointing at the postgres service', () => {
+    for (const s of [app, runner]) {
+      const env = s.environment!;
+      for (const name of Object.keys(env)) expect(CONFIG_VARIABLES).toContain(name);
+      const cfg = loadConfig(env);
+      expect(new URL(cfg.databaseUrl!).hostname).toBe('postgres');
+      expect(new URL(cfg.databaseUrl!).username).toBe(postgres.environment!.POSTGRES_USER);
+      // Docker must wait for a runner's graceful stop before it kills it.
+      expect(seconds(s.stop_grace_period!)).toBeGreaterThan(cfg.shutdownGraceMs / 1000 + cfg.killGraceMs / 1000);
+    }
+    expect(loadConfig(app.environment!).host).toBe('0.0.0.0');
+  });
+});
+
+describe('Dockerfile', () => {
+  const text = read('Dockerfile');
+  it('is multi-stage on node 20 slim, with python3, tini, a non-root user and the app\'s files', () => {
+    expect(text.match(/^FROM node:20-slim/gm)).toHaveLength(2);
+    expect(text).toMatch(/npm ci --omit=dev/);
+    expect(text).toMatch(/apt-get install[^\n]*python3/);
+    expect(text).toMatch(/ENTRYPOINT \["\/usr\/bin\/tini", "--"\]/);
+    expect(text).toMatch(/^USER taskrun$/m);
+    for (const dir of ['src', 'drizzle', 'tasks']) expect(text).toMatch(new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
+    expect(text).toMatch(/\/readyz/);
+  });
+});
+
+describe('deploy/nginx.conf', () => {
+  it('turns buffering off for the live streams', () => {
+    const text = read('deploy/nginx.conf');
+    expect(text).toMatch(/location ~ \^\/\(api\/runs\/\[0-9\]\+\/stream/);
+    expect(text).toMatch(/proxy_buffering off;/);
+    expect(text).toMatch(/proxy_read_timeout 1h;/);
+  });
+});
