@@ -25,6 +25,8 @@ const schema = z.object({
   RUNNER_POLL_MS: int(2000, 10, 600000),
   SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(86400).default(30),
   PYTHON: z.string().min(1).optional(),
+  ADMIN_PASSWORD: z.string().min(8, { error: 'must be at least 8 characters' }).optional(),
+  TRUST_PROXY: z.enum(['0', '1', 'false', 'true']).default('false'),
   METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   RUN_RETENTION_DAYS: z.coerce.number().min(0).max(36500).default(30),
   // Default resource limits of a run's process tree (unset: none); a task's own limits win.
@@ -51,6 +53,8 @@ export type Config = {
   shutdownGraceMs: number;
   python: string | undefined;
   metricsToken: string | undefined;
+  adminPassword: string | undefined;
+  trustProxy: boolean;
   runRetentionDays: number;
   runMaxRssBytes: number | null;
   runMaxCpuPct: number | null;
@@ -84,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_S * 1000),
     python: e.PYTHON,
     metricsToken: e.METRICS_TOKEN,
+    adminPassword: e.ADMIN_PASSWORD,
+    trustProxy: e.TRUST_PROXY === '1' || e.TRUST_PROXY === 'true',
     runRetentionDays: e.RUN_RETENTION_DAYS,
     runMaxRssBytes: e.RUN_MAX_RSS_MB === undefined ? null : Math.round(e.RUN_MAX_RSS_MB * 1024 * 1024),
     runMaxCpuPct: e.RUN_MAX_CPU_PCT ?? null,

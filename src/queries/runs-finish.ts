@@ -8,6 +8,9 @@ export type RunEnd = {
   signal: string | null;
   error: string | null;
   logBytes: number;
+  // What its process tree used, from the runner's resource sampler; null when it ended before a reading.
+  peakRssBytes?: number | null;
+  cpuSeconds?: number | null;
 };
 
 /** Records how a run ended; only the runner holding it can, so a run already marked lost stays lost. */

@@ -2,13 +2,25 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { tasks } from '../db/schema';
 
-export type TaskSettings = { description: string; timeoutS: number | null };
-const DEFAULTS: TaskSettings = { description: '', timeoutS: null };
+export type TaskSettings = {
+  description: string;
+  timeoutS: number | null;
+  // Resource limits; null: the environment's default.
+  maxRssBytes: number | null;
+  maxCpuPct: number | null;
+  limitGraceS: number | null;
+};
+const DEFAULTS: TaskSettings = { description: '', timeoutS: null, maxRssBytes: null, maxCpuPct: null, limitGraceS: null };
 
 /** Settings of the given tasks, defaults for those with no row. */
 export async function getTaskSettings(db: Db, ids: string[]): Promise<Map<string, TaskSettings>> {
   const rows = ids.length === 0 ? [] : await db.select().from(tasks).where(inArray(tasks.id, ids));
-  const found = new Map(rows.map((r) => [r.id, { description: r.description, timeoutS: r.timeoutS }]));
+  const found = new Map(
+    rows.map((r) => [
+      r.id,
+      { description: r.description, timeoutS: r.timeoutS, maxRssBytes: r.maxRssBytes, maxCpuPct: r.maxCpuPct, limitGraceS: r.limitGraceS },
+    ]),
+  );
   return new Map(ids.map((id) => [id, found.get(id) ?? DEFAULTS]));
 }
 

@@ -7,6 +7,7 @@ import { logRoutes } from './logs';
 import { metricsRoutes, timeRequests } from './metrics';
 import { createMetrics } from '../web/metrics';
 import { pageFallback, pageRoutes } from './pages/index';
+import { resourceRoutes } from './resources';
 import { runRoutes } from './runs';
 import { systemRoutes } from './system';
 import { taskRoutes } from './tasks';
@@ -23,6 +24,7 @@ export function createApp(deps: WebDeps): Hono {
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoutes(deps, metrics));
   app.route('/api/tasks', taskRoutes(deps));
+  app.route('/api/runs', resourceRoutes(deps));
   app.route('/api/runs', runRoutes(deps));
   app.route('/api/system', systemRoutes(deps));
   app.route('/', logRoutes(deps));

@@ -11,35 +11,51 @@ import { commandFor, notRunnable } from './interpreters';
 import { LogCap, openLogFile, writeLineAndClose } from './log-writer';
 import { terminateGroup } from './terminate';
 
-/** Why taskrun stopped a run before it ended by itself. */
-export type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown' | 'log-failed';
+/** Why taskrun stopped a run before it ended by itself; 'limit' (a resource limit) comes with a detail saying which. */
+export type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown' | 'log-failed' | 'limit';
 
 /** A run in progress: stop it, or wait for how it ended. */
-export type RunHandle = { run: Run; stop: (reason: StopReason) => void; ended: Promise<RunEnd> };
+export type RunHandle = { run: Run; stop: (reason: StopReason, detail?: string) => void; ended: Promise<RunEnd> };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts a claimed run: spawn its script in a new process group and stream its output to its log file. */
-export function startRun(ctx: RunnerContext, run: Run): RunHandle {
+/**
+ * Starts a claimed run: spawn its script in a new process group and stream its output to its log file.
+ * `onStarted` learns the process group once it exists (the resource sampler watches it).
+ */
+export function startRun(ctx: RunnerContext, run: Run, onStarted?: (pgid: number) => void): RunHandle {
   let reason: StopReason | undefined;
   let pgid: number | undefined;
-  const stop = (why: StopReason) => {
+  // A stop's detail (which resource limit) becomes the run's error and a line in its log.
+  let detail: string | undefined;
+  let logNote: ((line: string) => void) | undefined;
+  const stop = (why: StopReason, whyDetail?: string) => {
     if (reason) return;
     reason = why;
+    detail = whyDetail;
+    if (detail) logNote?.(`${detail}: stopping the run`);
     if (pgid) void terminateGroup(pgid, ctx.cfg.killGraceMs);
   };
   const ended = execute(ctx, run, {
-    started: (pid) => {
+    started: (pid, note) => {
       pgid = pid;
+      logNote = note;
       if (reason) void terminateGroup(pid, ctx.cfg.killGraceMs);
+      else onStarted?.(pid);
     },
     stop,
     reason: () => reason,
+    detail: () => detail,
   });
   return { run, stop, ended };
 }
 
-type Hooks = { started: (pid: number) => void; stop: (why: StopReason) => void; reason: () => StopReason | undefined };
+type Hooks = {
+  started: (pid: number, logNote: (line: string) => void) => void;
+  stop: (why: StopReason) => void;
+  reason: () => StopReason | undefined;
+  detail: () => string | undefined;
+};
 
 async function execute(ctx: RunnerContext, run: Run, hooks: Hooks): Promise<RunEnd> {
   const { cfg } = ctx;
@@ -81,7 +97,10 @@ async function execute(ctx: RunnerContext, run: Run, hooks: Hooks): Promise<RunE
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   if (child.pid) {
-    hooks.started(child.pid);
+    // A line of taskrun's own in the log, between the task's output, while the log is still open.
+    hooks.started(child.pid, (line) => {
+      if (cap.writable) cap.write(`[taskrun] ${line}\n`);
+    });
     setRunPid(ctx.db, run.id, child.pid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
   }
   const timer = setTimeout(() => hooks.stop('timeout'), run.timeoutS * 1000);
@@ -104,11 +123,13 @@ async function execute(ctx: RunnerContext, run: Run, hooks: Hooks): Promise<RunE
   await logging;
   await child;
   if (logError) return { status: 'error', exitCode: code, signal, error: `writing the log failed: ${logError.message}`, logBytes: cap.bytes };
-  return { ...ended(hooks.reason(), code, signal, run.timeoutS), logBytes: cap.bytes };
+  return { ...ended(hooks.reason(), code, signal, run.timeoutS, hooks.detail()), logBytes: cap.bytes };
 }
 
-function ended(reason: StopReason | undefined, code: number | null, signal: string | null, timeoutS: number): Omit<RunEnd, 'logBytes'> {
+function ended(reason: StopReason | undefined, code: number | null, signal: string | null, timeoutS: number, detail?: string): Omit<RunEnd, 'logBytes'> {
   switch (reason) {
+    case 'limit':
+      return { status: 'failed', exitCode: code, signal, error: detail ?? 'stopped: over a resource limit' };
     case 'timeout':
       return { status: 'timeout', exitCode: code, signal, error: `timed out after ${timeoutS} s` };
     case 'canceled':

@@ -18,6 +18,9 @@ export type RunJson = {
   duration_ms: number | null;
   log: string;
   log_bytes: number;
+  // What the run's process tree used (null: not measured); updated every few seconds while it runs.
+  peak_rss_bytes: number | null;
+  cpu_seconds: number | null;
 };
 
 /** The API path of a run's log. */
@@ -42,6 +45,8 @@ export function runJson(run: Run, liveBytes?: number): RunJson {
     duration_ms: run.startedAt && end ? Math.max(0, end.getTime() - run.startedAt.getTime()) : null,
     log: logUrl(run),
     log_bytes: liveBytes ?? run.logBytes,
+    peak_rss_bytes: run.peakRssBytes,
+    cpu_seconds: run.cpuSeconds === null ? null : Math.round(run.cpuSeconds * 100) / 100,
   };
 }
 

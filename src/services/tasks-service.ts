@@ -18,6 +18,10 @@ export type TaskJson = {
   language: TaskFile['language'];
   description: string;
   timeout_s: number;
+  // Resource limits as set on the task; null: the environment's default.
+  max_rss_bytes: number | null;
+  max_cpu_pct: number | null;
+  limit_grace_s: number | null;
   active_run: RunJson | null;
   last_run: RunJson | null;
 };
@@ -31,6 +35,9 @@ function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Ru
     language: file.language,
     description: settings.description,
     timeout_s: settings.timeoutS ?? deps.cfg.taskTimeoutS,
+    max_rss_bytes: settings.maxRssBytes,
+    max_cpu_pct: settings.maxCpuPct,
+    limit_grace_s: settings.limitGraceS,
     active_run: active ? runJson(active) : null,
     last_run: last ? runJson(last) : null,
   };
@@ -70,7 +77,13 @@ export async function createTask(deps: Deps, input: CreateTaskInput): Promise<Ta
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new AppError(409, `task already exists: ${input.id}`);
     throw err;
   }
-  await saveTaskSettings(deps.db, input.id, { description: input.description ?? '', timeoutS: input.timeout_s ?? null });
+  await saveTaskSettings(deps.db, input.id, {
+    description: input.description ?? '',
+    timeoutS: input.timeout_s ?? null,
+    maxRssBytes: input.max_rss_bytes ?? null,
+    maxCpuPct: input.max_cpu_pct ?? null,
+    limitGraceS: input.limit_grace_s ?? null,
+  });
   const { content: _content, ...task } = await getTask(deps, input.id);
   return task;
 }
@@ -79,9 +92,14 @@ export async function createTask(deps: Deps, input: CreateTaskInput): Promise<Ta
 export async function updateTask(deps: Deps, id: string, patch: UpdateTaskInput): Promise<TaskJson & { content: string }> {
   const file = await requireTask(deps, id);
   if (patch.content !== undefined) await writeTaskContent(deps.cfg.tasksDir, file, patch.content);
-  if (patch.description !== undefined || patch.timeout_s !== undefined) {
-    await saveTaskSettings(deps.db, id, { description: patch.description, timeoutS: patch.timeout_s });
-  }
+  const settings = {
+    description: patch.description,
+    timeoutS: patch.timeout_s,
+    maxRssBytes: patch.max_rss_bytes,
+    maxCpuPct: patch.max_cpu_pct,
+    limitGraceS: patch.limit_grace_s,
+  };
+  if (Object.values(settings).some((v) => v !== undefined)) await saveTaskSettings(deps.db, id, settings);
   return getTask(deps, id);
 }
 

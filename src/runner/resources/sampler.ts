@@ -1,0 +1,171 @@
+import { getOneTaskSettings } from '../../queries/task-settings';
+import { insertSamples, recordRunUsage, type SampleRow } from '../../queries/run-samples';
+import type { Run } from '../../queries/run-types';
+import type { RunnerContext } from '../context';
+import { checkLimits, resolveLimits, type Limits, type OverSince } from './limits';
+import { createGroupReader, procUnits, type ProcInfo } from './proc-sample';
+import { TreeUsage, type UsageSample } from './tree-usage';
+
+/** What a run used, for its row: null when it ended before the sampler saw a live process of it. */
+export type RunUsage = { peakRssBytes: number | null; cpuSeconds: number | null };
+
+/** The runner's one resource sampler: every running run's process group, about once a second. */
+export type Sampler = {
+  /** Starts watching a run's process group; `exceeded` is called once, with why, when it breaks a limit. */
+  track: (run: Pick<Run, 'id' | 'taskId'>, pgid: number, exceeded: (reason: string) => void) => void;
+  /** Stops watching a run; stores its last samples and answers its totals. */
+  end: (runId: number) => Promise<RunUsage>;
+  /** Stops the clock and stores what is left. */
+  stop: () => Promise<void>;
+};
+
+export type SamplerOptions = { tickMs?: number; flushEveryTicks?: number };
+
+type Tracked = {
+  runId: number;
+  pgid: number;
+  startedAt: number;
+  trackedMono: number;
+  usage: TreeUsage;
+  limits: Limits | undefined;
+  over: OverSince;
+  exceeded: ((reason: string) => void) | undefined;
+  // The ticks folded into the next stored sample (see `thinned`).
+  window: { ticks: number; cpuSum: number; rssMax: number };
+};
+
+// Every tick is stored for the first FULL_RATE_TICKS; after that one sample per ⌊age / FULL_RATE_TICKS⌋
+// ticks, with the mean CPU and the peak memory of its ticks. A day-long run keeps ~3,600 rows, not 86,400.
+const FULL_RATE_TICKS = 600;
+// Samples waiting for a database that is away are kept up to this many; past it the oldest are dropped.
+const MAX_PENDING = 50_000;
+
+/** Starts the sampler; it reads /proc once a tick for all the runs it tracks and stores samples every few ticks. */
+export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, opts: SamplerOptions = {}): Sampler {
+  const { cfg, db, log } = ctx;
+  const tickMs = opts.tickMs ?? 1000;
+  const flushEvery = opts.flushEveryTicks ?? 5;
+  const units = procUnits();
+  const readGroups = createGroupReader(units);
+  const defaults: Limits = { maxRssBytes: cfg.runMaxRssBytes, maxCpuPct: cfg.runMaxCpuPct, graceMs: cfg.runLimitGraceMs };
+  const runs = new Map<number, Tracked>();
+  let pending: SampleRow[] = [];
+  let ticks = 0;
+  let flushing: Promise<void> | undefined;
+
+  const keep = (rows: SampleRow[]) => {
+    pending = rows.concat(pending);
+    if (pending.length > MAX_PENDING) pending = pending.slice(pending.length - MAX_PENDING);
+  };
+
+  const store = async (rows: SampleRow[]) => {
+    try {
+      await insertSamples(db, rows);
+    } catch (err) {
+      log.warn({ err, samples: rows.length }, 'storing resource samples failed; retrying later');
+      keep(rows);
+    }
+  };
+
+  // The sample to store once the window holds enough ticks for the run's age.
+  const thinned = (r: Tracked, s: UsageSample, at: number): SampleRow | undefined => {
+    const w = r.window;
+    w.ticks++;
+    w.cpuSum += s.cpuPct;
+    w.rssMax = Math.max(w.rssMax, s.rssBytes);
+    const stride = Math.max(1, Math.floor((at - r.startedAt) / tickMs / FULL_RATE_TICKS));
+    if (w.ticks < stride) return undefined;
+    return drain(r, at);
+  };
+
+  const drain = (r: Tracked, at: number): SampleRow | undefined => {
+    const w = r.window;
+    if (w.ticks === 0) return undefined;
+    const row = { runId: r.runId, at: new Date(at), cpuPct: Math.round((w.cpuSum / w.ticks) * 10) / 10, rssBytes: w.rssMax };
+    r.window = { ticks: 0, cpuSum: 0, rssMax: 0 };
+    return row;
+  };
+
+  // `at` stamps the sample (wall clock); `mono` measures intervals, immune to clock steps.
+  const sampleRun = (r: Tracked, procs: ProcInfo[], at: number, mono: number) => {
+    // CPU time is counted in whole clock ticks: over a few ms since the spawn, a CPU % would be noise.
+    if (mono - r.trackedMono < tickMs / 2) return;
+    const s = r.usage.update(procs, mono);
+    if (!s) return;
+    const row = thinned(r, s, at);
+    if (row) pending.push(row);
+    const why = r.limits && r.exceeded ? checkLimits(r.over, r.limits, s, mono) : undefined;
+    if (why && r.exceeded) {
+      const exceeded = r.exceeded;
+      r.exceeded = undefined;
+      log.info({ run_id: r.runId, reason: why, rss_bytes: s.rssBytes, cpu_pct: s.cpuPct }, 'run over its resource limit; stopping it');
+      exceeded(why);
+    }
+  };
+
+  const flush = (): Promise<void> =>
+    (flushing ??= (async () => {
+      const rows = pending;
+      pending = [];
+      if (rows.length > 0) await store(rows);
+      const usage = [...runs.values()]
+        .filter((r) => r.usage.observed)
+        .map((r) => ({ runId: r.runId, peakRssBytes: r.usage.peakRssBytes ?? 0, cpuSeconds: r.usage.cpuSeconds }));
+      await recordRunUsage(db, usage).catch((err) => log.warn({ err }, 'recording runs\' resource usage failed'));
+    })().finally(() => (flushing = undefined)));
+
+  const tick = () => {
+    if (runs.size === 0 && pending.length === 0) return;
+    try {
+      const at = Date.now();
+      const mono = performance.now();
+      const groups = readGroups(new Set([...runs.values()].map((r) => r.pgid)));
+      for (const r of runs.values()) sampleRun(r, groups.get(r.pgid) ?? [], at, mono);
+    } catch (err) {
+      log.error({ err, runs: [...runs.keys()] }, 'sampling resource usage failed');
+    }
+    if (++ticks % flushEvery === 0) void flush();
+  };
+  const timer = setInterval(tick, tickMs);
+  timer.unref();
+
+  return {
+    track: (run, pgid, exceeded) => {
+      const mono = performance.now();
+      const r: Tracked = {
+        runId: run.id,
+        pgid,
+        startedAt: Date.now(),
+        trackedMono: mono,
+        usage: new TreeUsage(units.ticksPerS, mono),
+        limits: undefined,
+        over: {},
+        exceeded,
+        window: { ticks: 0, cpuSum: 0, rssMax: 0 },
+      };
+      runs.set(run.id, r);
+      getOneTaskSettings(db, run.taskId)
+        .then((task) => (r.limits = resolveLimits(task, defaults)))
+        .catch((err) => {
+          log.warn({ err, run_id: run.id }, 'could not read the task\'s resource limits; using the defaults');
+          r.limits = defaults;
+        });
+    },
+    end: async (runId) => {
+      const r = runs.get(runId);
+      if (!r) return { peakRssBytes: null, cpuSeconds: null };
+      runs.delete(runId);
+      const last = drain(r, Date.now());
+      const rows = pending.filter((p) => p.runId === runId);
+      pending = pending.filter((p) => p.runId !== runId);
+      if (last) rows.push(last);
+      if (rows.length > 0) await store(rows);
+      return r.usage.observed ? { peakRssBytes: r.usage.peakRssBytes, cpuSeconds: r.usage.cpuSeconds } : { peakRssBytes: null, cpuSeconds: null };
+    },
+    stop: async () => {
+      clearInterval(timer);
+      await flushing;
+      await flush();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { getRunSamples } from '../queries/run-samples';
+import type { Deps } from './deps';
+import type { RunJson } from './run-json';
+import { requireRun } from './runs-service';
+
+/** One resource sample as the API shows it: when, CPU (100 = one core) and resident memory of the run's tree. */
+export type SampleJson = { t: string; cpu_pct: number; rss_bytes: number };
+
+/** GET /api/runs/:run_id/resources: a run's samples, oldest first, with its totals and enough to know if more will come. */
+export type ResourcesJson = {
+  run_id: number;
+  status: RunJson['status'];
+  started_at: string | null;
+  finished_at: string | null;
+  samples: SampleJson[];
+  peak_rss_bytes: number | null;
+  cpu_seconds: number | null;
+};
+
+/** A run's resource samples and totals; 404 for an unknown run. */
+export async function getRunResources(deps: Deps, runId: number): Promise<ResourcesJson> {
+  const run = await requireRun(deps, runId);
+  const samples = await getRunSamples(deps.db, runId);
+  return {
+    run_id: run.id,
+    status: run.status,
+    started_at: run.startedAt?.toISOString() ?? null,
+    finished_at: run.finishedAt?.toISOString() ?? null,
+    samples: samples.map((s) => ({ t: s.at.toISOString(), cpu_pct: s.cpuPct, rss_bytes: s.rssBytes })),
+    peak_rss_bytes: run.peakRssBytes,
+    cpu_seconds: run.cpuSeconds === null ? null : Math.round(run.cpuSeconds * 100) / 100,
+  };
+}
