@@ -88,3 +88,85 @@ export const runSamples = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.at] })],
 );
+
+export const ROLES = ['viewer', 'operator', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** People who sign in to the pages. Passwords are scrypt hashes. */
+export const users = pgTable(
+  'users',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role').$type<Role>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('users_name').on(t.name), check('users_role_check', sql`${t.role} in ('viewer','operator','editor','admin')`)],
+);
+
+/** Signed-in sessions; the cookie holds a random token, the table only its SHA-256. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    ip: text('ip'),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+/** API tokens for scripts and CI; only the SHA-256 of a token is stored. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    role: text('role').$type<Role>().notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('api_tokens_hash').on(t.tokenHash),
+    uniqueIndex('api_tokens_active_name').on(t.name).where(sql`revoked_at is null`),
+    check('api_tokens_role_check', sql`${t.role} in ('viewer','operator','editor','admin')`),
+  ],
+);
+
+/** Append-only record of who did what, when, from where (a trigger refuses updates and deletes). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    ip: text('ip'),
+    action: text('action').notNull(),
+    target: text('target'),
+    details: text('details'),
+  },
+  (t) => [index('audit_log_action_id').on(t.action, t.id.desc()), index('audit_log_actor_id').on(t.actor, t.id.desc())],
+);
+
+/** Failed sign-ins, for rate limiting across web nodes. */
+export const signinFailures = pgTable(
+  'signin_failures',
+  {
+    key: text('key').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('signin_failures_key_at').on(t.key, t.at)],
+);
+
+/** Small facts of the installation, such as the hash of the one-time setup code. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

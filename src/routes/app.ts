@@ -1,4 +1,9 @@
 import { Hono } from 'hono';
+import { contextStorage } from 'hono/context-storage';
+import { adminRoutes } from './admin';
+import { authenticate } from './security/authenticate';
+import { csrfProtection } from './security/csrf';
+import { securityHeaders } from './security/headers';
 import { limitBody } from './body';
 import type { WebDeps } from './deps';
 import { notFound, onError } from './errors';
@@ -21,12 +26,19 @@ export function createApp(deps: WebDeps): Hono {
   const metrics = createMetrics(deps.db, deps.events, deps.cfg.runnerDeadMs);
   app.use('*', timeRequests(metrics));
   app.use('*', limitBody);
+  app.use('*', securityHeaders());
+  // The request context is readable while rendering (the layout shows who is signed in, the CSRF token).
+  app.use('*', contextStorage());
+  // Default deny: every route below needs a signed-in caller unless it is public; each states its role.
+  app.use('*', authenticate(deps));
+  app.use('*', csrfProtection());
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoutes(deps, metrics));
   app.route('/api/tasks', taskRoutes(deps));
   app.route('/api/runs', resourceRoutes(deps));
   app.route('/api/runs', runRoutes(deps));
   app.route('/api/system', systemRoutes(deps));
+  app.route('/api', adminRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', assetRoutes());
   app.route('/', pageRoutes(deps));

@@ -5,6 +5,7 @@ import { logSize, logStream } from '../runs/log-reader';
 import { AppError } from '../services/app-error';
 import { resolveLog } from '../services/logs-service';
 import type { WebDeps } from './deps';
+import { allow } from './security/authenticate';
 
 const OFFSET_RE = /^[0-9]{1,15}$/;
 const RANGE_RE = /^bytes=([0-9]{1,15})-([0-9]{0,15})$/;
@@ -53,6 +54,6 @@ async function serveLog(c: Context, deps: WebDeps, attachment: boolean): Promise
 /** GET /api/logs/:name (text, from an offset or Range) and GET /logs/:name/download (as a file). */
 export function logRoutes(deps: WebDeps): Hono {
   return new Hono()
-    .get('/api/logs/:name', (c) => serveLog(c, deps, false))
-    .get('/logs/:name/download', (c) => serveLog(c, deps, true));
+    .get('/api/logs/:name', allow('viewer'), (c) => serveLog(c, deps, false))
+    .get('/logs/:name/download', allow('viewer'), (c) => serveLog(c, deps, true));
 }

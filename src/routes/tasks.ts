@@ -4,20 +4,22 @@ import { createTaskInput, taskIdParam, updateTaskInput } from '../services/task-
 import { parseInput } from '../services/validate';
 import { readJson } from './body';
 import type { WebDeps } from './deps';
+import { allow } from './security/authenticate';
+import { who } from './security/context';
 
 /** /api/tasks: list, create, read, change, delete and execute tasks. */
 export function taskRoutes(deps: WebDeps): Hono {
   return new Hono()
-    .get('/', async (c) => c.json(await listTasks(deps)))
-    .post('/', async (c) => c.json(await createTask(deps, parseInput(createTaskInput, await readJson(c))), 201))
-    .get('/:id', async (c) => c.json(await getTask(deps, taskIdParam(c.req.param('id')))))
-    .put('/:id', async (c) => {
+    .get('/', allow('viewer'), async (c) => c.json(await listTasks(deps)))
+    .post('/', allow('editor'), async (c) => c.json(await createTask(deps, parseInput(createTaskInput, await readJson(c)), who(c)), 201))
+    .get('/:id', allow('viewer'), async (c) => c.json(await getTask(deps, taskIdParam(c.req.param('id')))))
+    .put('/:id', allow('editor'), async (c) => {
       const id = taskIdParam(c.req.param('id'));
-      return c.json(await updateTask(deps, id, parseInput(updateTaskInput, await readJson(c))));
+      return c.json(await updateTask(deps, id, parseInput(updateTaskInput, await readJson(c)), who(c)));
     })
-    .delete('/:id', async (c) => {
-      await deleteTask(deps, taskIdParam(c.req.param('id')));
+    .delete('/:id', allow('editor'), async (c) => {
+      await deleteTask(deps, taskIdParam(c.req.param('id')), who(c));
       return c.body(null, 204);
     })
-    .post('/:id/execute', async (c) => c.json(await executeTask(deps, taskIdParam(c.req.param('id'))), 202));
+    .post('/:id/execute', allow('operator'), async (c) => c.json(await executeTask(deps, taskIdParam(c.req.param('id')), 'api', who(c)), 202));
 }

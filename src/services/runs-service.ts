@@ -6,6 +6,8 @@ import { getRun, listRuns } from '../queries/runs-read';
 import type { Run } from '../queries/run-types';
 import { TASK_ID_RE } from '../tasks/task-id';
 import { AppError } from './app-error';
+import { audit } from './audit-service';
+import type { Who } from './who';
 import type { Deps } from './deps';
 import { runJson, runJsonLive, type RunJson } from './run-json';
 import { parseInput } from './validate';
@@ -61,11 +63,12 @@ export async function getRunJson(deps: Deps, runId: number): Promise<RunJson> {
 }
 
 /** Cancels a run: a queued one at once, a running one by telling its runner; 409 when already ended. */
-export async function cancelRunById(deps: Deps, runId: number): Promise<RunJson> {
+export async function cancelRunById(deps: Deps, runId: number, who: Who): Promise<RunJson> {
   const result = await cancelRun(deps.db, runId);
   if (result.outcome === 'missing') throw new AppError(404, `run not found: ${runId}`);
   if (result.outcome === 'finished') throw new AppError(409, `run already finished (${result.status})`, { status: result.status });
   if (result.outcome === 'canceled') notifyRunChange(deps.notify, { id: runId, status: 'canceled' });
   else deps.notify(CHANNEL.cancel, String(runId));
+  await audit(deps, who, 'run.cancel', String(runId));
   return getRunJson(deps, runId);
 }

@@ -7,6 +7,9 @@ import {
   createTaskFile, deleteTaskFile, findTaskFile, listTaskFiles, readTaskContent, writeTaskContent, type TaskFile,
 } from '../tasks/task-files';
 import { AppError } from './app-error';
+import { audit } from './audit-service';
+import { sha256 } from '../auth/secrets';
+import type { Who } from './who';
 import type { Deps } from './deps';
 import { logUrl, runJson, type RunJson } from './run-json';
 import type { CreateTaskInput, UpdateTaskInput } from './task-input';
@@ -69,7 +72,7 @@ export async function getTask(deps: Deps, id: string): Promise<TaskJson & { cont
 }
 
 /** Creates a script file and its settings. */
-export async function createTask(deps: Deps, input: CreateTaskInput): Promise<TaskJson> {
+export async function createTask(deps: Deps, input: CreateTaskInput, who: Who): Promise<TaskJson> {
   if (await findTaskFile(deps.cfg.tasksDir, input.id)) throw new AppError(409, `task already exists: ${input.id}`);
   try {
     await createTaskFile(deps.cfg.tasksDir, input.id, input.language, input.content);
@@ -84,14 +87,20 @@ export async function createTask(deps: Deps, input: CreateTaskInput): Promise<Ta
     maxCpuPct: input.max_cpu_pct ?? null,
     limitGraceS: input.limit_grace_s ?? null,
   });
+  await audit(deps, who, 'task.create', input.id, { language: input.language, content_sha256: sha256(input.content) });
   const { content: _content, ...task } = await getTask(deps, input.id);
   return task;
 }
 
 /** Changes a task's script and settings; the file in TASKS_DIR is replaced atomically. */
-export async function updateTask(deps: Deps, id: string, patch: UpdateTaskInput): Promise<TaskJson & { content: string }> {
+export async function updateTask(deps: Deps, id: string, patch: UpdateTaskInput, who: Who): Promise<TaskJson & { content: string }> {
   const file = await requireTask(deps, id);
-  if (patch.content !== undefined) await writeTaskContent(deps.cfg.tasksDir, file, patch.content);
+  const details: Record<string, unknown> = { fields: Object.keys(patch) };
+  if (patch.content !== undefined) {
+    details.content_sha256_before = sha256(await readTaskContent(deps.cfg.tasksDir, file));
+    details.content_sha256_after = sha256(patch.content);
+    await writeTaskContent(deps.cfg.tasksDir, file, patch.content);
+  }
   const settings = {
     description: patch.description,
     timeoutS: patch.timeout_s,
@@ -100,23 +109,26 @@ export async function updateTask(deps: Deps, id: string, patch: UpdateTaskInput)
     limitGraceS: patch.limit_grace_s,
   };
   if (Object.values(settings).some((v) => v !== undefined)) await saveTaskSettings(deps.db, id, settings);
+  await audit(deps, who, 'task.edit', id, details);
   return getTask(deps, id);
 }
 
 /** Deletes a task's script and settings; its runs stay in the history. Refused while a run is active. */
-export async function deleteTask(deps: Deps, id: string): Promise<void> {
+export async function deleteTask(deps: Deps, id: string, who: Who): Promise<void> {
   const file = await requireTask(deps, id);
   const active = await activeRunOf(deps.db, id);
   if (active) throw new AppError(409, 'task has an active run', { run_id: active.id });
+  const before = sha256(await readTaskContent(deps.cfg.tasksDir, file).catch(() => ''));
   await deleteTaskFile(deps.cfg.tasksDir, file);
   await deleteTaskSettings(deps.db, id);
+  await audit(deps, who, 'task.delete', id, { content_sha256_before: before });
 }
 
 /** What an accepted execute answers. */
 export type ExecuteJson = { run_id: number; task_id: string; status: 'queued'; log: string };
 
 /** Queues a run of a task: 404 unknown task, 409 a run is active, 429 queue full. */
-export async function executeTask(deps: Deps, id: string, trigger = 'api'): Promise<ExecuteJson> {
+export async function executeTask(deps: Deps, id: string, trigger = 'api', who: Who): Promise<ExecuteJson> {
   await requireTask(deps, id);
   const settings = (await getTaskSettings(deps.db, [id])).get(id)!;
   const result = await enqueueRun(deps.db, {
@@ -130,5 +142,6 @@ export async function executeTask(deps: Deps, id: string, trigger = 'api'): Prom
   if (result.outcome === 'full') throw new AppError(429, 'queue full');
   deps.notify(CHANNEL.wake);
   notifyRunChange(deps.notify, { id: result.runId, status: 'queued', task_id: id });
+  await audit(deps, who, 'run.execute', id, { run_id: result.runId, trigger });
   return { run_id: result.runId, task_id: id, status: 'queued', log: logUrl({ taskId: id, id: result.runId }) };
 }

@@ -43,4 +43,14 @@ describe('ANSI_CSS', () => {
     }
     for (const cls of ['bold', 'dim', 'italic', 'underline']) expect(light).toContain(`.ansi-${cls}{`);
   });
+
+  it('styles every palette colour 16–255 as a class, with the xterm colour values', () => {
+    for (let n = 16; n < 256; n++) {
+      expect(ANSI_CSS).toMatch(new RegExp(`\\.ansi-fg-256-${n}\\{color:#[0-9a-f]{6}\\}`));
+      expect(ANSI_CSS).toMatch(new RegExp(`\\.ansi-bg-256-${n}\\{background-color:#[0-9a-f]{6}\\}`));
+    }
+    expect(ANSI_CSS).toContain('.ansi-fg-256-196{color:#ff0000}');
+    expect(ANSI_CSS).toContain('.ansi-fg-256-244{color:#808080}');
+    expect(ANSI_CSS).toContain('.ansi-bg-256-44{background-color:#00d7d7}');
+  });
 });

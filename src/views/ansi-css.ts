@@ -1,3 +1,5 @@
+import { xtermHex } from './ansi-palette';
+
 /** The 16 terminal colours of one colour scheme, and the page colours they were chosen against. */
 export interface AnsiScheme {
   background: string;
@@ -43,12 +45,20 @@ function rules(scheme: AnsiScheme): string {
   return [...fg, ...bg].join('\n');
 }
 
+// Colours 16–255 are exact colours a program chose, so they are the same in both schemes.
+function paletteRules(): string {
+  const out: string[] = [];
+  for (let n = 16; n < 256; n++) out.push(`.ansi-fg-256-${n}{color:${xtermHex(n)}}`, `.ansi-bg-256-${n}{background-color:${xtermHex(n)}}`);
+  return out.join('\n');
+}
+
 /** Stylesheet text for the classes `ansiToHtml` emits, following prefers-color-scheme. */
 export const ANSI_CSS = [
   '.ansi-bold{font-weight:bold}',
   '.ansi-dim{opacity:.7}',
   '.ansi-italic{font-style:italic}',
   '.ansi-underline{text-decoration:underline}',
+  paletteRules(),
   rules(LIGHT),
   `@media (prefers-color-scheme: dark){\n${rules(DARK)}\n}`,
 ].join('\n');

@@ -1,5 +1,7 @@
-/** A colour: 0–15 is one of the 16 themed colours (a CSS class), a string is a `#rrggbb` we computed. */
-export type AnsiColour = number | string;
+import { nearestXterm } from './ansi-palette';
+
+/** A colour of xterm's 256: 0–15 are the 16 themed colours, 16–255 the fixed palette; each is a CSS class. */
+export type AnsiColour = number;
 
 /** The text attributes that SGR sequences switch on and off. */
 export interface SgrState {
@@ -14,29 +16,20 @@ export interface SgrState {
 /** The state of a terminal that has seen no SGR sequence, or a reset. */
 export const PLAIN: SgrState = { bold: false, dim: false, italic: false, underline: false, fg: null, bg: null };
 
-const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 const inByteRange = (n: number | undefined): n is number => n !== undefined && n >= 0 && n <= 255;
-
-// xterm's 256-colour palette: 16–231 a 6×6×6 cube, 232–255 a grey ramp.
-function paletteColour(n: number): AnsiColour {
-  if (n < 16) return n;
-  if (n >= 232) return '#' + hex2(8 + (n - 232) * 10).repeat(3);
-  const level = (v: number): string => hex2(v === 0 ? 0 : 55 + v * 40);
-  const i = n - 16;
-  return '#' + level(Math.floor(i / 36)) + level(Math.floor(i / 6) % 6) + level(i % 6);
-}
 
 // Reads the 5;n or 2;r;g;b after a 38/48 at params[i]; returns the colour (null if invalid) and params consumed.
 function extendedColour(params: number[], i: number): [AnsiColour | null, number] {
   const mode = params[i + 1];
   if (mode === 5) {
     const n = params[i + 2];
-    return [inByteRange(n) ? paletteColour(n) : null, 3];
+    return [inByteRange(n) ? n : null, 3];
   }
   if (mode === 2) {
     const [r, g, b] = params.slice(i + 2, i + 5);
     const valid = inByteRange(r) && inByteRange(g) && inByteRange(b);
-    return [valid ? '#' + hex2(r) + hex2(g) + hex2(b) : null, 5];
+    // Truecolor becomes the nearest palette colour: a class, never an inline style a strict CSP would block.
+    return [valid ? nearestXterm(r, g, b) : null, 5];
   }
   return [null, params.length - i];
 }
@@ -72,20 +65,17 @@ export function applySgr(state: SgrState, params: number[]): SgrState {
   return next;
 }
 
-/** The `<span ...>` that renders text in this state, or '' when the state is plain. */
+// The class of a colour: themed for 0–15, fixed palette for 16–255.
+const colourClass = (kind: 'fg' | 'bg', n: number): string => (n < 16 ? `ansi-${kind}-${n}` : `ansi-${kind}-256-${n}`);
+
+/** The `<span class="...">` that renders text in this state, or '' when the state is plain. */
 export function openTag(state: SgrState): string {
   const classes: string[] = [];
-  const styles: string[] = [];
   if (state.bold) classes.push('ansi-bold');
   if (state.dim) classes.push('ansi-dim');
   if (state.italic) classes.push('ansi-italic');
   if (state.underline) classes.push('ansi-underline');
-  if (typeof state.fg === 'number') classes.push(`ansi-fg-${state.fg}`);
-  if (typeof state.fg === 'string') styles.push(`color:${state.fg}`);
-  if (typeof state.bg === 'number') classes.push(`ansi-bg-${state.bg}`);
-  if (typeof state.bg === 'string') styles.push(`background-color:${state.bg}`);
-  if (classes.length === 0 && styles.length === 0) return '';
-  const cls = classes.length > 0 ? ` class="${classes.join(' ')}"` : '';
-  const style = styles.length > 0 ? ` style="${styles.join(';')}"` : '';
-  return `<span${cls}${style}>`;
+  if (state.fg !== null) classes.push(colourClass('fg', state.fg));
+  if (state.bg !== null) classes.push(colourClass('bg', state.bg));
+  return classes.length === 0 ? '' : `<span class="${classes.join(' ')}">`;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ansiToHtml, createAnsiRenderer } from './ansi';
 
 const ESC = '\x1b';
-const OUR_TAG = /<span(?: class="[a-z0-9 -]+")?(?: style="[a-z#0-9:;-]+")?>|<\/span>/g;
+const OUR_TAG = /<span class="[a-z0-9 -]+">|<\/span>/g;
 
 // The text a reader sees, paired with the opening tag it is shown in, one entry per character.
 function styledChars(html: string): string[] {
@@ -37,11 +37,14 @@ describe('ansiToHtml', () => {
     expect(ansiToHtml(`${ESC}[31ma${ESC}[31mb`)).toBe('<span class="ansi-fg-1">ab</span>');
   });
 
-  it('renders 256-colour and truecolor as computed inline colours', () => {
-    expect(ansiToHtml(`${ESC}[38;5;196mx`)).toBe('<span style="color:#ff0000">x</span>');
-    expect(ansiToHtml(`${ESC}[38;5;244mx`)).toBe('<span style="color:#808080">x</span>');
+  it('renders 256-colour as palette classes and truecolor as the nearest palette class, never inline styles', () => {
+    expect(ansiToHtml(`${ESC}[38;5;196mx`)).toBe('<span class="ansi-fg-256-196">x</span>');
+    expect(ansiToHtml(`${ESC}[38;5;244mx`)).toBe('<span class="ansi-fg-256-244">x</span>');
     expect(ansiToHtml(`${ESC}[38;5;9mx`)).toBe('<span class="ansi-fg-9">x</span>');
-    expect(ansiToHtml(`${ESC}[48;2;255;128;0;1mx`)).toBe('<span class="ansi-bold" style="background-color:#ff8000">x</span>');
+    expect(ansiToHtml(`${ESC}[48;2;255;128;0;1mx`)).toBe('<span class="ansi-bold ansi-bg-256-208">x</span>');
+    expect(ansiToHtml(`${ESC}[38;2;255;0;0mx`)).toBe('<span class="ansi-fg-256-196">x</span>');
+    expect(ansiToHtml(`${ESC}[38;2;128;128;128mx`)).toBe('<span class="ansi-fg-256-244">x</span>');
+    expect(ansiToHtml(`${ESC}[38;2;0;0;0mx${ESC}[38;2;255;255;255my`)).toBe('<span class="ansi-fg-256-16">x</span><span class="ansi-fg-256-231">y</span>');
   });
 
   it('drops cursor movement, erase-line, OSC titles and carriage returns', () => {
@@ -77,10 +80,10 @@ describe('createAnsiRenderer', () => {
     const r = createAnsiRenderer();
     expect(r.render(`a${ESC}`)).toBe('a');
     expect(r.render('[38;5')).toBe('');
-    expect(r.render(';44mb')).toBe('<span style="color:#00d7d7">b</span>');
+    expect(r.render(';44mb')).toBe('<span class="ansi-fg-256-44">b</span>');
     expect(r.render(`${ESC}]0;ti`)).toBe('');
     expect(r.render(`tle${ESC}`)).toBe('');
-    expect(r.render('\\c')).toBe('<span style="color:#00d7d7">c</span>');
+    expect(r.render('\\c')).toBe('<span class="ansi-fg-256-44">c</span>');
   });
 });
 

@@ -39,6 +39,17 @@ describe('assetRoutes', () => {
     expect(await res.text()).toMatch(IIFE);
   });
 
+  it('serves the stylesheet with the ANSI colour classes, as CSS', async () => {
+    const res = await assetRoutes().request('/assets/app.css');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Content-Type')).toBe('text/css; charset=utf-8');
+    const css = await res.text();
+    expect(css).toContain('prefers-color-scheme: dark');
+    expect(css).toContain('.ansi-fg-1{');
+    expect(css).toContain('.ansi-fg-256-196{color:#ff0000}');
+    expect(css).toContain(':focus-visible');
+  });
+
   it('serves htmx from node_modules unchanged', async () => {
     const res = await assetRoutes().request('/assets/htmx.min.js');
     const onDisk = await readFile(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8');

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { ANSI_CSS } from '../views/ansi-css';
 import { bundleClient } from './bundle';
 
 interface Asset {
@@ -9,18 +10,37 @@ interface Asset {
   etag: string;
 }
 
+interface Source {
+  type: string;
+  load: () => Promise<string>;
+}
+
 const JS = 'text/javascript; charset=utf-8';
+const CSS = 'text/css; charset=utf-8';
+const SVG = 'image/svg+xml';
 const CACHE = 'public, max-age=3600';
+const STYLES = new URL('../views/styles/', import.meta.url);
+const FAVICON = new URL('favicon.svg', STYLES);
 
 // The only names served; a request picks one by name and never contributes to a file path.
-const SOURCES: ReadonlyMap<string, () => Promise<string>> = new Map([
-  ['htmx.min.js', () => readFile(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8')],
-  ['editor.js', () => bundleClient('editor')],
-  ['app.js', () => bundleClient('app')],
+const SOURCES: ReadonlyMap<string, Source> = new Map([
+  ['htmx.min.js', { type: JS, load: () => readFile(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8') }],
+  ['editor.js', { type: JS, load: () => bundleClient('editor') }],
+  ['app.js', { type: JS, load: () => bundleClient('app') }],
+  // All of the site's CSS is this one file, so a strict style-src 'self' CSP needs no inline styles.
+  ['app.css', { type: CSS, load: stylesheet }],
+  ['favicon.svg', { type: SVG, load: () => readFile(FAVICON, 'utf8') }],
 ]);
 
-async function load(source: () => Promise<string>): Promise<Asset> {
-  const body = await source();
+// Every .css file of src/views/styles, in name order (so 10-base.css comes first), then the ANSI colours.
+async function stylesheet(): Promise<string> {
+  const names = (await readdir(STYLES)).filter((n) => n.endsWith('.css')).sort();
+  const parts = await Promise.all(names.map((n) => readFile(new URL(n, STYLES), 'utf8')));
+  return [...parts, ANSI_CSS].join('\n');
+}
+
+async function load(source: Source): Promise<Asset> {
+  const body = await source.load();
   return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
 }
 
@@ -33,7 +53,7 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   });
 }
 
-/** Routes for the client scripts under /assets, each built or read on first request and then kept in memory. */
+/** Routes for the client scripts and the stylesheet under /assets, each built or read on first request and then kept in memory. */
 export function assetRoutes(): Hono {
   const app = new Hono();
   const cache = new Map<string, Promise<Asset>>();
@@ -53,7 +73,7 @@ export function assetRoutes(): Hono {
     c.header('ETag', asset.etag);
     c.header('Cache-Control', CACHE);
     if (matches(c.req.header('If-None-Match'), asset.etag)) return c.body(null, 304);
-    return c.body(asset.body, 200, { 'Content-Type': JS });
+    return c.body(asset.body, 200, { 'Content-Type': source.type });
   });
   return app;
 }

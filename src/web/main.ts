@@ -7,6 +7,7 @@ import { createNotifier } from '../db/notify';
 import { createLogger } from '../log';
 import { createApp } from '../routes/app';
 import { startRunEvents } from './run-events';
+import { ensureFirstAdmin } from '../services/setup-service';
 
 // The web process: HTTP and SSE only; runs go on in the runners whether it is up or not.
 const cfg = loadConfig();
@@ -17,6 +18,11 @@ const db = connectDb(url, 'taskrun-web', 10);
 const events = await startRunEvents(db);
 const notify = createNotifier(db, (err) => log.warn({ err }, 'notify failed'));
 const app = createApp({ cfg, db, notify, events, log });
+const setupCode = await ensureFirstAdmin({ cfg, db, notify });
+if (setupCode) {
+  // No user yet and no ADMIN_PASSWORD: the first admin is created at /setup with this one-time code.
+  log.warn({ setup_url: `http://${cfg.host}:${cfg.port}/setup` }, `first start: open /setup and enter the one-time setup code ${setupCode}`);
+}
 
 const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.host }, (info) => {
   log.info({ url: `http://${cfg.host}:${info.port}` }, 'taskrun web listening');

@@ -11,6 +11,9 @@ import { startRunner, type Runner } from '../../src/runner/runner';
 import { startRunEvents } from '../../src/web/run-events';
 import type { WebDeps } from '../../src/routes/deps';
 import { createDirs, type TestDirs } from './dirs';
+import { createToken } from '../../src/services/tokens-service';
+import { SYSTEM } from '../../src/services/who';
+import type { Hono } from 'hono';
 import { createTestDb, type TestDb } from './test-db';
 
 export type Harness = {
@@ -18,7 +21,12 @@ export type Harness = {
   dirs: TestDirs;
   tdb: TestDb;
   deps: WebDeps;
+  /** The app, called as an admin (bearer token) unless the request names its own Authorization. */
   app: ReturnType<typeof createApp>;
+  /** The app as it is: anonymous unless the request authenticates itself. */
+  rawApp: ReturnType<typeof createApp>;
+  /** An admin API token, for requests to real web processes. */
+  token: string;
   env: NodeJS.ProcessEnv;
   startRunner: (overrides?: Record<string, string>) => Promise<Runner>;
   runnerContext: (overrides?: Record<string, string>) => RunnerContext;
@@ -41,6 +49,8 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const events = await startRunEvents(tdb.db);
   const deps: WebDeps = { cfg, db: tdb.db, notify, events, log };
   const runners: Runner[] = [];
+  const rawApp = createApp(deps);
+  const token = await createToken(deps, SYSTEM, 'test-admin', 'admin');
   const runnerContext = (overrides: Record<string, string> = {}): RunnerContext => ({
     cfg: loadConfig({ ...fullEnv, ...overrides }), db: tdb.db, log, notify, runnerId: crypto.randomUUID(), host: os.hostname(),
     bootId: readBootId(), interpreters, taskEnv: baseTaskEnv(process.env),
@@ -48,7 +58,9 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   return {
     runnerContext,
     cfg, dirs, tdb, deps, env: fullEnv,
-    app: createApp(deps),
+    app: asCaller(rawApp, token),
+    rawApp,
+    token,
     startRunner: async (overrides = {}) => {
       const r = await startRunner(runnerContext(overrides));
       runners.push(r);
@@ -72,4 +84,26 @@ export async function waitFor<T>(fn: () => Promise<T> | T, ms = 20_000, what = '
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The same app, every request sent with `Authorization: Bearer token` unless it sets its own. */
+export function asCaller<A extends Hono>(app: A, token: string): A {
+  const withAuth = (req: Request) => {
+    if (req.headers.has('authorization')) return req;
+    const headers = new Headers(req.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    return new Request(req, { headers });
+  };
+  return new Proxy(app, {
+    get(target, prop, receiver) {
+      if (prop === 'fetch') return (req: Request, ...rest: unknown[]) => (target.fetch as (...a: unknown[]) => unknown)(withAuth(req), ...rest);
+      if (prop === 'request') {
+        return (input: string | Request | URL, init?: RequestInit, ...rest: unknown[]) => {
+          const req = input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init);
+          return (target.request as (...a: unknown[]) => unknown)(withAuth(req), undefined, ...rest);
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
 }

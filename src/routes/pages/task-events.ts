@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { AppError } from '../../services/app-error';
 import { requireRun } from '../../services/runs-service';
+import { allow } from '../security/authenticate';
 import type { WebDeps } from '../deps';
 
 const KEEPALIVE_MS = 25_000; // below the idle timeouts of common proxies
@@ -11,13 +12,14 @@ const KEEPALIVE_MS = 25_000; // below the idle timeouts of common proxies
  * the page script refreshes just that task's state.
  */
 export function taskEventRoutes(deps: WebDeps): Hono {
-  return new Hono().get('/events/tasks', (c) =>
+  return new Hono().get('/events/tasks', allow('viewer'), (c) =>
     streamSSE(c, async (sse) => {
-      const pending = new Set<number>();
+      // Changes name their task when the sender knew it; the others are looked up by run id.
+      const pending = new Map<number, string | undefined>();
       let closed = false;
       let wake = () => {};
       const unsubscribe = deps.events.subscribe('all', (e) => {
-        pending.add(e.id);
+        pending.set(e.id, e.task_id ?? pending.get(e.id));
         wake();
       });
       sse.onAbort(() => {
@@ -25,18 +27,18 @@ export function taskEventRoutes(deps: WebDeps): Hono {
         wake();
       });
       try {
-        await sse.writeSSE({ event: 'ready', data: '', retry: 3000 });
+        await sse.writeSSE({ event: 'ready', data: 'listening', retry: 3000 });
         while (!closed) {
-          const runIds = [...pending];
+          const changes = [...pending];
           pending.clear();
           const taskIds = new Set<string>();
-          for (const runId of runIds) {
+          for (const [runId, known] of changes) {
             // A run gone meanwhile has nothing to show; a database hiccup costs one update, not the stream.
-            const run = await requireRun(deps, runId).catch((err) => {
+            const taskId = known ?? (await requireRun(deps, runId).then((run) => run.taskId, (err) => {
               if (!(err instanceof AppError)) deps.log.warn({ err, run_id: runId }, 'task events: run lookup failed');
-              return null;
-            });
-            if (run) taskIds.add(run.taskId);
+              return undefined;
+            }));
+            if (taskId) taskIds.add(taskId);
           }
           for (const id of taskIds) await sse.writeSSE({ event: 'task', data: id });
           if (pending.size > 0 || closed) continue;

@@ -1,0 +1,23 @@
+import { ROLES, type Role } from '../db/schema';
+
+export { ROLES, type Role };
+
+/** True when `role` includes everything `needed` may do (admin ⊃ editor ⊃ operator ⊃ viewer). */
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(needed);
+}
+
+/** Who is making a request: a signed-in user or an API token. */
+export type Principal = {
+  kind: 'user' | 'token';
+  name: string;
+  role: Role;
+  userId?: number;
+  sessionHash?: string;
+  csrfToken?: string;
+};
+
+/** How the audit log names a principal. */
+export function actorName(p: Principal | undefined): string {
+  return p ? `${p.kind}:${p.name}` : 'anonymous';
+}

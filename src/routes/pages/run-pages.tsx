@@ -1,0 +1,34 @@
+import { Hono } from 'hono';
+import { logName } from '../../runs/log-path';
+import { logTailStart } from '../../services/pages-log-tail';
+import { runJsonLive } from '../../services/run-json';
+import { cancelRunById, requireRun, runIdParam } from '../../services/runs-service';
+import { allow } from '../security/authenticate';
+import { who } from '../security/context';
+import type { WebDeps } from '../deps';
+import { LOG_TAIL_BYTES, RunPage } from '../../views/run-view';
+import { RunStatus, type RunState } from '../../views/run-status';
+import { sendFragment, sendPage, type PageEnv } from './render';
+
+/** The run view, its status fragment and Cancel; the same service calls as GET /api/runs/:id and cancel. */
+export function runPages(deps: WebDeps): Hono<PageEnv> {
+  const state = async (runId: number): Promise<RunState> => {
+    const row = await requireRun(deps, runId);
+    return { run: await runJsonLive(deps, row), stopping: row.cancelRequested };
+  };
+
+  return new Hono<PageEnv>()
+    .get('/runs/:id', allow('viewer'), async (c) => {
+      const s = await state(runIdParam(c.req.param('id')));
+      const run = { taskId: s.run.task_id, id: s.run.run_id };
+      const tailStart = await logTailStart(deps, run, s.run.log_bytes, LOG_TAIL_BYTES);
+      return sendPage(c, <RunPage state={s} tailStart={tailStart} logName={logName(run.taskId, run.id)} />);
+    })
+    .get('/runs/:id/status', allow('viewer'), async (c) => sendFragment(c, <RunStatus state={await state(runIdParam(c.req.param('id')))} />))
+    .post('/runs/:id/cancel', allow('operator'), async (c) => {
+      const runId = runIdParam(c.req.param('id'));
+      c.set('errorTarget', '#run-msg');
+      await cancelRunById(deps, runId, who(c));
+      return sendFragment(c, <RunStatus state={await state(runId)} />);
+    });
+}

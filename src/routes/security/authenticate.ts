@@ -1,0 +1,44 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { roleAtLeast, type Role } from '../../auth/roles';
+import { AppError } from '../../services/app-error';
+import { principalFrom, SESSION_COOKIE } from '../../services/auth-service';
+import type { WebDeps } from '../deps';
+import { clientIp } from './client-ip';
+import './context';
+
+// Reachable without signing in: probes, metrics (their own token), sign-in and setup, static assets.
+const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/login$/, /^\/setup$/, /^\/assets\//];
+
+/** Whether a path is for the JSON API (errors as JSON) or a page (redirects to sign-in). */
+export const isApiPath = (path: string) => path.startsWith('/api/') || path === '/api';
+
+/**
+ * Finds the caller (bearer token, else session cookie) and refuses anonymous requests to everything
+ * but the public paths: 401 for the API, a redirect to /login for a page.
+ */
+export function authenticate(deps: WebDeps): MiddlewareHandler {
+  return async (c, next) => {
+    const auth = c.req.header('authorization');
+    const bearer = auth?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (auth && !bearer) throw new AppError(401, 'Authorization must be "Bearer TOKEN"');
+    const principal = await principalFrom(deps, bearer, bearer ? undefined : getCookie(c, SESSION_COOKIE));
+    if (bearer && !principal) throw new AppError(401, 'unknown or revoked API token');
+    c.set('who', { principal, ip: clientIp(c, deps.cfg.trustProxy) });
+    if (principal || PUBLIC.some((re) => re.test(c.req.path))) return next();
+    if (!isApiPath(c.req.path) && c.req.method === 'GET' && !c.req.header('hx-request')) {
+      return c.redirect(`/login?next=${encodeURIComponent(c.req.path + new URL(c.req.url).search)}`, 303);
+    }
+    throw new AppError(401, 'sign in or send an API token');
+  };
+}
+
+/** The role a route needs, stated next to the route: 403 when the caller's role is below it. */
+export function allow(role: Role): MiddlewareHandler {
+  return async (c: Context, next) => {
+    const p = c.get('who')?.principal;
+    if (!p) throw new AppError(401, 'sign in or send an API token');
+    if (!roleAtLeast(p.role, role)) throw new AppError(403, `this needs the ${role} role (you are ${p.role})`);
+    await next();
+  };
+}
