@@ -12,7 +12,9 @@ import { createLogger } from '../src/log';
 import { createApp } from '../src/routes/app';
 import { startRunEvents } from '../src/web/run-events';
 import { createDirs, writeTask, type TestDirs } from './support/dirs';
-import { createHarness, waitFor, type Harness } from './support/harness';
+import { asCaller, createHarness, waitFor, type Harness } from './support/harness';
+import { createToken } from '../src/services/tokens-service';
+import { SYSTEM } from '../src/services/who';
 import { processGroupAlive, startProcess, type Proc } from './support/processes';
 import { tcpProxy } from './support/tcp-proxy';
 
@@ -47,7 +49,8 @@ describe('PostgreSQL restarted mid-run', () => {
       await events.close();
       await closeDb(db);
     });
-    const app = createApp({ cfg: loadConfig(env), db, notify: createNotifier(db, () => {}), events, log: createLogger('t', 'silent') });
+    const deps = { cfg: loadConfig(env), db, notify: createNotifier(db, () => {}), events, log: createLogger('t', 'silent') };
+    const app = asCaller(createApp(deps), await createToken(deps, SYSTEM, 'faults', 'admin'));
     const get = async (id: number) => (await app.request(`/api/runs/${id}`)).json();
 
     const { run_id } = await (await app.request('/api/tasks/gated/execute', { method: 'POST' })).json();

@@ -111,14 +111,15 @@ describe('two web nodes', () => {
     await up(portB);
     const gate = path.join(h.dirs.root, 'gate-web');
     writeTask(h.dirs, 'twonodes.sh', `echo first half\nwhile [ ! -e ${gate} ]; do sleep 0.05; done\necho second half\n`);
-    const tasksA = await (await fetch(`http://127.0.0.1:${portA}/api/tasks`)).json();
-    const tasksB = await (await fetch(`http://127.0.0.1:${portB}/api/tasks`)).json();
+    const authed = (url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${h.token}` } });
+    const tasksA = await (await authed(`http://127.0.0.1:${portA}/api/tasks`)).json();
+    const tasksB = await (await authed(`http://127.0.0.1:${portB}/api/tasks`)).json();
     expect(tasksA.map((t: { id: string }) => t.id)).toEqual(tasksB.map((t: { id: string }) => t.id));
 
-    const { run_id } = await (await fetch(`http://127.0.0.1:${portB}/api/tasks/twonodes/execute`, { method: 'POST' })).json();
+    const { run_id } = await (await authed(`http://127.0.0.1:${portB}/api/tasks/twonodes/execute`, { method: 'POST' })).json();
     const seen: SseEvent[] = [];
     const first = new AbortController();
-    for await (const ev of readSse(await fetch(`http://127.0.0.1:${portA}/api/runs/${run_id}/stream`, { signal: first.signal }))) {
+    for await (const ev of readSse(await authed(`http://127.0.0.1:${portA}/api/runs/${run_id}/stream`, { signal: first.signal }))) {
       seen.push(ev);
       if (ev.event === 'log' && ev.data.includes('first half')) break;
     }
@@ -129,7 +130,7 @@ describe('two web nodes', () => {
     await up(portA);
     fs.writeFileSync(gate, '');
     const lastId = seen.filter((e) => e.event === 'log').at(-1)!.id!;
-    const res = await fetch(`http://127.0.0.1:${portA}/api/runs/${run_id}/stream`, { headers: { 'Last-Event-ID': lastId } });
+    const res = await authed(`http://127.0.0.1:${portA}/api/runs/${run_id}/stream`, { headers: { 'Last-Event-ID': lastId } });
     for await (const ev of readSse(res)) seen.push(ev);
     expect(seen.filter((e) => e.event === 'log').map((e) => e.data).join('')).toBe('first half\nsecond half\n');
     expect(seen.at(-1)!.event).toBe('end');

@@ -76,7 +76,7 @@ const isApi = (path: string) => path.startsWith('/api/');
 
 async function call(method: string, path: string, headers: Record<string, string>): Promise<Response> {
   // Sign-in gets a real name and password: its own 401 (wrong password) is not the one tested here.
-  const form = path === '/login' ? { name: 'user-viewer', password: 'correct horse battery staple' } : {};
+  const form: Record<string, string> = path === '/login' ? { name: 'user-viewer', password: 'correct horse battery staple' } : {};
   const body = ['POST', 'PUT'].includes(method) ? (isApi(path) ? '{}' : new URLSearchParams(form).toString()) : undefined;
   const type = isApi(path) ? 'application/json' : 'application/x-www-form-urlencoded';
   // As a same-origin page would send it: the CSRF rules are tested on their own.

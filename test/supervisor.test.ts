@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +51,14 @@ describe('npm start', () => {
     const app = start();
     await waitFor(healthy, 60_000, 'taskrun to start');
     expect(fs.statSync(path.join(env.DATA_DIR, 'pg-password')).mode & 0o777).toBe(0o600);
+    // An operator's token, made with the CLI against the embedded server that `npm start` runs.
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'token', 'create', '--name', 'ops', '--role', 'admin'], {
+      cwd: path.resolve(__dirname, '..'), env: { ...process.env, ...env }, encoding: 'utf8',
+    });
+    expect(cli.status).toBe(0);
+    const auth = { authorization: `Bearer ${cli.stdout.trim()}` };
+    const fetch = (url: string, init: RequestInit = {}) => globalThis.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...auth } });
+    expect((await globalThis.fetch(`${base}/api/tasks`)).status).toBe(401);
     const { run_id } = await (await fetch(`${base}/api/tasks/gated/execute`, { method: 'POST' })).json();
     await waitFor(async () => (await (await fetch(`${base}/api/runs/${run_id}`)).json()).status === 'running', 30_000, 'run to start');
 

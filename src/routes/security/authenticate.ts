@@ -19,13 +19,20 @@ export const isApiPath = (path: string) => path.startsWith('/api/') || path === 
  */
 export function authenticate(deps: WebDeps): MiddlewareHandler {
   return async (c, next) => {
+    const isPublic = PUBLIC.some((re) => re.test(c.req.path));
     const auth = c.req.header('authorization');
     const bearer = auth?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (auth && !bearer) throw new AppError(401, 'Authorization must be "Bearer TOKEN"');
-    const principal = await principalFrom(deps, bearer, bearer ? undefined : getCookie(c, SESSION_COOKIE));
-    if (bearer && !principal) throw new AppError(401, 'unknown or revoked API token');
+    // A public path may carry a bearer of its own (/metrics and METRICS_TOKEN): not ours to judge.
+    if (auth && !bearer && !isPublic) throw new AppError(401, 'Authorization must be "Bearer TOKEN"');
+    const principal = await principalFrom(deps, bearer, bearer ? undefined : getCookie(c, SESSION_COOKIE)).catch((err) => {
+      // The probes must answer (503) while the database is away; anything else cannot be authorised.
+      if (isPublic) return undefined;
+      deps.log.warn({ err }, 'authentication failed: database not reachable');
+      throw new AppError(503, 'database not reachable; try again shortly');
+    });
+    if (bearer && !principal && !isPublic) throw new AppError(401, 'unknown or revoked API token');
     c.set('who', { principal, ip: clientIp(c, deps.cfg.trustProxy) });
-    if (principal || PUBLIC.some((re) => re.test(c.req.path))) return next();
+    if (principal || isPublic) return next();
     if (!isApiPath(c.req.path) && c.req.method === 'GET' && !c.req.header('hx-request')) {
       return c.redirect(`/login?next=${encodeURIComponent(c.req.path + new URL(c.req.url).search)}`, 303);
     }
