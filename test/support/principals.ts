@@ -22,14 +22,14 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Signs in through the form and returns the session cookie and the page's CSRF token. */
 export async function signInCookie(h: Harness, name: string, password: string): Promise<{ cookie: string; csrf: string }> {
-  const res = await h.app.request('/login', {
+  const res = await h.rawApp.request('/login', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost', host: 'localhost' },
     body: new URLSearchParams({ name, password, next: '/' }).toString(),
   });
   if (res.status !== 303) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   const cookie = res.headers.get('set-cookie')!.split(';')[0];
-  const page = await (await h.app.request('/', { headers: { cookie } })).text();
+  const page = await (await h.rawApp.request('/', { headers: { cookie } })).text();
   const csrf = /name="csrf-token" content="([^"]+)"/.exec(page)?.[1];
   if (!csrf) throw new Error('no csrf-token meta on the page');
   return { cookie, csrf };
