@@ -1,3 +1,5 @@
+import { RunTrends } from './resource-charts';
+import type { RunJson } from '../services/run-json';
 import { CREATABLE_LANGUAGES } from '../tasks/languages';
 import type { TaskJson } from '../services/tasks-service';
 import { describedBy, Field, type FieldErrors, type FormValues } from './editor-fields';
@@ -7,7 +9,7 @@ import { RunControl, TaskState } from './task-state';
 const LANGUAGE_NAMES: Record<string, string> = { py: 'Python', sh: 'Shell', js: 'JavaScript', exec: 'Executable (#! line)' };
 
 /** What the editor page needs: an existing task (edit) or none (create), the form's values and errors. */
-export type EditorProps = { task?: TaskJson; values: FormValues; errors: FieldErrors; defaultTimeout: number; status?: string };
+export type EditorProps = { task?: TaskJson; values: FormValues; errors: FieldErrors; defaultTimeout: number; status?: string; recent?: RunJson[] };
 
 function IdentityFields({ task, values, errors }: EditorProps) {
   if (task) {
@@ -89,6 +91,7 @@ export function EditorPage(props: EditorProps) {
           </div>
         )}
       </div>
+      {props.recent && props.recent.length > 0 && <RunTrends runs={props.recent} />}
       <TaskForm {...props} />
       {task && <DeleteTask id={task.id} />}
     </Layout>

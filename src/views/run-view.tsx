@@ -1,12 +1,14 @@
 import { formatBytes } from './format';
 import { Layout } from './layout';
 import { RunStatus, type RunState } from './run-status';
+import { ResourceCharts } from './resource-charts';
+import type { ResourcesJson } from '../services/resources-service';
 
 /** How much of a log the run view shows at first, and loads per "earlier" click. */
 export const LOG_TAIL_BYTES = 256 * 1024;
 
 /** What the run view needs: the run, and the byte offset where its shown tail of the log starts. */
-export type RunPageProps = { state: RunState; tailStart: number; logName: string };
+export type RunPageProps = { state: RunState; tailStart: number; logName: string; resources?: ResourcesJson };
 
 /**
  * The log panel. The page script streams the log from `data-stream` (starting at `data-offset`),
@@ -49,6 +51,7 @@ export function RunPage(props: RunPageProps) {
         <a href={`/runs?task_id=${run.task_id}`}>Other runs of {run.task_id}</a>
       </div>
       <RunStatus state={props.state} />
+      {props.resources && <ResourceCharts data={props.resources} />}
       <LogPanel {...props} />
     </Layout>
   );

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { ANSI_CSS } from '../views/ansi-css';
+import { RESOURCE_CSS } from '../views/resource-charts';
 import { bundleClient } from './bundle';
 
 interface Asset {
@@ -36,7 +37,7 @@ const SOURCES: ReadonlyMap<string, Source> = new Map([
 async function stylesheet(): Promise<string> {
   const names = (await readdir(STYLES)).filter((n) => n.endsWith('.css')).sort();
   const parts = await Promise.all(names.map((n) => readFile(new URL(n, STYLES), 'utf8')));
-  return [...parts, ANSI_CSS].join('\n');
+  return [...parts, ANSI_CSS, RESOURCE_CSS].join('\n');
 }
 
 async function load(source: Source): Promise<Asset> {

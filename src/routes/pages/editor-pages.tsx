@@ -1,3 +1,4 @@
+import { listRunsPage } from '../../services/runs-service';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { createTask, deleteTask, getTask, updateTask } from '../../services/tasks-service';
@@ -22,7 +23,8 @@ export function editorPages(deps: WebDeps): Hono<PageEnv> {
   const editPage = async (c: Context, id: string, errors: FieldErrors = {}, typed?: FormValues, status?: string) => {
     const task = await getTask(deps, id);
     const values = typed ?? { ...EMPTY, description: task.description, content: task.content, timeout_s: task.timeout_s === defaultTimeout ? '' : String(task.timeout_s) };
-    const page = <EditorPage task={task} values={values} errors={errors} defaultTimeout={defaultTimeout} status={status} />;
+    const recent = (await listRunsPage(deps, { task_id: id, limit: 20 })).runs;
+    const page = <EditorPage task={task} values={values} errors={errors} defaultTimeout={defaultTimeout} status={status} recent={recent} />;
     return sendPage(c, page, Object.keys(errors).length > 0 ? 400 : 200);
   };
 

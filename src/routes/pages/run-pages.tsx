@@ -7,6 +7,7 @@ import { allow } from '../security/authenticate';
 import { who } from '../security/context';
 import type { WebDeps } from '../deps';
 import { LOG_TAIL_BYTES, RunPage } from '../../views/run-view';
+import { getRunResources } from '../../services/resources-service';
 import { RunStatus, type RunState } from '../../views/run-status';
 import { sendFragment, sendPage, type PageEnv } from './render';
 
@@ -22,7 +23,7 @@ export function runPages(deps: WebDeps): Hono<PageEnv> {
       const s = await state(runIdParam(c.req.param('id')));
       const run = { taskId: s.run.task_id, id: s.run.run_id };
       const tailStart = await logTailStart(deps, run, s.run.log_bytes, LOG_TAIL_BYTES);
-      return sendPage(c, <RunPage state={s} tailStart={tailStart} logName={logName(run.taskId, run.id)} />);
+      return sendPage(c, <RunPage state={s} tailStart={tailStart} logName={logName(run.taskId, run.id)} resources={await getRunResources(deps, run.id)} />);
     })
     .get('/runs/:id/status', allow('viewer'), async (c) => sendFragment(c, <RunStatus state={await state(runIdParam(c.req.param('id')))} />))
     .post('/runs/:id/cancel', allow('operator'), async (c) => {

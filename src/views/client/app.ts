@@ -5,6 +5,7 @@ import { initLogView } from './log-view';
 import { initSystemCharts } from './system-charts';
 import { initTaskEvents } from './task-events';
 import { initTimes } from './times';
+import { initResourceCharts } from './resource-charts';
 
 // Entry of /assets/app.js: the pages' behaviour beyond htmx attributes. No inline scripts, no eval,
 // no inline styles, so the site runs under a strict Content-Security-Policy.
@@ -16,6 +17,7 @@ function start(): void {
   initSystemCharts();
   initTaskEvents();
   initLogView();
+  initResourceCharts();
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
