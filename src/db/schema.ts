@@ -58,8 +58,9 @@ export const runs = pgTable(
     uniqueIndex('runs_one_active_per_task').on(t.taskId).where(sql`status in ('queued','running')`),
     index('runs_queued_fifo').on(t.id).where(sql`status = 'queued'`),
     index('runs_running_by_runner').on(t.runnerId).where(sql`status = 'running'`),
-    index('runs_task_id_desc').on(t.taskId, t.id.desc()),
-    index('runs_status_id_desc').on(t.status, t.id.desc()),
+    // Plain ascending: scanned backwards they give newest first (an `id DESC NULLS LAST` index would not serve ORDER BY id DESC).
+    index('runs_task_id_id').on(t.taskId, t.id),
+    index('runs_status_id').on(t.status, t.id),
     index('runs_needs_reap').on(t.host).where(sql`needs_reap`),
   ],
 );
@@ -152,7 +153,7 @@ export const auditLog = pgTable(
     target: text('target'),
     details: text('details'),
   },
-  (t) => [index('audit_log_action_id').on(t.action, t.id.desc()), index('audit_log_actor_id').on(t.actor, t.id.desc())],
+  (t) => [index('audit_log_action_id').on(t.action, t.id), index('audit_log_actor_id').on(t.actor, t.id)],
 );
 
 /** Failed sign-ins, for rate limiting across web nodes. */
