@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { mustSucceed, startBare } from '../lib/bare';
+import { anchorClock, monoMs, sleep, wallMs } from '../lib/clock';
+import { connect, watchRuns, type RunWatcher } from '../lib/db';
+import { execute } from '../lib/http';
+import { MB, sampleRss } from '../lib/procs';
+import { startProduct, type Product } from '../lib/product';
+import { realPython } from '../lib/python';
+import { viewStream, type ViewerResult } from '../lib/sse';
+import { maxOf, median, quantile, round } from '../lib/stats';
+import type { Row, Scenario, ScenarioContext } from '../lib/types';
+
+const BLOCK = 65_500; // one stamped line and 654 plain ones, 100 bytes each
+const VIEWERS = 10;
+const SLOW_VIEWER_BPS = 1024 * 1024;
+
+// Writes `blocks` blocks of 100-byte lines to stdout; the first line of each carries the time it was
+// written, so a viewer can tell how late it sees it.
+const generator = (blocks: number) => `import os, time
+line = b"x" * 99 + b"\\n"
+body = line * 654
+for _ in range(${blocks}):
+    head = (b"T %.6f " % time.time()).ljust(99, b"-") + b"\\n"
+    data = memoryview(head + body)
+    while data:
+        data = data[os.write(1, data):]
+`;
+
+/** 4. A task writing a gigabyte to stdout: throughput, runner memory, and live viewers. */
+export const firehose: Scenario = { id: 4, name: 'Log firehose', run };
+
+type Watched = { taskMs: number; viewers: ViewerResult[]; t0: number; webPeak: number; runnerPeak: number };
+
+async function run(ctx: ScenarioContext): Promise<Row[]> {
+  const bytes = ctx.opts.quick ? 32 * MB : 1024 * MB;
+  const blocks = Math.ceil(bytes / BLOCK);
+  const total = blocks * BLOCK;
+  const rounds = ctx.opts.quick ? 1 : 3;
+  const p = await startProduct(ctx.ws, {
+    name: 'firehose',
+    dataFrom: ctx.ws.template,
+    tasks: { 'firehose.py': generator(blocks) },
+    env: { LOG_MAX_BYTES: String(4 * total) },
+  });
+  const sql = connect(p.dbUrl);
+  const python = realPython();
+  const bare = startBare();
+  try {
+    const watcher = await watchRuns(sql);
+    const runnerPid = p.childPid('runner')!;
+    const webPid = p.childPid('web')!;
+    const runnerRss = sampleRss(runnerPid);
+
+    const alone = async (): Promise<number> => {
+      const t0 = monoMs();
+      const runId = await execute(p.base, 'firehose');
+      await mustEnd(watcher, runId);
+      const ms = monoMs() - t0;
+      dropLog(p, runId);
+      return ms;
+    };
+    // The floor: the same command, its output redirected to a file by the shell.
+    const direct = async (): Promise<number> => {
+      const out = path.join(p.dir, 'baseline.log');
+      const r = await bare.spawn({ cmd: 'bash', args: ['-c', '"$0" "$1" > "$2"', python, path.join(p.tasksDir, 'firehose.py'), out] }, p.tasksDir);
+      mustSucceed(r.code, 'firehose.py > file');
+      if (fs.statSync(out).size !== total) throw new Error('the baseline wrote the wrong number of bytes');
+      fs.rmSync(out);
+      return r.ms;
+    };
+    const watched = async (slow: boolean): Promise<Watched> => {
+      anchorClock();
+      const web = sampleRss(webPid);
+      const runner = sampleRss(runnerPid);
+      const t0 = wallMs();
+      const runId = await execute(p.base, 'firehose');
+      const viewers = Array.from({ length: VIEWERS }, () => viewStream(p.base, runId));
+      const slowViewer = slow ? viewStream(p.base, runId, { maxBytesPerSecond: SLOW_VIEWER_BPS }) : undefined;
+      await mustEnd(watcher, runId);
+      const taskMs = wallMs() - t0;
+      const results = await Promise.all(viewers.map((v) => v.done));
+      slowViewer?.abort();
+      await slowViewer?.done;
+      for (const r of results) if (r.bytes < total) throw new Error(`a viewer received ${r.bytes} bytes of ${total}`);
+      dropLog(p, runId);
+      return { taskMs, viewers: results, t0, webPeak: web.stop().peak, runnerPeak: runner.stop().peak };
+    };
+
+    const trMs: number[] = [];
+    const baseMs: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      if (r % 2 === 0) {
+        trMs.push(await alone());
+        baseMs.push(await direct());
+      } else {
+        baseMs.push(await direct());
+        trMs.push(await alone());
+      }
+    }
+    ctx.log(`  alone: taskrun ${trMs.map((m) => Math.round(m)).join(', ')} ms; baseline ${baseMs.map((m) => Math.round(m)).join(', ')} ms`);
+    const plain = await watched(false);
+    ctx.log(`  ${VIEWERS} viewers: task ${Math.round(plain.taskMs)} ms`);
+    await sleep(500);
+    const withSlow = await watched(true);
+    ctx.log(`  ${VIEWERS} viewers + 1 slow: task ${Math.round(withSlow.taskMs)} ms`);
+    const runnerWhole = runnerRss.stop();
+    const rssGrowth = (Math.max(runnerWhole.peak, plain.runnerPeak, withSlow.runnerPeak) - runnerWhole.start) / MB;
+
+    const delays = plain.viewers.flatMap((v) => v.delays);
+    const slowDelays = withSlow.viewers.flatMap((v) => v.delays);
+    const viewersDone = (w: Watched) => median(w.viewers.map((v) => v.endedAt - w.t0));
+    const gbps = (ms: number) => total / MB / (ms / 1000);
+    ctx.details.firehose = {
+      bytes: total, rounds, python,
+      alone_taskrun_ms: trMs, alone_baseline_ms: baseMs,
+      viewers: VIEWERS, slow_viewer_bytes_per_s: SLOW_VIEWER_BPS,
+      watched_task_ms: plain.taskMs, watched_viewers_done_ms: viewersDone(plain),
+      watched_delay_ms: { median: median(delays), p99: quantile(delays, 0.99), max: maxOf(delays), samples: delays.length },
+      slow_task_ms: withSlow.taskMs, slow_viewers_done_ms: viewersDone(withSlow),
+      slow_delay_ms: { median: median(slowDelays), p99: quantile(slowDelays, 0.99) },
+      runner_rss_growth_mb: rssGrowth,
+      web_rss_peak_mb: { viewers: plain.webPeak / MB, with_slow_viewer: withSlow.webPeak / MB },
+    };
+    const sizeNote = `${round(total / MB)} MiB written by ${path.basename(python)}`;
+    return [
+      {
+        scenario: '4 firehose', metric: 'stdout to log file, throughput', unit: 'MiB/s', taskrun: gbps(median(trMs)), baseline: gbps(median(baseMs)),
+        target: { kind: 'ratio-min', value: 0.5 }, note: `${sizeNote}; median of ${rounds}; no viewers`,
+      },
+      { scenario: '4 firehose', metric: 'runner RSS growth', unit: 'MB', taskrun: rssGrowth, baseline: null, target: { kind: 'abs-max', value: 64 } },
+      {
+        scenario: '4 firehose', metric: `line written → received, ${VIEWERS} viewers, median`, unit: 'ms', taskrun: median(delays), baseline: null,
+        target: { kind: 'abs-max', value: 100 }, note: `task took ${Math.round(plain.taskMs)} ms; viewers done after ${Math.round(viewersDone(plain))} ms (median)`,
+      },
+      { scenario: '4 firehose', metric: `line written → received, ${VIEWERS} viewers, p99`, unit: 'ms', taskrun: quantile(delays, 0.99), baseline: null, target: { kind: 'abs-max', value: 500 } },
+      {
+        scenario: '4 firehose', metric: 'task duration with a slow viewer (vs without)', unit: 'ms', taskrun: withSlow.taskMs, baseline: plain.taskMs,
+        target: { kind: 'ratio-max', value: 1.1 }, note: `the slow viewer reads ${SLOW_VIEWER_BPS / MB} MiB/s`,
+      },
+      {
+        scenario: '4 firehose', metric: 'other viewers done, with a slow viewer (vs without)', unit: 'ms', taskrun: viewersDone(withSlow), baseline: viewersDone(plain),
+        target: { kind: 'ratio-max', value: 1.1 }, note: `web RSS peak ${Math.round(withSlow.webPeak / MB)} MB with it, ${Math.round(plain.webPeak / MB)} MB without`,
+      },
+    ];
+  } finally {
+    bare.stop();
+    await sql.end({ timeout: 2 });
+    await p.stop();
+  }
+}
+
+async function mustEnd(watcher: RunWatcher, runId: number): Promise<void> {
+  const status = await watcher.ended(runId, 600_000);
+  if (status !== 'success') throw new Error(`firehose run ${runId} ended ${status}`);
+}
+
+// A gigabyte per run adds up; the product does not need the file once the run is over.
+function dropLog(p: Product, runId: number): void {
+  fs.rmSync(path.join(p.logsDir, `firehose_${runId}.log`), { force: true });
+}
