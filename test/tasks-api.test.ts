@@ -27,6 +27,9 @@ describe('tasks API', () => {
     expect(await put.json()).toMatchObject({ content: 'print("hello")\n', description: 'says hi', timeout_s: 3600 });
     expect(fs.readFileSync(path.join(h.dirs.tasksDir, 'greet.py'), 'utf8')).toBe('print("hello")\n');
 
+    const fleet = await h.app.request('/api/tasks/greet', { method: 'PUT', body: JSON.stringify({ retry_on_lost: true, retention_days: 7 }) });
+    expect(await fleet.json()).toMatchObject({ retry_on_lost: true, retention_days: 7 });
+    expect((await h.app.request('/api/tasks/greet', { method: 'PUT', body: JSON.stringify({ retry_on_lost: 'yes' }) })).status).toBe(400);
     const got = await (await h.app.request('/api/tasks/greet')).json();
     expect(got.content).toBe('print("hello")\n');
 

@@ -77,8 +77,8 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     await sleep(1500); // backends flush their transaction counts at most once a second
     await sql`select pg_stat_statements_reset()`;
     const tx0 = await transactions(sql);
-    // Where the CPU goes: each process's CPU time over the measured rounds (the baseline rounds
-    // included for the bench and its spawner, so only taskrun's processes are read from it).
+    // Where the CPU goes: each taskrun process's CPU time over the measured rounds (idle during the
+    // baseline rounds, so they add next to nothing); the bench's own figure includes its clients.
     const groups = () => ({
       web: [p.childPid('web')!], runner: [p.childPid('runner')!], runner2: [runner2.pid],
       postgres: pidsWithCwdIn(path.join(p.dataDir, 'pg')), bench: [process.pid],

@@ -13,14 +13,14 @@ export async function insertToken(db: Db, t: { name: string; tokenHash: string; 
   return (await db.insert(apiTokens).values(t).onConflictDoNothing().returning({ id: apiTokens.id })).length === 1;
 }
 
-/** The active token with that hash, noting its use. */
+/** The active token with that hash, noting its use at most once a minute (a shared token's row would otherwise be a hot spot). */
 export async function useToken(db: Db, tokenHash: string): Promise<ApiToken | undefined> {
-  const rows = await db
-    .update(apiTokens)
-    .set({ lastUsedAt: sql`now()` })
-    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
-    .returning(visible);
-  return rows[0];
+  const rows = await db.select(visible).from(apiTokens).where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
+  const token = rows[0];
+  if (token && (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000)) {
+    await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, token.id));
+  }
+  return token;
 }
 
 /** Every token, active first (never their secrets: only hashes are stored). */

@@ -9,8 +9,10 @@ export type TaskSettings = {
   maxRssBytes: number | null;
   maxCpuPct: number | null;
   limitGraceS: number | null;
+  retryOnLost: boolean;
+  retentionDays: number | null;
 };
-const DEFAULTS: TaskSettings = { description: '', timeoutS: null, maxRssBytes: null, maxCpuPct: null, limitGraceS: null };
+const DEFAULTS: TaskSettings = { description: '', timeoutS: null, maxRssBytes: null, maxCpuPct: null, limitGraceS: null, retryOnLost: false, retentionDays: null };
 
 /** Settings of the given tasks, defaults for those with no row. */
 export async function getTaskSettings(db: Db, ids: string[]): Promise<Map<string, TaskSettings>> {
@@ -18,7 +20,7 @@ export async function getTaskSettings(db: Db, ids: string[]): Promise<Map<string
   const found = new Map(
     rows.map((r) => [
       r.id,
-      { description: r.description, timeoutS: r.timeoutS, maxRssBytes: r.maxRssBytes, maxCpuPct: r.maxCpuPct, limitGraceS: r.limitGraceS },
+      { description: r.description, timeoutS: r.timeoutS, maxRssBytes: r.maxRssBytes, maxCpuPct: r.maxCpuPct, limitGraceS: r.limitGraceS, retryOnLost: r.retryOnLost, retentionDays: r.retentionDays },
     ]),
   );
   return new Map(ids.map((id) => [id, found.get(id) ?? DEFAULTS]));

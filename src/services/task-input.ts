@@ -47,6 +47,15 @@ const limits = {
     .max(86400, { error: 'must be at most 86400' })
     .nullable()
     .optional(),
+  // Fleet settings: queue a run lost with its runner once more; keep runs this many days (null: RUN_RETENTION_DAYS, 0: forever).
+  retry_on_lost: z.boolean({ error: 'must be true or false' }).optional(),
+  retention_days: z
+    .number({ error: 'must be a whole number of days' })
+    .int({ error: 'must be a whole number of days' })
+    .min(0, { error: 'must be at least 0' })
+    .max(36500, { error: 'must be at most 36500' })
+    .nullable()
+    .optional(),
 };
 
 /** POST /api/tasks and the editor's create form. */

@@ -25,6 +25,8 @@ export type TaskJson = {
   max_rss_bytes: number | null;
   max_cpu_pct: number | null;
   limit_grace_s: number | null;
+  retry_on_lost: boolean;
+  retention_days: number | null;
   active_run: RunJson | null;
   last_run: RunJson | null;
 };
@@ -41,6 +43,8 @@ function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Ru
     max_rss_bytes: settings.maxRssBytes,
     max_cpu_pct: settings.maxCpuPct,
     limit_grace_s: settings.limitGraceS,
+    retry_on_lost: settings.retryOnLost,
+    retention_days: settings.retentionDays,
     active_run: active ? runJson(active) : null,
     last_run: last ? runJson(last) : null,
   };
@@ -86,6 +90,8 @@ export async function createTask(deps: Deps, input: CreateTaskInput, who: Who): 
     maxRssBytes: input.max_rss_bytes ?? null,
     maxCpuPct: input.max_cpu_pct ?? null,
     limitGraceS: input.limit_grace_s ?? null,
+    retryOnLost: input.retry_on_lost ?? false,
+    retentionDays: input.retention_days ?? null,
   });
   await audit(deps, who, 'task.create', input.id, { language: input.language, content_sha256: sha256(input.content) });
   const { content: _content, ...task } = await getTask(deps, input.id);
@@ -107,6 +113,8 @@ export async function updateTask(deps: Deps, id: string, patch: UpdateTaskInput,
     maxRssBytes: patch.max_rss_bytes,
     maxCpuPct: patch.max_cpu_pct,
     limitGraceS: patch.limit_grace_s,
+    retryOnLost: patch.retry_on_lost,
+    retentionDays: patch.retention_days,
   };
   if (Object.values(settings).some((v) => v !== undefined)) await saveTaskSettings(deps.db, id, settings);
   await audit(deps, who, 'task.edit', id, details);

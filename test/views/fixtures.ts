@@ -15,7 +15,7 @@ export function runFixture(over: Partial<RunJson> = {}): RunJson {
 /** A task as the API shows it, with test defaults. */
 export function taskFixture(over: Partial<TaskJson> = {}): TaskJson {
   const id = over.id ?? 'backup';
-  return { id, file: `${id}.py`, language: 'py', description: '', timeout_s: 3600, max_rss_bytes: null, max_cpu_pct: null, limit_grace_s: null, active_run: null, last_run: null, ...over };
+  return { id, file: `${id}.py`, language: 'py', description: '', timeout_s: 3600, max_rss_bytes: null, max_cpu_pct: null, limit_grace_s: null, retry_on_lost: false, retention_days: null, active_run: null, last_run: null, ...over };
 }
 
 /** Renders a view (a Hono JSX element) to its HTML text. */
