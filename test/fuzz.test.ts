@@ -80,6 +80,22 @@ const PARAM_ROUTES: [method: string, url: (p: string) => string][] = [
   ['GET', (p) => `/logs/${p}/download`],
   ['GET', (p) => `/api/logs/alpha_${p}.log`],
   ['GET', (p) => `/api/logs/${p}_${runId}.log`],
+  ['GET', (p) => `/api/runs/${p}/resources`],
+  ['GET', (p) => `/api/runs/${p}/stream`],
+  ['DELETE', (p) => `/api/users/${p}`],
+  ['DELETE', (p) => `/api/tokens/${p}`],
+  // The pages: the same ids through the HTML routes (errors as HTML pages or fragments).
+  ['GET', (p) => `/tasks/${p}/edit`],
+  ['GET', (p) => `/tasks/${p}/state`],
+  ['POST', (p) => `/tasks/${p}/run`],
+  ['POST', (p) => `/tasks/${p}`],
+  ['POST', (p) => `/tasks/${p}/delete`],
+  ['GET', (p) => `/runs/${p}`],
+  ['GET', (p) => `/runs/${p}/status`],
+  ['POST', (p) => `/runs/${p}/cancel`],
+  ['GET', (p) => `/runs?task_id=${p}&status=${p}&cursor=${p}`],
+  ['GET', (p) => `/audit?actor=${p}&action=${p}&cursor=${p}`],
+  ['GET', (p) => `/tasks/rows?q=${p}&offset=${p}`],
 ];
 
 // Header values must be Latin-1 without line breaks or NUL, or the request cannot even be built.
