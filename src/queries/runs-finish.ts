@@ -22,8 +22,3 @@ export async function finishRun(db: Db, runId: number, runnerId: string, end: Ru
     .returning({ id: runs.id });
   return rows.length === 1;
 }
-
-/** Ends a claimed run that never started (file gone, interpreter missing). */
-export async function failRunStart(db: Db, runId: number, runnerId: string, error: string, logBytes: number): Promise<boolean> {
-  return finishRun(db, runId, runnerId, { status: 'error', exitCode: null, signal: null, error, logBytes });
-}
