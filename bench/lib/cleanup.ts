@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { processAlive } from '../../src/proc-stat';
 
 // Every process the bench starts is registered here, so none survives the bench, even when a
 // scenario throws or the bench is interrupted.
@@ -19,19 +20,7 @@ export async function cleanupAll(): Promise<void> {
 }
 
 /** True while the process exists and is not a zombie. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+export const alive = processAlive;
 
 /** Sends a signal to a process group, ignoring a group that is already gone. */
 export function killGroup(pgid: number, signal: NodeJS.Signals): void {

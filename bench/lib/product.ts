@@ -1,6 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
@@ -8,6 +7,7 @@ import { alive, killGroup, killStrays, onCleanup, waitExit } from './cleanup';
 import { monoMs, sleep } from './clock';
 import { getText, setToken } from './http';
 import type { Workspace } from './workspace';
+import { freePort } from '../../src/db/embedded';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -43,16 +43,7 @@ export type ProductOptions = {
 };
 
 /** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 /** Writes task scripts into a folder, executable, as a user would drop them into TASKS_DIR. */
 export function writeTasks(tasksDir: string, tasks: Record<string, string>): void {

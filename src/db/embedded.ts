@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { readProcStat } from '../proc-stat';
 
 export type EmbeddedDb = { url: string; stop: () => Promise<void> };
 
@@ -186,17 +187,6 @@ async function reclaimDataDir(dbDir: string): Promise<void> {
   for (let i = 0; i < 200 && readProcStat(pid); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
-function readProcStat(pid: number): { comm: string; ppid: number } | undefined {
-  try {
-    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = text.lastIndexOf(')');
-    const comm = text.slice(text.indexOf('(') + 1, close);
-    const ppid = Number(text.slice(close + 2).split(' ')[1]);
-    return { comm, ppid };
-  } catch {
-    return undefined;
-  }
-}
 
 // As root the server runs as another user, who must be able to walk down to the data folder.
 function assertReachableByOthers(dir: string): void {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { readProcStat } from '../proc-stat';
 
 /** Sends a signal to a whole process group; false when the group no longer exists. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
@@ -22,16 +23,10 @@ export function groupAlive(pgid: number): boolean {
   } catch {
     return true; // no /proc: trust kill(0)
   }
-  for (const pid of pids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return false;
+  return pids.some((pid) => {
+    const stat = readProcStat(pid);
+    return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X';
+  });
 }
 
 /**

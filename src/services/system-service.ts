@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import si from 'systeminformation';
+import { readProcStat } from '../proc-stat';
 import { liveRunners } from '../queries/runners';
 import { countActiveRuns, runningOnHost } from '../queries/runs-read';
 import type { Deps } from './deps';
@@ -48,7 +48,7 @@ export async function topProcesses(deps: Deps, limit = 50): Promise<ProcessJson[
   const [procs, running] = await Promise.all([si.processes(), runningOnHost(deps.db, os.hostname())]);
   const byGroup = new Map(running.filter((r) => r.pid).map((r) => [r.pid!, r]));
   const rows = procs.list.map((p): ProcessJson => {
-    const run = byGroup.get(processGroup(p.pid) ?? -1);
+    const run = byGroup.get(readProcStat(p.pid)?.pgrp ?? -1);
     return {
       pid: p.pid,
       name: p.name,
@@ -64,14 +64,5 @@ export async function topProcesses(deps: Deps, limit = 50): Promise<ProcessJson[
   return [...ofRuns, ...others].slice(0, Math.max(limit, ofRuns.length));
 }
 
-// Each run is its own process group, so the group id names the run a process belongs to.
-function processGroup(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-  } catch {
-    return undefined;
-  }
-}
 
 const round = (n: number) => Math.round(n * 10) / 10;

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { groupAlive } from '../../src/runner/terminate';
@@ -34,16 +33,4 @@ export function startProcess(entry: string, env: NodeJS.ProcessEnv): Proc {
 export const processGroupAlive = groupAlive;
 
 /** True while the process exists and is not a zombie. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+export { processAlive } from '../../src/proc-stat';

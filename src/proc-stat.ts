@@ -1,0 +1,22 @@
+import fs from 'node:fs';
+
+/** The fields of /proc/PID/stat that taskrun uses. */
+export type ProcStat = { comm: string; state: string; ppid: number; pgrp: number };
+
+/** Reads /proc/PID/stat (the command name may hold spaces and parentheses, so fields count from the last `)`). */
+export function readProcStat(pid: number | string): ProcStat | undefined {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = text.lastIndexOf(')');
+    const fields = text.slice(close + 2).split(' ');
+    return { comm: text.slice(text.indexOf('(') + 1, close), state: fields[0], ppid: Number(fields[1]), pgrp: Number(fields[2]) };
+  } catch {
+    return undefined; // no such process (or it ended while we looked)
+  }
+}
+
+/** True while the process exists and is not a zombie. */
+export function processAlive(pid: number): boolean {
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+}
