@@ -34,6 +34,19 @@ const schema = z.object({
   RUN_MAX_CPU_PCT: z.coerce.number().positive().max(1_000_000).optional(),
   RUN_LIMIT_GRACE_S: z.coerce.number().min(0).max(86400).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Automation. SECRET_KEY seals secrets at rest (unset: a key generated once into DATA_DIR/secret.key);
+  // every machine of a fleet needs the same one.
+  SECRET_KEY: z
+    .string()
+    .regex(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, { error: 'must be 32 bytes: 64 hex digits or 44 base64 characters' })
+    .optional(),
+  // Where people reach the pages; links in notifications start with it.
+  PUBLIC_URL: z.string().url({ error: 'must be a URL such as https://taskrun.example.com' }).optional(),
+  NOTIFY_ATTEMPTS: int(5, 1, 100),
+  NOTIFY_BACKOFF_S: z.coerce.number().min(0).max(86400).default(10),
+  NOTIFY_TIMEOUT_S: z.coerce.number().min(0.1).max(600).default(10),
+  HOOK_RATE_PER_MIN: int(60, 1, 1_000_000),
+  SCHEDULER: z.enum(['0', '1', 'false', 'true']).default('true'),
 });
 
 export type Config = {
@@ -60,6 +73,13 @@ export type Config = {
   runMaxCpuPct: number | null;
   runLimitGraceMs: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  secretKey: string | undefined;
+  publicUrl: string;
+  notifyAttempts: number;
+  notifyBackoffMs: number;
+  notifyTimeoutMs: number;
+  hookRatePerMin: number;
+  scheduler: boolean;
 };
 
 /** Reads and validates the environment; throws one readable error listing every bad variable. */
@@ -95,6 +115,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runMaxCpuPct: e.RUN_MAX_CPU_PCT ?? null,
     runLimitGraceMs: Math.round(e.RUN_LIMIT_GRACE_S * 1000),
     logLevel: e.LOG_LEVEL,
+    secretKey: e.SECRET_KEY,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    notifyAttempts: e.NOTIFY_ATTEMPTS,
+    notifyBackoffMs: Math.round(e.NOTIFY_BACKOFF_S * 1000),
+    notifyTimeoutMs: Math.round(e.NOTIFY_TIMEOUT_S * 1000),
+    hookRatePerMin: e.HOOK_RATE_PER_MIN,
+    scheduler: e.SCHEDULER === '1' || e.SCHEDULER === 'true',
   };
 }
 

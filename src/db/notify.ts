@@ -1,8 +1,17 @@
 import type { Db } from './client';
 import type { RunStatus } from './schema';
 
-/** NOTIFY channels: the queue has work; a run changed status (`id:status`); a running run should stop (`id`). */
-export const CHANNEL = { wake: 'taskrun_wake', run: 'taskrun_run', cancel: 'taskrun_cancel' } as const;
+/**
+ * NOTIFY channels: the queue has work; a run changed status (JSON RunChange); a running run should stop
+ * (`id`); notification deliveries are due; schedules were changed.
+ */
+export const CHANNEL = {
+  wake: 'taskrun_wake',
+  run: 'taskrun_run',
+  cancel: 'taskrun_cancel',
+  notify: 'taskrun_notify',
+  schedules: 'taskrun_schedules',
+} as const;
 export type Channel = (typeof CHANNEL)[keyof typeof CHANNEL];
 
 export type Notify = (channel: Channel, payload?: string) => void;

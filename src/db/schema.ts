@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, doublePrecision, index, integer, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type { ParamDef, ParamValues } from '../tasks/params';
 
 // Postgres is the only store of state; scripts and logs are files. Generated migrations live in drizzle/.
 
@@ -20,6 +23,13 @@ export const tasks = pgTable('tasks', {
   maxRssBytes: bigint('max_rss_bytes', { mode: 'number' }),
   maxCpuPct: real('max_cpu_pct'),
   limitGraceS: integer('limit_grace_s'),
+  // Typed parameters a run is started with (the Run form is built from them).
+  params: jsonb('params').$type<ParamDef[]>().notNull().default([]),
+  // Plain environment variables of every run; secrets are in task_secrets.
+  env: jsonb('env').$type<Record<string, string>>().notNull().default({}),
+  // A run that ends failed, timeout or lost is run again up to max_retries times, retry_delay_s later.
+  maxRetries: integer('max_retries').notNull().default(0),
+  retryDelayS: integer('retry_delay_s').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -51,6 +61,18 @@ export const runs = pgTable(
     retryOf: bigint('retry_of', { mode: 'number' }),
     peakRssBytes: bigint('peak_rss_bytes', { mode: 'number' }),
     cpuSeconds: doublePrecision('cpu_seconds'),
+    // Parameter values it runs with; secret parameters are left out here and kept sealed in
+    // secret_params until the run ends.
+    params: jsonb('params').$type<ParamValues>().notNull().default({}),
+    secretParams: text('secret_params'),
+    // attempt of max_attempts (1 + the task's max_retries when it was queued).
+    maxAttempts: integer('max_attempts').notNull().default(1),
+    // A retry waits in the queue until then.
+    notBefore: timestamp('not_before', { withTimezone: true }),
+    // The latest `::progress N message` line of its output.
+    progressPct: real('progress_pct'),
+    progressMsg: text('progress_msg'),
+    progressAt: timestamp('progress_at', { withTimezone: true }),
   },
   (t) => [
     check('runs_status_check', sql`${t.status} in ('queued','running','success','failed','timeout','canceled','error','lost')`),
@@ -171,3 +193,141 @@ export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/** Secret environment variables of a task, sealed with AES-256-GCM (src/auth/secret-box.ts). */
+export const taskSecrets = pgTable(
+  'task_secrets',
+  {
+    taskId: text('task_id').notNull(),
+    name: text('name').notNull(),
+    sealed: text('sealed').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.name] })],
+);
+
+export const MISSED_POLICIES = ['skip', 'catch_up'] as const;
+export type MissedPolicy = (typeof MISSED_POLICIES)[number];
+
+/** Cron schedules of tasks. */
+export const schedules = pgTable(
+  'schedules',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    taskId: text('task_id').notNull(),
+    cron: text('cron').notNull(),
+    timezone: text('timezone').notNull().default('UTC'),
+    enabled: boolean('enabled').notNull().default(true),
+    missedPolicy: text('missed_policy').$type<MissedPolicy>().notNull().default('skip'),
+    // Parameter values its runs get (secret parameters cannot be scheduled with a value: their defaults apply).
+    params: jsonb('params').$type<ParamValues>().notNull().default({}),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    // Set on every change and on resume: fire times before it are neither run nor counted as missed.
+    activeSince: timestamp('active_since', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('schedules_task').on(t.taskId),
+    check('schedules_missed_policy_check', sql`${t.missedPolicy} in ('skip','catch_up')`),
+  ],
+);
+
+export const FIRE_OUTCOMES = ['queued', 'busy', 'full', 'missed', 'error'] as const;
+export type FireOutcome = (typeof FIRE_OUTCOMES)[number];
+
+/**
+ * One row per schedule and fire time: the primary key is what makes a fire time run exactly once,
+ * whichever scheduler process gets there first.
+ */
+export const scheduleFires = pgTable(
+  'schedule_fires',
+  {
+    scheduleId: integer('schedule_id').notNull().references(() => schedules.id, { onDelete: 'cascade' }),
+    fireAt: timestamp('fire_at', { withTimezone: true }).notNull(),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),
+    outcome: text('outcome').$type<FireOutcome>().notNull(),
+    runId: bigint('run_id', { mode: 'number' }),
+    detail: text('detail'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scheduleId, t.fireAt] }),
+    check('schedule_fires_outcome_check', sql`${t.outcome} in ('queued','busy','full','missed','error')`),
+  ],
+);
+
+/** Inbound webhook triggers: POST /hooks/:secret; only the SHA-256 of the secret is kept. */
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    taskId: text('task_id').notNull(),
+    name: text('name').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('webhooks_secret_hash').on(t.secretHash), index('webhooks_task').on(t.taskId)],
+);
+
+export const NOTIFY_EVENTS = ['success', 'failed', 'timeout', 'lost', 'canceled', 'error', 'any'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** Outbound notifications: where to POST when a run of a task (or of any task: task_id null) ends. */
+export const notificationTargets = pgTable(
+  'notification_targets',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    taskId: text('task_id'),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    events: text('events').array().$type<NotifyEvent[]>().notNull(),
+    // The HMAC-SHA256 key of X-Taskrun-Signature, sealed; shown once when created.
+    sealedSecret: text('sealed_secret').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('notification_targets_task').on(t.taskId)],
+);
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One notification of one run to one target; created by a trigger when the run ends, sent by a notifier. */
+export const notificationDeliveries = pgTable(
+  'notification_deliveries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    targetId: integer('target_id').notNull().references(() => notificationTargets.id, { onDelete: 'cascade' }),
+    runId: bigint('run_id', { mode: 'number' }).notNull(),
+    event: text('event').notNull(),
+    status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('notification_deliveries_due').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index('notification_deliveries_target_id').on(t.targetId, t.id),
+    index('notification_deliveries_run').on(t.runId),
+    check('notification_deliveries_status_check', sql`${t.status} in ('pending','delivered','failed')`),
+  ],
+);
+
+/** Each attempt of a delivery: the response status, or why there was none. */
+export const notificationAttempts = pgTable(
+  'notification_attempts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    deliveryId: bigint('delivery_id', { mode: 'number' }).notNull().references(() => notificationDeliveries.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    responseStatus: integer('response_status'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (t) => [index('notification_attempts_delivery').on(t.deliveryId, t.id)],
+);

@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { runs } from '../db/schema';
 import type { Run } from './run-types';
@@ -11,7 +11,8 @@ export async function claimRuns(db: Db, by: Claimer, limit: number): Promise<Run
   const oldest = db
     .select({ id: runs.id })
     .from(runs)
-    .where(eq(runs.status, 'queued'))
+    // A retry waiting out its delay stays queued (and holds its task) until not_before.
+    .where(and(eq(runs.status, 'queued'), or(isNull(runs.notBefore), lte(runs.notBefore, sql`now()`))))
     .orderBy(runs.id)
     .limit(limit)
     .for('update', { skipLocked: true });

@@ -1,17 +1,29 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import type { ParamValues } from '../tasks/params';
 
 export type EnqueueResult =
   | { outcome: 'queued'; runId: number }
   | { outcome: 'active'; runId: number }
   | { outcome: 'full' };
 
-export type EnqueueInput = { taskId: string; timeoutS: number; trigger: string; maxQueued: number; runnerDeadS: number };
+export type EnqueueInput = {
+  taskId: string;
+  timeoutS: number;
+  trigger: string;
+  maxQueued: number;
+  runnerDeadS: number;
+  params?: ParamValues;
+  // Secret parameter values, sealed (src/auth/secret-box.ts); cleared when the run ends.
+  sealedSecrets?: string | null;
+  maxAttempts?: number;
+};
 
 /** Puts a `queued` run in the queue, unless the task already has an active run or the queue is full. */
 export async function enqueueRun(db: Db, input: EnqueueInput): Promise<EnqueueResult> {
   const rows = await db.execute<{ outcome: string; run_id: number | null }>(
-    sql`select outcome, run_id from taskrun_enqueue(${input.taskId}, ${input.timeoutS}, ${input.trigger}, ${input.maxQueued}, ${input.runnerDeadS})`,
+    sql`select outcome, run_id from taskrun_enqueue(${input.taskId}, ${input.timeoutS}, ${input.trigger}, ${input.maxQueued}, ${input.runnerDeadS},
+      ${JSON.stringify(input.params ?? {})}::jsonb, ${input.sealedSecrets ?? null}, ${input.maxAttempts ?? 1})`,
   );
   const row = rows[0];
   if (row?.outcome === 'queued' || row?.outcome === 'active') return { outcome: row.outcome, runId: Number(row.run_id) };

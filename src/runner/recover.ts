@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { CHANNEL, notifyRunChange } from '../db/notify';
+import { notifyRunChange } from '../db/notify';
 import { markRunnersStopped, runnersOnHost } from '../queries/runners';
 import { forgetOtherBoots, markLostRuns, markReaped, runsToReap } from '../queries/runs-recover';
 import type { RunnerContext } from './context';
@@ -21,9 +21,8 @@ export async function recoverLostRuns(ctx: RunnerContext): Promise<void> {
   const gone = local.filter((r) => r.id !== ctx.runnerId && r.pid !== process.pid && !isRunnerProcess(r.pid));
   await markRunnersStopped(db, gone.map((r) => r.id));
   for (const lost of await markLostRuns(db, ctx.cfg.runnerDeadMs)) {
-    ctx.log.warn({ run_id: lost.id, task_id: lost.taskId, requeued: lost.requeued }, 'run lost: its runner stopped heartbeating');
+    ctx.log.warn({ run_id: lost.id, task_id: lost.taskId }, 'run lost: its runner stopped heartbeating');
     notifyRunChange(ctx.notify, { id: lost.id, status: 'lost', task_id: lost.taskId });
-    if (lost.requeued) ctx.notify(CHANNEL.wake);
   }
   await forgetOtherBoots(db, host, bootId);
   for (const r of await runsToReap(db, host, bootId)) {
