@@ -5,6 +5,7 @@ import { loadConfig } from './config';
 import { clearEmbeddedUrl, saveEmbeddedUrl } from './db/database-url';
 import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded';
 import { migrateDb } from './db/migrate';
+import { loadSecretKey } from './auth/secret-box';
 import { createLogger } from './log';
 import { supervise } from './supervise';
 
@@ -24,6 +25,8 @@ if (!url) {
   log.info({ data_dir: cfg.dataDir }, 'embedded PostgreSQL started');
 }
 await migrateDb(url);
+// Made here, before web and runner start, so that both read the one key (unless SECRET_KEY is set).
+loadSecretKey(cfg.secretKey, cfg.dataDir);
 
 const env = { ...process.env, DATABASE_URL: url };
 const children = [

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,7 +50,7 @@ describe('PostgreSQL restarted mid-run', () => {
       await events.close();
       await closeDb(db);
     });
-    const deps = { cfg: loadConfig(env), db, notify: createNotifier(db, () => {}), events, log: createLogger('t', 'silent') };
+    const deps = { cfg: loadConfig(env), db, notify: createNotifier(db, () => {}), events, log: createLogger('t', 'silent'), secretKey: crypto.randomBytes(32) };
     const app = asCaller(createApp(deps), await createToken(deps, SYSTEM, 'faults', 'admin'));
     const get = async (id: number) => (await app.request(`/api/runs/${id}`)).json();
 

@@ -15,6 +15,8 @@ export type RunnerContext = {
   bootId: string;
   interpreters: Interpreters;
   taskEnv: NodeJS.ProcessEnv;
+  // Opens task secrets and secret parameter values (src/auth/secret-box.ts).
+  secretKey: Buffer;
 };
 
 // taskrun's own secrets never reach a task's environment.

@@ -7,6 +7,7 @@ import { migrateDb } from '../db/migrate';
 import { createNotifier } from '../db/notify';
 import { createLogger } from '../log';
 import { readBootId } from './boot-id';
+import { loadSecretKey } from '../auth/secret-box';
 import { baseTaskEnv, type RunnerContext } from './context';
 import { resolveInterpreters } from './interpreters';
 import { startRunner } from './runner';
@@ -27,6 +28,7 @@ const ctx: RunnerContext = {
   bootId: readBootId(),
   interpreters: resolveInterpreters(cfg.python),
   taskEnv: baseTaskEnv(process.env),
+  secretKey: loadSecretKey(cfg.secretKey, cfg.dataDir),
 };
 const runner = await startRunner(ctx);
 log.info({ runner_id: ctx.runnerId, slots: cfg.maxTaskWorkers, python: ctx.interpreters.python }, 'runner started');

@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { loadSecretKey } from '../auth/secret-box';
 import { loadConfig } from '../config';
 import { closeDb, connectDb } from '../db/client';
 import { resolveDatabaseUrl } from '../db/database-url';
@@ -17,8 +18,9 @@ await migrateDb(url);
 const db = connectDb(url, 'taskrun-web', 10);
 const events = await startRunEvents(db);
 const notify = createNotifier(db, (err) => log.warn({ err }, 'notify failed'));
-const app = createApp({ cfg, db, notify, events, log });
-const setupCode = await ensureFirstAdmin({ cfg, db, notify });
+const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir);
+const app = createApp({ cfg, db, notify, events, log, secretKey });
+const setupCode = await ensureFirstAdmin({ cfg, db, notify, secretKey });
 if (setupCode) {
   // No user yet and no ADMIN_PASSWORD: the first admin is created at /setup with this one-time code.
   log.warn({ setup_url: `http://${cfg.host}:${cfg.port}/setup` }, `first start: open /setup and enter the one-time setup code ${setupCode}`);

@@ -1,3 +1,4 @@
+import { loadSecretKey } from '../../src/auth/secret-box';
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { loadConfig, type Config } from '../../src/config';
@@ -47,13 +48,14 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const cfg = loadConfig(fullEnv);
   const notify = createNotifier(tdb.db, () => {});
   const events = await startRunEvents(tdb.db);
-  const deps: WebDeps = { cfg, db: tdb.db, notify, events, log };
+  const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir);
+  const deps: WebDeps = { cfg, db: tdb.db, notify, events, log, secretKey };
   const runners: Runner[] = [];
   const rawApp = createApp(deps);
   const token = await createToken(deps, SYSTEM, 'test-admin', 'admin');
   const runnerContext = (overrides: Record<string, string> = {}): RunnerContext => ({
     cfg: loadConfig({ ...fullEnv, ...overrides }), db: tdb.db, log, notify, runnerId: crypto.randomUUID(), host: os.hostname(),
-    bootId: readBootId(), interpreters, taskEnv: baseTaskEnv(process.env),
+    bootId: readBootId(), interpreters, taskEnv: baseTaskEnv(process.env), secretKey,
   });
   return {
     runnerContext,
