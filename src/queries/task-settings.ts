@@ -1,6 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { tasks } from '../db/schema';
+import type { ParamDef } from '../tasks/params';
 
 export type TaskSettings = {
   description: string;
@@ -11,8 +12,15 @@ export type TaskSettings = {
   limitGraceS: number | null;
   retryOnLost: boolean;
   retentionDays: number | null;
+  params: ParamDef[];
+  env: Record<string, string>;
+  maxRetries: number;
+  retryDelayS: number;
 };
-const DEFAULTS: TaskSettings = { description: '', timeoutS: null, maxRssBytes: null, maxCpuPct: null, limitGraceS: null, retryOnLost: false, retentionDays: null };
+const DEFAULTS: TaskSettings = {
+  description: '', timeoutS: null, maxRssBytes: null, maxCpuPct: null, limitGraceS: null, retryOnLost: false, retentionDays: null,
+  params: [], env: {}, maxRetries: 0, retryDelayS: 0,
+};
 
 /** Settings of the given tasks, defaults for those with no row. */
 export async function getTaskSettings(db: Db, ids: string[]): Promise<Map<string, TaskSettings>> {
@@ -20,7 +28,10 @@ export async function getTaskSettings(db: Db, ids: string[]): Promise<Map<string
   const found = new Map(
     rows.map((r) => [
       r.id,
-      { description: r.description, timeoutS: r.timeoutS, maxRssBytes: r.maxRssBytes, maxCpuPct: r.maxCpuPct, limitGraceS: r.limitGraceS, retryOnLost: r.retryOnLost, retentionDays: r.retentionDays },
+      {
+        description: r.description, timeoutS: r.timeoutS, maxRssBytes: r.maxRssBytes, maxCpuPct: r.maxCpuPct, limitGraceS: r.limitGraceS,
+        retryOnLost: r.retryOnLost, retentionDays: r.retentionDays, params: r.params, env: r.env, maxRetries: r.maxRetries, retryDelayS: r.retryDelayS,
+      },
     ]),
   );
   return new Map(ids.map((id) => [id, found.get(id) ?? DEFAULTS]));

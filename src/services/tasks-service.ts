@@ -1,4 +1,6 @@
-import { enqueueRun } from '../queries/runs-enqueue';
+import { enqueueRun, type EnqueueInput } from '../queries/runs-enqueue';
+import { seal } from '../auth/secret-box';
+import { checkParams } from '../tasks/params';
 import { activeRunOf, recentRunsOfTasks } from '../queries/runs-read';
 import type { Run } from '../queries/run-types';
 import { deleteTaskSettings, getTaskSettings, saveTaskSettings, type TaskSettings } from '../queries/task-settings';
@@ -135,17 +137,37 @@ export async function deleteTask(deps: Deps, id: string, who: Who): Promise<void
 /** What an accepted execute answers. */
 export type ExecuteJson = { run_id: number; task_id: string; status: 'queued'; log: string };
 
-/** Queues a run of a task: 404 unknown task, 409 a run is active, 429 queue full. */
-export async function executeTask(deps: Deps, id: string, trigger = 'api', who: Who): Promise<ExecuteJson> {
+/**
+ * What a new run of a task is queued with: 404 unknown task; 400 with `fields` naming each bad parameter.
+ * Secret parameter values are sealed; they are kept only until the run ends.
+ */
+export async function prepareRun(deps: Deps, id: string, trigger: string, params: unknown): Promise<EnqueueInput> {
   await requireTask(deps, id);
   const settings = (await getTaskSettings(deps.db, [id])).get(id)!;
-  const result = await enqueueRun(deps.db, {
+  const checked = checkParams(settings.params, params);
+  if ('errors' in checked) {
+    const list = Object.entries(checked.errors).map(([k, v]) => `${k} ${v}`);
+    throw new AppError(400, `invalid parameters: ${list.join('; ')}`, { fields: checked.errors });
+  }
+  return {
     taskId: id,
     timeoutS: settings.timeoutS ?? deps.cfg.taskTimeoutS,
     trigger,
     maxQueued: deps.cfg.maxQueuedRuns,
     runnerDeadS: deps.cfg.runnerDeadMs / 1000,
-  });
+    params: checked.values,
+    sealedSecrets: Object.keys(checked.secrets).length > 0 ? seal(deps.secretKey, JSON.stringify(checked.secrets)) : null,
+    maxAttempts: 1 + settings.maxRetries,
+  };
+}
+
+/**
+ * Queues a run of a task with parameter values (`params`, checked against the task's declared
+ * parameters): 404 unknown task, 400 bad parameters, 409 a run is active, 429 queue full.
+ */
+export async function executeTask(deps: Deps, id: string, trigger = 'api', who: Who, params?: unknown): Promise<ExecuteJson> {
+  const input = await prepareRun(deps, id, trigger, params);
+  const result = await enqueueRun(deps.db, input);
   if (result.outcome === 'active') throw new AppError(409, 'task already running', { run_id: result.runId });
   if (result.outcome === 'full') throw new AppError(429, 'queue full');
   deps.notify(CHANNEL.wake);
