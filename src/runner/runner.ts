@@ -13,7 +13,14 @@ export type Runner = { active: Map<number, RunHandle>; tick: () => void; shutdow
 
 const VERSION = '0.1.0';
 const RETENTION_EVERY_MS = 15 * 60 * 1000;
+const RECORD_TRY_MS = 3000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /** Starts the loop: wake (LISTEN or poll) → claim within free slots → run → record the end → claim again. */
 export async function startRunner(ctx: RunnerContext): Promise<Runner> {
@@ -34,10 +41,12 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
   const stopAll = (why: StopReason) => active.forEach((h) => h.stop(why));
 
   // The end of a run is recorded even if the database is away for a while: retried until it answers.
+  // A query sent on a connection that died with the server can hang until the socket gives up (~15 s);
+  // each try is bounded so the retry goes out on a fresh connection. finishRun is idempotent.
   const record = async (h: RunHandle, end: RunEnd) => {
     for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
       try {
-        await finishRun(db, h.run.id, ctx.runnerId, end);
+        await withTimeout(finishRun(db, h.run.id, ctx.runnerId, end), RECORD_TRY_MS, 'recording the end timed out');
         const duration = h.run.startedAt ? Date.now() - h.run.startedAt.getTime() : undefined;
         notifyRunChange(ctx.notify, { id: h.run.id, status: end.status, task_id: h.run.taskId, duration_ms: duration });
         return;
