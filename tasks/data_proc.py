@@ -1,4 +1,8 @@
-"""Processes a batch of generated records over about ten seconds, printing progress as it goes."""
+"""Processes a batch of generated records over about ten seconds, reporting its progress as it goes.
+
+A line "::progress PERCENT [message]" is not part of the log: taskrun shows it as a progress bar with
+the message and the time left (flush=True, or PYTHONUNBUFFERED, which taskrun sets, so it arrives at once).
+"""
 import hashlib
 import random
 import statistics
@@ -11,6 +15,7 @@ random.seed(42)
 totals = []
 started = time.monotonic()
 for batch in range(1, BATCHES + 1):
+    print(f"::progress {(batch - 1) * 100 // BATCHES} batch {batch} of {BATCHES}", flush=True)
     values = [random.gauss(100, 15) for _ in range(PER_BATCH)]
     digest = hashlib.sha256(",".join(f"{v:.3f}" for v in values[:1000]).encode()).hexdigest()[:12]
     mean = statistics.fmean(values)
@@ -19,4 +24,5 @@ for batch in range(1, BATCHES + 1):
     # Pace the work so a viewer can watch it arrive.
     time.sleep(max(0.0, batch * 1.0 - (time.monotonic() - started)))
 
+print("::progress 100 done")
 print(f"done: {BATCHES * PER_BATCH} records, overall mean {statistics.fmean(totals):.2f}")

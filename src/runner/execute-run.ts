@@ -4,11 +4,17 @@ import { execa } from 'execa';
 import { setRunPid } from '../queries/runs-claim';
 import type { Run } from '../queries/run-types';
 import type { RunEnd } from '../queries/runs-finish';
+import { secretsOf } from '../queries/task-secrets';
+import { getOneTaskSettings, type TaskSettings } from '../queries/task-settings';
 import { logPath } from '../runs/log-path';
 import { findTaskFile } from '../tasks/task-files';
 import type { RunnerContext } from './context';
 import { commandFor, notRunnable } from './interpreters';
 import { LogCap, openLogFile, writeLineAndClose } from './log-writer';
+import { processInput, type ProcessInput } from './process-input';
+import { ProgressFilter } from './progress-filter';
+import { createProgressRecorder } from './progress-recorder';
+import { maskPatterns, maskText, SecretMask } from './secret-mask';
 import { terminateGroup } from './terminate';
 
 /** Why taskrun stopped a run before it ended by itself; 'limit' (a resource limit) comes with a detail saying which. */
@@ -18,12 +24,21 @@ export type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown' | 'log-fai
 export type RunHandle = { run: Run; stop: (reason: StopReason, detail?: string) => void; ended: Promise<RunEnd> };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const PROGRESS_FLUSH_MS = 3000;
+
+// Waits for `p`, or `ms` at most.
+async function atMost(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 /**
  * Starts a claimed run: spawn its script in a new process group and stream its output to its log file.
- * `onStarted` learns the process group once it exists (the resource sampler watches it).
+ * `onStarted` learns the process group once it exists, with the task's settings as the run read them
+ * (the resource sampler watches the group, within the task's limits).
  */
-export function startRun(ctx: RunnerContext, run: Run, onStarted?: (pgid: number) => void): RunHandle {
+export function startRun(ctx: RunnerContext, run: Run, onStarted?: (pgid: number, settings: TaskSettings) => void): RunHandle {
   let reason: StopReason | undefined;
   let pgid: number | undefined;
   // A stop's detail (which resource limit) becomes the run's error and a line in its log.
@@ -37,11 +52,11 @@ export function startRun(ctx: RunnerContext, run: Run, onStarted?: (pgid: number
     if (pgid) void terminateGroup(pgid, ctx.cfg.killGraceMs);
   };
   const ended = execute(ctx, run, {
-    started: (pid, note) => {
+    started: (pid, note, settings) => {
       pgid = pid;
       logNote = note;
       if (reason) void terminateGroup(pid, ctx.cfg.killGraceMs);
-      else onStarted?.(pid);
+      else onStarted?.(pid, settings);
     },
     stop,
     reason: () => reason,
@@ -51,7 +66,7 @@ export function startRun(ctx: RunnerContext, run: Run, onStarted?: (pgid: number
 }
 
 type Hooks = {
-  started: (pid: number, logNote: (line: string) => void) => void;
+  started: (pid: number, logNote: (line: string) => void, settings: TaskSettings) => void;
   stop: (why: StopReason) => void;
   reason: () => StopReason | undefined;
   detail: () => string | undefined;
@@ -72,10 +87,14 @@ async function execute(ctx: RunnerContext, run: Run, hooks: Hooks): Promise<RunE
   const unrunnable = task.language === 'exec' ? await notRunnable(cmd.file) : undefined;
   if (unrunnable) return failed(unrunnable, await writeLineAndClose(out, unrunnable));
   if (hooks.reason()) return { ...ended(hooks.reason(), null, null, run.timeoutS), logBytes: await writeLineAndClose(out, 'stopped before it started') };
+  const prepared = await prepare(ctx, run);
+  if ('error' in prepared) return failed(prepared.error, await writeLineAndClose(out, prepared.error));
+  const { settings, input } = prepared;
 
-  const child = execa(cmd.file, cmd.args, {
+  // Never through a shell: parameter values are argv entries and environment values, taken literally.
+  const child = execa(cmd.file, [...cmd.args, ...input.args], {
     cwd: cfg.tasksDir,
-    env: { ...ctx.taskEnv, TASKRUN_RUN_ID: String(run.id), TASKRUN_TASK_ID: run.taskId, PYTHONUNBUFFERED: '1' },
+    env: input.env,
     extendEnv: false,
     detached: true, // its own process group, so a stop reaches grandchildren too
     stdin: 'ignore',
@@ -86,9 +105,15 @@ async function execute(ctx: RunnerContext, run: Run, hooks: Hooks): Promise<RunE
     stripFinalNewline: false,
   });
   const cap = new LogCap(cfg.logMaxBytes);
+  const secrets = maskPatterns(input.secretValues);
+  const progress = createProgressRecorder(ctx, run);
+  // `::progress` lines leave the output first; then secret values become *** (also in progress messages).
+  const filter = new ProgressFilter((p) => progress.report(p.message ? { ...p, message: maskText(p.message, secrets) } : p));
+  // A run without secrets skips the masking stage: the common case stays one native search per chunk.
+  const stages = secrets.length > 0 ? [filter, new SecretMask(secrets), cap] : [filter, cap];
   let logError: Error | undefined;
   const logging = child.all
-    ? pipeline(child.all, cap, out).catch((err: Error) => {
+    ? pipeline([child.all, ...stages, out]).catch((err: Error) => {
         logError ??= err;
         hooks.stop('log-failed');
       })
@@ -100,7 +125,7 @@ async function execute(ctx: RunnerContext, run: Run, hooks: Hooks): Promise<RunE
     // A line of taskrun's own in the log, between the task's output, while the log is still open.
     hooks.started(child.pid, (line) => {
       if (cap.writable) cap.write(`[taskrun] ${line}\n`);
-    });
+    }, settings);
     setRunPid(ctx.db, run.id, child.pid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
   }
   const timer = setTimeout(() => hooks.stop('timeout'), run.timeoutS * 1000);
@@ -122,6 +147,8 @@ async function execute(ctx: RunnerContext, run: Run, hooks: Hooks): Promise<RunE
   await Promise.race([logging, sleep(2000).then(() => child.all?.destroy())]);
   await logging;
   await child;
+  // The last report is stored before the end is; a database that does not answer must not hold the run.
+  await atMost(progress.flush(), PROGRESS_FLUSH_MS);
   if (logError) return { status: 'error', exitCode: code, signal, error: `writing the log failed: ${logError.message}`, logBytes: cap.bytes };
   return { ...ended(hooks.reason(), code, signal, run.timeoutS, hooks.detail()), logBytes: cap.bytes };
 }
@@ -142,6 +169,22 @@ function ended(reason: StopReason | undefined, code: number | null, signal: stri
       return { status: 'lost', exitCode: code, signal, error: 'stopped: the runner lost the database' };
     default:
       return { status: code === 0 ? 'success' : 'failed', exitCode: code, signal, error: null };
+  }
+}
+
+// The task's settings and the process's argv and environment, or why the run cannot start.
+async function prepare(ctx: RunnerContext, run: Run): Promise<{ settings: TaskSettings; input: ProcessInput } | { error: string }> {
+  let settings: TaskSettings;
+  let sealed: Awaited<ReturnType<typeof secretsOf>>;
+  try {
+    [settings, sealed] = await Promise.all([getOneTaskSettings(ctx.db, run.taskId), secretsOf(ctx.db, run.taskId)]);
+  } catch (err) {
+    return { error: `could not read the task's settings: ${(err as Error).message}` };
+  }
+  try {
+    return { settings, input: processInput(ctx.secretKey, ctx.taskEnv, run, settings, sealed) };
+  } catch (err) {
+    return { error: (err as Error).message };
   }
 }
 

@@ -1,4 +1,4 @@
-import { getOneTaskSettings } from '../../queries/task-settings';
+import type { TaskSettings } from '../../queries/task-settings';
 import { insertSamples, recordRunUsage, type SampleRow } from '../../queries/run-samples';
 import type { Run } from '../../queries/run-types';
 import type { RunnerContext } from '../context';
@@ -11,13 +11,18 @@ export type RunUsage = { peakRssBytes: number | null; cpuSeconds: number | null 
 
 /** The runner's one resource sampler: every running run's process group, about once a second. */
 export type Sampler = {
-  /** Starts watching a run's process group; `exceeded` is called once, with why, when it breaks a limit. */
-  track: (run: Pick<Run, 'id' | 'taskId'>, pgid: number, exceeded: (reason: string) => void) => void;
+  /**
+   * Starts watching a run's process group within its task's limits (`task`, as the run read its
+   * settings); `exceeded` is called once, with why, when it breaks a limit.
+   */
+  track: (run: Pick<Run, 'id'>, pgid: number, task: TaskLimits, exceeded: (reason: string) => void) => void;
   /** Stops watching a run; stores its last samples and answers its totals. */
   end: (runId: number) => Promise<RunUsage>;
   /** Stops the clock and stores what is left. */
   stop: () => Promise<void>;
 };
+
+export type TaskLimits = Pick<TaskSettings, 'maxRssBytes' | 'maxCpuPct' | 'limitGraceS'>;
 
 export type SamplerOptions = { tickMs?: number; flushEveryTicks?: number };
 
@@ -27,7 +32,7 @@ type Tracked = {
   startedAt: number;
   trackedMono: number;
   usage: TreeUsage;
-  limits: Limits | undefined;
+  limits: Limits;
   over: OverSince;
   exceeded: ((reason: string) => void) | undefined;
   // The ticks folded into the next stored sample (see `thinned`).
@@ -94,7 +99,7 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
     if (!s) return;
     const row = thinned(r, s, at);
     if (row) pending.push(row);
-    const why = r.limits && r.exceeded ? checkLimits(r.over, r.limits, s, mono) : undefined;
+    const why = r.exceeded ? checkLimits(r.over, r.limits, s, mono) : undefined;
     if (why && r.exceeded) {
       const exceeded = r.exceeded;
       r.exceeded = undefined;
@@ -130,7 +135,7 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
   timer.unref();
 
   return {
-    track: (run, pgid, exceeded) => {
+    track: (run, pgid, task, exceeded) => {
       const mono = performance.now();
       const r: Tracked = {
         runId: run.id,
@@ -138,18 +143,12 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
         startedAt: Date.now(),
         trackedMono: mono,
         usage: new TreeUsage(units.ticksPerS, mono),
-        limits: undefined,
+        limits: resolveLimits(task, defaults),
         over: {},
         exceeded,
         window: { ticks: 0, cpuSum: 0, rssMax: 0 },
       };
       runs.set(run.id, r);
-      getOneTaskSettings(db, run.taskId)
-        .then((task) => (r.limits = resolveLimits(task, defaults)))
-        .catch((err) => {
-          log.warn({ err, run_id: run.id }, 'could not read the task\'s resource limits; using the defaults');
-          r.limits = defaults;
-        });
     },
     end: async (runId) => {
       const r = runs.get(runId);
