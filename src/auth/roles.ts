@@ -7,9 +7,9 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
 
-/** Who is making a request: a signed-in user or an API token. */
+/** Who is making a request: a signed-in user or an API token (or a webhook, for the run it starts). */
 export type Principal = {
-  kind: 'user' | 'token';
+  kind: 'user' | 'token' | 'webhook';
   name: string;
   role: Role;
   userId?: number;

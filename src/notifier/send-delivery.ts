@@ -1,0 +1,87 @@
+import { open } from '../auth/secret-box';
+import { getTargetForSending } from '../queries/notification-targets';
+import type { ClaimedDelivery } from '../queries/notification-send';
+import { getRun } from '../queries/runs-read';
+import { runJson, type RunJson } from '../services/run-json';
+import type { NotifierContext } from './context';
+import { signBody } from './signature';
+
+/** The JSON body of a notification. */
+export type NotificationPayload = {
+  event: string;
+  task_id: string | null;
+  // The run as GET /api/runs/:run_id shows it; null once retention has removed it.
+  run: RunJson | null;
+  url: string | null;
+  delivery_id: number;
+  attempt: number;
+  sent_at: string;
+};
+
+/** What an attempt came to: a response status, or the reason there was none; `final`: no retry. */
+export type SendResult = { responseStatus: number | null; error: string | null; durationMs: number; ok: boolean; final?: boolean };
+
+const MAX_ERROR = 500;
+
+// A failed fetch says "fetch failed"; the reason is in its cause (ECONNREFUSED, a TLS error, ...).
+function describeError(err: unknown, timeoutMs: number): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
+  const cause = e?.cause;
+  const text = cause?.code ? `${cause.code}: ${cause.message ?? ''}` : cause?.message ?? e?.message ?? String(err);
+  return text.slice(0, MAX_ERROR);
+}
+
+/** The body and headers of one attempt of a delivery to a target signed with `secret`. */
+export function buildRequest(ctx: Pick<NotifierContext, 'cfg'>, d: ClaimedDelivery, taskId: string | null, run: RunJson | null, secret: string, now = new Date()) {
+  const payload: NotificationPayload = {
+    event: d.event,
+    task_id: run?.task_id ?? taskId,
+    run,
+    url: run ? `${ctx.cfg.publicUrl}/runs/${run.run_id}` : null,
+    delivery_id: d.id,
+    attempt: d.attempt,
+    sent_at: now.toISOString(),
+  };
+  const body = JSON.stringify(payload);
+  const headers = {
+    'Content-Type': 'application/json',
+    'User-Agent': 'taskrun',
+    'X-Taskrun-Event': d.event,
+    'X-Taskrun-Delivery': String(d.id),
+    'X-Taskrun-Attempt': String(d.attempt),
+    'X-Taskrun-Timestamp': String(Math.floor(now.getTime() / 1000)),
+    'X-Taskrun-Signature': signBody(secret, body),
+  };
+  return { body, headers };
+}
+
+/**
+ * Makes one attempt: POST the signed payload, bounded by NOTIFY_TIMEOUT_S. Only a 2xx counts; a
+ * redirect is not followed (it could lead anywhere) and counts as a failure with its status.
+ * Undefined when the target is gone (deleted with its deliveries meanwhile).
+ */
+export async function sendDelivery(ctx: NotifierContext, d: ClaimedDelivery): Promise<SendResult | undefined> {
+  const target = await getTargetForSending(ctx.db, d.targetId);
+  if (!target) return undefined;
+  if (!target.enabled) return { responseStatus: null, error: 'target disabled before sending', durationMs: 0, ok: false, final: true };
+  let secret: string;
+  try {
+    secret = open(ctx.secretKey, target.sealedSecret);
+  } catch (err) {
+    return { responseStatus: null, error: (err as Error).message, durationMs: 0, ok: false };
+  }
+  const run = await getRun(ctx.db, d.runId);
+  const { body, headers } = buildRequest(ctx, d, target.taskId, run ? runJson(run) : null, secret);
+  const started = performance.now();
+  try {
+    const res = await fetch(target.url, { method: 'POST', body, headers, redirect: 'manual', signal: AbortSignal.timeout(ctx.cfg.notifyTimeoutMs) });
+    const durationMs = Math.round(performance.now() - started);
+    await res.body?.cancel().catch(() => {});
+    const ok = res.status >= 200 && res.status < 300;
+    const error = ok ? null : res.status >= 300 && res.status < 400 ? 'redirect not followed' : `HTTP ${res.status}`;
+    return { responseStatus: res.status, error, durationMs, ok };
+  } catch (err) {
+    return { responseStatus: null, error: describeError(err, ctx.cfg.notifyTimeoutMs), durationMs: Math.round(performance.now() - started), ok: false };
+  }
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { AppError } from './app-error';
+
+// Text that would not be stored or shown as sent is refused: control characters (NUL breaks Postgres,
+// line breaks break a one-line label) and lone UTF-16 surrogates.
+const CONTROL = /\p{Cc}/u;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The name of a webhook or notification target: what people read in lists and the audit log. */
+export const displayName = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(100, { error: 'must be at most 100 characters' })
+  .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters' })
+  .refine((s) => !LONE_SURROGATE.test(s), { error: 'must be valid Unicode: it has a lone surrogate' });
+
+/** A positive int4 id from a URL (a webhook's, a notification target's): 400 naming `what` otherwise. */
+export function intIdParam(what: string, value: string): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2_147_483_647) throw new AppError(400, `invalid ${what}: must be a positive whole number`);
+  return Number(value);
+}
+
+/** A strict object's error messages: unknown fields named, anything else "must be a JSON object". */
+export const strictObjectError = {
+  error: (iss: { code: string; keys?: string[] }) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys?.join(', ')}` : 'must be a JSON object'),
+};

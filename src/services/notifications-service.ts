@@ -1,0 +1,96 @@
+import { actorName, roleAtLeast } from '../auth/roles';
+import { seal } from '../auth/secret-box';
+import { randomSecret } from '../auth/secrets';
+import type { DeliveryStatus } from '../db/schema';
+import { listDeliveries } from '../queries/notification-log';
+import { deleteTarget, getTarget, insertTarget, listTargets, updateTarget, type NotificationTarget } from '../queries/notification-targets';
+import { AppError } from './app-error';
+import { audit } from './audit-service';
+import type { Deps } from './deps';
+import type { DeliveriesQuery, NewTargetInput, TargetPatch } from './notification-input';
+import { requireTaskFile } from './webhooks-service';
+import type { Who } from './who';
+
+/** A notification target as the API shows it (never its signing key). `task_id` null: global. */
+export type TargetJson = {
+  id: number; task_id: string | null; name: string; url: string; events: string[]; enabled: boolean; created_by: string; created_at: string;
+};
+
+/** One attempt of a delivery: the response status, or why there was none. */
+export type AttemptJson = { at: string; response_status: number | null; error: string | null; duration_ms: number };
+
+/** One notification of one run to one target, with each attempt. */
+export type DeliveryJson = {
+  id: number; run_id: number; event: string; status: DeliveryStatus; created_at: string; finished_at: string | null;
+  next_attempt_at: string | null; attempts: AttemptJson[];
+};
+
+const toJson = (t: NotificationTarget): TargetJson => ({
+  id: t.id, task_id: t.taskId, name: t.name, url: t.url, events: t.events, enabled: t.enabled, created_by: t.createdBy,
+  created_at: t.createdAt.toISOString(),
+});
+
+// Task targets are the task's editors' business; global ones (every task's runs) are the admins'.
+function requireScope(who: Who, target: NotificationTarget): void {
+  const role = who.principal?.role;
+  if (target.taskId === null && (!role || !roleAtLeast(role, 'admin'))) {
+    throw new AppError(403, `a global notification target needs the admin role (you are ${role ?? 'anonymous'})`);
+  }
+}
+
+/** A target the caller may see and change: 404 unknown, 403 global for a non-admin. */
+export async function targetFor(deps: Deps, who: Who, id: number): Promise<TargetJson> {
+  const target = await getTarget(deps.db, id);
+  if (!target) throw new AppError(404, `no notification target ${id}`);
+  requireScope(who, target);
+  return toJson(target);
+}
+
+/** The targets of a task (`taskId`), or the global ones (null). */
+export async function targetsOf(deps: Deps, taskId: string | null): Promise<TargetJson[]> {
+  if (taskId !== null) await requireTaskFile(deps, taskId);
+  return (await listTargets(deps.db, taskId)).map(toJson);
+}
+
+/** Creates a target with a new signing key and returns the key: the only time it is ever shown. */
+export async function createTarget(deps: Deps, who: Who, taskId: string | null, input: NewTargetInput): Promise<TargetJson & { secret: string }> {
+  if (taskId !== null) await requireTaskFile(deps, taskId);
+  const secret = randomSecret('whsec_');
+  const target = await insertTarget(deps.db, {
+    taskId, name: input.name, url: input.url, events: input.events, sealedSecret: seal(deps.secretKey, secret), createdBy: actorName(who.principal),
+  });
+  await audit(deps, who, 'notification.create', taskId ?? 'global', { target_id: target.id, name: target.name, host: new URL(target.url).host, events: target.events });
+  return { ...toJson(target), secret };
+}
+
+/** Changes a target's name, URL, events or whether it is enabled. */
+export async function patchTarget(deps: Deps, who: Who, id: number, patch: TargetPatch): Promise<TargetJson> {
+  const before = await targetFor(deps, who, id);
+  const target = await updateTarget(deps.db, id, patch);
+  if (!target) throw new AppError(404, `no notification target ${id}`);
+  await audit(deps, who, 'notification.edit', before.task_id ?? 'global', { target_id: id, fields: Object.keys(patch), enabled: target.enabled });
+  return toJson(target);
+}
+
+/** Deletes a target and its delivery log. */
+export async function removeTarget(deps: Deps, who: Who, id: number): Promise<TargetJson> {
+  const target = await targetFor(deps, who, id);
+  if (!(await deleteTarget(deps.db, id))) throw new AppError(404, `no notification target ${id}`);
+  await audit(deps, who, 'notification.delete', target.task_id ?? 'global', { target_id: id, name: target.name });
+  return target;
+}
+
+/** A page of a target's delivery log, newest first, each delivery with its attempts. */
+export async function targetDeliveries(deps: Deps, who: Who, id: number, q: DeliveriesQuery): Promise<{ deliveries: DeliveryJson[]; next_cursor: string | null }> {
+  await targetFor(deps, who, id);
+  const page = await listDeliveries(deps.db, id, { limit: q.limit, before: q.before });
+  return {
+    deliveries: page.deliveries.map((d) => ({
+      id: d.id, run_id: d.runId, event: d.event, status: d.status, created_at: d.createdAt.toISOString(),
+      finished_at: d.finishedAt?.toISOString() ?? null,
+      next_attempt_at: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
+      attempts: d.tries.map((a) => ({ at: a.at.toISOString(), response_status: a.responseStatus, error: a.error, duration_ms: a.durationMs })),
+    })),
+    next_cursor: page.nextCursor === null ? null : String(page.nextCursor),
+  };
+}
