@@ -5,7 +5,8 @@ import { Time } from './status-badge';
 export type AuditFilterValues = { actor: string; action: string; cursor: string };
 
 const ACTIONS = ['signin', 'signin.failed', 'signout', 'task.create', 'task.edit', 'task.delete', 'run.execute', 'run.cancel',
-  'user.add', 'user.remove', 'token.create', 'token.revoke', 'setup'];
+  'secret.set', 'secret.delete', 'schedule.create', 'schedule.edit', 'schedule.delete', 'webhook.create', 'webhook.revoke',
+  'notification.create', 'notification.edit', 'notification.delete', 'user.add', 'user.remove', 'token.create', 'token.revoke', 'setup'];
 
 function auditUrl(f: Partial<AuditFilterValues>): string {
   const qs = new URLSearchParams(Object.entries(f).filter(([, v]) => v) as [string, string][]).toString();
