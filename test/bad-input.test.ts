@@ -170,3 +170,209 @@ describe('GET /api/runs with a bad query', () => {
     expect((await res.json()).runs.map((r: { run_id: number }) => r.run_id)).toEqual([runId]);
   });
 });
+
+describe('webhook and notification routes with hostile ids and bodies', () => {
+  // Only the segments that reach a route: a dot segment would make the URL name another route entirely.
+  const reaching = HOSTILE_SEGMENTS.filter(([, status]) => status === 400).map(([seg]) => seg);
+  const TASK_ROUTES: [method: string, url: (p: string) => string][] = [
+    ['GET', (p) => `/api/tasks/${p}/webhooks`],
+    ['POST', (p) => `/api/tasks/${p}/webhooks`],
+    ['GET', (p) => `/api/tasks/${p}/notifications`],
+    ['POST', (p) => `/api/tasks/${p}/notifications`],
+  ];
+  const ID_ROUTES: [method: string, url: (p: string) => string, what: string][] = [
+    ['DELETE', (p) => `/api/webhooks/${p}`, 'webhook id'],
+    ['PATCH', (p) => `/api/notifications/${p}`, 'notification target id'],
+    ['DELETE', (p) => `/api/notifications/${p}`, 'notification target id'],
+    ['GET', (p) => `/api/notifications/${p}/deliveries`, 'notification target id'],
+  ];
+  const BAD_IDS = [...reaching, '0', '-1', '1.5', '1e3', '01', 'abc', '2147483648', '99999999999'];
+
+  it.each(TASK_ROUTES.flatMap(([method, url]) => reaching.map((seg) => ({ method, path: url(seg) }))))('$method $path → 400', async ({ method, path: p }) => {
+    await refused(p, { method }, 400, /^invalid task id/);
+  });
+
+  it.each(ID_ROUTES.flatMap(([method, url, what]) => BAD_IDS.map((id) => ({ method, path: url(id), what }))))('$method $path → 400', async ({ method, path: p, what }) => {
+    await refused(p, method === 'PATCH' ? withBody(method, '{"enabled":false}') : { method }, 400, new RegExp(`^invalid ${what}`));
+  });
+
+  it.each(ID_ROUTES.map(([method, url]) => ({ method, path: url('2147483647') })))('$method $path (unknown) → 404', async ({ method, path: p }) => {
+    await refused(p, method === 'PATCH' ? withBody(method, '{"enabled":false}') : { method }, 404, /^no (active webhook|notification target) 2147483647$/);
+  });
+
+  it.each(['ghost/webhooks', 'ghost/notifications'])('GET /api/tasks/%s → 404', async (p) => {
+    await refused(`/api/tasks/${p}`, { method: 'GET' }, 404, /^task not found: ghost$/);
+  });
+
+  it.each([...reaching, 'whk_', `whk_${'A'.repeat(43)}`, `whk_${'A'.repeat(44)}`])('POST /hooks/%s → 404, nothing started', async (seg) => {
+    await refused(`/hooks/${seg}`, withBody('POST', '{}'), 404);
+  });
+
+  it.each([
+    ['POST', '/api/tasks/alpha/webhooks', 'name=x', /not valid JSON/],
+    ['POST', '/api/tasks/alpha/webhooks', '[]', /^body: must be a JSON object$/],
+    ['POST', '/api/tasks/alpha/webhooks', '{}', /^name: must be a string$/],
+    ['POST', '/api/tasks/alpha/webhooks', '{"name":"a\\u0000b"}', /^name: must not contain control characters$/],
+    ['POST', '/api/tasks/alpha/webhooks', `{"name":"${'n'.repeat(101)}"}`, /^name: must be at most 100 characters$/],
+    ['POST', '/api/tasks/alpha/notifications', '{"name":"x","url":"javascript:alert(1)","events":["any"]}', /^url: must use http or https$/],
+    ['POST', '/api/tasks/alpha/notifications', '{"name":"x","url":"file:///etc/passwd","events":["any"]}', /^url: must use http or https$/],
+    ['POST', '/api/tasks/alpha/notifications', '{"name":"x","url":"https://example.com","events":"any"}', /^events: must be a list of events/],
+    ['POST', '/api/tasks/alpha/notifications', `{"name":"x","url":"https://example.com/${'a'.repeat(2000)}","events":["any"]}`, /^url: must be at most 2000/],
+    ['POST', '/api/notifications', '{"name":"x","url":"https://example.com","events":["any"],"task_id":"alpha"}', /^body: unknown field task_id$/],
+  ])('%s %s %#→ 400', async (method, url, body, mentions) => {
+    await refused(url, withBody(method, body), 400, mentions);
+  });
+});
+
+describe('parameter, secret and rerun routes with hostile ids and bodies', () => {
+  // Only the segments that reach a route: a dot segment would make the URL name another route entirely.
+  const reaching = HOSTILE_SEGMENTS.filter(([, status]) => status === 400).map(([seg]) => seg);
+  const TASK_ROUTES: [method: string, url: (p: string) => string][] = [
+    ['GET', (p) => `/api/tasks/${p}/secrets`],
+    ['PUT', (p) => `/api/tasks/${p}/secrets/TOKEN`],
+    ['DELETE', (p) => `/api/tasks/${p}/secrets/TOKEN`],
+    ['GET', (p) => `/tasks/${p}/run`],
+    ['POST', (p) => `/tasks/${p}/settings`],
+    ['POST', (p) => `/tasks/${p}/secrets`],
+    ['POST', (p) => `/tasks/${p}/secrets/TOKEN/delete`],
+  ];
+  const secretInit = (method: string): RequestInit => (method === 'PUT' ? withBody(method, '{"value":"s3cret"}') : { method });
+
+  it.each(TASK_ROUTES.flatMap(([method, url]) => reaching.map((seg) => ({ method, path: url(seg) }))))('$method $path → 400', async ({ method, path: p }) => {
+    await refused(p, secretInit(method), 400, /^invalid task id/);
+  });
+
+  const BAD_NAMES = [...reaching, 'TASKRUN_X', 'taskrun_y', '1A', 'a-b', 'a.b', 'x'.repeat(101), '__proto__', '%20A'];
+  it.each(BAD_NAMES.flatMap((name) => [
+    { method: 'PUT', path: `/api/tasks/alpha/secrets/${name}` },
+    { method: 'DELETE', path: `/api/tasks/alpha/secrets/${name}` },
+    { method: 'POST', path: `/tasks/alpha/secrets/${name}/delete` },
+  ]))('$method $path → 400', async ({ method, path: p }) => {
+    await refused(p, secretInit(method), 400, /^invalid secret name/);
+  });
+
+  it.each([
+    ['GET', '/api/tasks/ghost/secrets'], ['PUT', '/api/tasks/ghost/secrets/TOKEN'], ['DELETE', '/api/tasks/ghost/secrets/TOKEN'], ['GET', '/tasks/ghost/run'],
+  ])('%s %s → 404', async (method, p) => {
+    await refused(p, secretInit(method), 404, /^task not found: ghost$/);
+  });
+
+  it('DELETE of a secret that does not exist → 404', async () => {
+    await refused('/api/tasks/alpha/secrets/NOPE', { method: 'DELETE' }, 404, /^secret not found: NOPE$/);
+  });
+
+  const RUN_IDS: [id: string, status: 400 | 404][] = [['0', 400], ['-1', 400], ['1e3', 400], ['01', 400], ['abc', 400], ['%00', 400], ['9223372036854775808', 400], ['99999999999', 404]];
+  it.each(RUN_IDS.flatMap(([id, status]) => [
+    { method: 'POST', path: `/api/runs/${id}/rerun`, status },
+    { method: 'POST', path: `/runs/${id}/rerun`, status },
+    { method: 'GET', path: `/tasks/alpha/run?from=${id}`, status },
+  ]))('$method $path → $status', async ({ method, path: p, status }) => {
+    await refused(p, { method }, status, status === 400 ? /^invalid run id/ : /^run not found/);
+  });
+
+  const body = (s: string) => s;
+  it.each([
+    ['not JSON', body('params=1'), /^request body is not valid JSON$/],
+    ['a JSON array', body('[]'), /^body: must be a JSON object/],
+    ['JSON null', body('null'), /^body: must be a JSON object/],
+    ['an unknown field', body('{"parameters":{}}'), /^body: unknown field parameters$/],
+    ['params a list', body('{"params":[]}'), /^invalid parameters: params must be a JSON object/],
+    ['params a string', body('{"params":"a=1"}'), /^invalid parameters: params must be a JSON object/],
+    ['an undeclared parameter', body('{"params":{"nope":1}}'), /^invalid parameters: nope is not a parameter of this task$/],
+    ['a __proto__ parameter', body('{"params":{"__proto__":{"x":1}}}'), /^invalid parameters: __proto__ is not a parameter of this task$/],
+  ])('execute and rerun with %s → 400, nothing started', async (_label, raw, mentions) => {
+    const before = (await (await h.app.request('/api/runs?task_id=alpha')).json()).runs.length;
+    const a = await refused('/api/tasks/alpha/execute', withBody('POST', raw), 400, mentions);
+    const b = await refused(`/api/runs/${runId}/rerun`, withBody('POST', raw), 400, mentions);
+    if (/parameter/.test(String(a.error))) expect(a.fields).toBeTypeOf('object');
+    expect(b.error).toBe(a.error);
+    expect((await (await h.app.request('/api/runs?task_id=alpha')).json()).runs.length).toBe(before);
+  });
+
+  it.each([
+    ['no body', '', /^request body must be a JSON object$/],
+    ['not JSON', 'value=x', /^request body is not valid JSON$/],
+    ['a JSON string', '"x"', /^body: must be a JSON object/],
+    ['value missing', '{}', /^value: must be a string$/],
+    ['value empty', '{"value":""}', /^value: must not be empty$/],
+    ['value a number', '{"value":5}', /^value: must be a string$/],
+    ['value null', '{"value":null}', /^value: must be a string$/],
+    ['value with a NUL byte', '{"value":"a\\u0000b"}', /^value: must not contain NUL bytes$/],
+    ['value with a lone surrogate', '{"value":"\\ud800"}', /^value: must be valid Unicode/],
+    ['value over 32768 characters', JSON.stringify({ value: 'x'.repeat(32769) }), /^value: must be at most 32768 characters$/],
+    ['an unknown field', '{"value":"x","name":"Y"}', /^body: unknown field name$/],
+  ])('PUT a secret with %s → 400, nothing stored', async (_label, raw, mentions) => {
+    await refused('/api/tasks/alpha/secrets/TOKEN', withBody('PUT', raw), 400, mentions);
+    expect(await (await h.app.request('/api/tasks/alpha/secrets')).json()).toEqual([]);
+  });
+});
+
+describe('schedule routes with hostile ids, bodies and queries', () => {
+  // Only the segments that reach a route: a dot segment would make the URL name another route entirely.
+  const reaching = HOSTILE_SEGMENTS.filter(([, status]) => status === 400).map(([seg]) => seg);
+  const TASK_ROUTES: [method: string, url: (p: string) => string][] = [
+    ['GET', (p) => `/api/tasks/${p}/schedules`],
+    ['POST', (p) => `/api/tasks/${p}/schedules`],
+    ['GET', (p) => `/tasks/${p}/schedules`],
+    ['POST', (p) => `/tasks/${p}/schedules`],
+  ];
+  const ID_ROUTES: [method: string, url: (p: string) => string][] = [
+    ['GET', (p) => `/api/schedules/${p}`],
+    ['PATCH', (p) => `/api/schedules/${p}`],
+    ['DELETE', (p) => `/api/schedules/${p}`],
+    ['GET', (p) => `/api/schedules/${p}/fires`],
+    ['POST', (p) => `/schedules/${p}/pause`],
+    ['POST', (p) => `/schedules/${p}/resume`],
+    ['POST', (p) => `/schedules/${p}/delete`],
+  ];
+  const BAD_IDS = [...reaching, '0', '-1', '1.5', '1e3', '01', 'abc', '2147483648', '99999999999'];
+  const init = (method: string, body = '{"cron":"* * * * *","enabled":false}'): RequestInit =>
+    method === 'GET' || method === 'DELETE' ? { method } : withBody(method, body);
+
+  it.each(TASK_ROUTES.flatMap(([method, url]) => reaching.map((seg) => ({ method, path: url(seg) }))))('$method $path → 400', async ({ method, path: p }) => {
+    await refused(p, init(method), 400, /^invalid task id/);
+  });
+
+  it.each(ID_ROUTES.flatMap(([method, url]) => BAD_IDS.map((id) => ({ method, path: url(id) }))))('$method $path → 400', async ({ method, path: p }) => {
+    await refused(p, init(method), 400, /^invalid schedule id/);
+  });
+
+  it.each(ID_ROUTES.map(([method, url]) => ({ method, path: url('2147483647') })))('$method $path (unknown) → 404', async ({ method, path: p }) => {
+    await refused(p, init(method), 404, /^schedule not found: 2147483647$/);
+  });
+
+  it.each([
+    ['/api/tasks/ghost/schedules', withBody('POST', '{"cron":"* * * * *"}')],
+    ['/tasks/ghost/schedules', { method: 'POST', body: 'cron=*+*+*+*+*', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+  ] as [string, RequestInit][])('GET and POST %s → 404, nothing stored', async (p, post) => {
+    await refused(p, { method: 'GET' }, 404, /^task not found: ghost$/);
+    await refused(p, post, 404, /^task not found: ghost$/);
+    expect(await (await h.app.request('/api/schedules')).json()).toEqual([]);
+  });
+
+  it.each([
+    ['not JSON', 'cron=* * * * *', /^request body is not valid JSON$/],
+    ['a JSON array', '[]', /^body: must be a JSON object$/],
+    ['cron missing', '{}', /^cron: must be a string$/],
+    ['cron with a NUL byte', '{"cron":"* * * * *\\u0000"}', /^cron: /],
+    ['cron of 7 fields', '{"cron":"* * * * * * *"}', /^cron: must have 5 fields/],
+    ['cron too long', JSON.stringify({ cron: `${'1,'.repeat(150)}1 * * * *` }), /^cron: must be at most 200 characters$/],
+    ['a zone that is a path', '{"cron":"* * * * *","timezone":"../../etc/localtime"}', /^timezone: must be an IANA time zone/],
+    ['a zone with a NUL byte', '{"cron":"* * * * *","timezone":"UTC\\u0000"}', /^timezone: must be an IANA time zone/],
+    ['params a list', '{"cron":"* * * * *","params":[1]}', /^params: must be a JSON object/],
+    ['an undeclared parameter', '{"cron":"* * * * *","params":{"__proto__":{"x":1}}}', /^params\./],
+    ['a __proto__ field', '{"cron":"* * * * *","__proto__":{"admin":true}}', /^body: unknown field __proto__$/],
+  ])('POST /api/tasks/alpha/schedules with %s → 400, nothing stored', async (_label, raw, mentions) => {
+    await refused('/api/tasks/alpha/schedules', withBody('POST', raw), 400, mentions);
+    expect(await (await h.app.request('/api/tasks/alpha/schedules')).json()).toEqual([]);
+  });
+
+  it.each([
+    ['cron=', /^cron: must be a cron expression/],
+    ['cron=%00', /^cron: /],
+    ['cron=*+*+*+*+*&timezone=%2e%2e%2fetc', /^timezone: must be an IANA/],
+    ['cron=*+*+*+*+*&cron=1+*+*+*+*&x=1', /^body: unknown parameter x$/],
+  ])('GET /api/schedules/preview?%s → 400', async (query, mentions) => {
+    await refused(`/api/schedules/preview?${query}`, { method: 'GET' }, 400, mentions);
+  });
+});

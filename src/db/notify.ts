@@ -41,8 +41,21 @@ export async function listen(db: Db, channel: Channel, onMessage: (payload: stri
   return () => sub.unlisten();
 }
 
-/** What a `taskrun_run` notification says: a run's new status, with its timings once known. */
-export type RunChange = { id: number; status: RunStatus; task_id?: string; queue_ms?: number; duration_ms?: number };
+/**
+ * What a `taskrun_run` notification says: a run's new status, with its timings once known; or, with
+ * `progress_pct` set, a running run's new progress report (not a status change).
+ */
+export type RunChange = {
+  id: number;
+  status: RunStatus;
+  task_id?: string;
+  queue_ms?: number;
+  duration_ms?: number;
+  progress_pct?: number;
+  progress_msg?: string | null;
+  // Estimated seconds left (null: not known yet).
+  progress_eta_s?: number | null;
+};
 
 /** Announces a run's status change to every web node (live pages, streams, metrics). */
 export function notifyRunChange(notify: Notify, change: RunChange): void {

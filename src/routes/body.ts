@@ -30,3 +30,14 @@ export async function readJson(c: Context): Promise<unknown> {
     throw new AppError(400, 'request body is not valid JSON');
   }
 }
+
+/** The request body as JSON, or undefined when there is none (an optional body); 400 when it is not JSON. */
+export async function readOptionalJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError(400, 'request body is not valid JSON');
+  }
+}

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { createTask, deleteTask, executeTask, getTask, listTasks, updateTask } from '../services/tasks-service';
-import { createTaskInput, taskIdParam, updateTaskInput } from '../services/task-input';
+import { createTaskInput, runInput, taskIdParam, updateTaskInput } from '../services/task-input';
 import { parseInput } from '../services/validate';
-import { readJson } from './body';
+import { readJson, readOptionalJson } from './body';
 import type { WebDeps } from './deps';
 import { allow } from './security/authenticate';
 import { who } from './security/context';
@@ -21,5 +21,11 @@ export function taskRoutes(deps: WebDeps): Hono {
       await deleteTask(deps, taskIdParam(c.req.param('id')), who(c));
       return c.body(null, 204);
     })
-    .post('/:id/execute', allow('operator'), async (c) => c.json(await executeTask(deps, taskIdParam(c.req.param('id')), 'api', who(c)), 202));
+    .post('/:id/execute', allow('operator'), async (c) => {
+      const id = taskIdParam(c.req.param('id'));
+      // The body is optional: none runs the task with its parameters' defaults.
+      const body = await readOptionalJson(c);
+      const input = body === undefined ? {} : parseInput(runInput, body);
+      return c.json(await executeTask(deps, id, 'api', who(c), input.params), 202);
+    });
 }

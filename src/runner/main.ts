@@ -3,7 +3,7 @@ import os from 'node:os';
 import { loadConfig } from '../config';
 import { closeDb, connectDb } from '../db/client';
 import { resolveDatabaseUrl } from '../db/database-url';
-import { migrateDb } from '../db/migrate';
+import { ensureMigrated } from '../db/migrate';
 import { createNotifier } from '../db/notify';
 import { createLogger } from '../log';
 import { readBootId } from './boot-id';
@@ -11,13 +11,17 @@ import { loadSecretKey } from '../auth/secret-box';
 import { baseTaskEnv, type RunnerContext } from './context';
 import { resolveInterpreters } from './interpreters';
 import { startRunner } from './runner';
+import { startScheduler } from '../scheduler/scheduler';
+import { startNotifier } from '../notifier/notifier';
 
 // `npm run runner`: one runner process. `npm start` starts one too, as a child of its supervisor.
 const cfg = loadConfig();
 const log = createLogger('runner', cfg.logLevel, cfg.logsDir);
 const url = resolveDatabaseUrl(cfg);
-await migrateDb(url);
+// Asked while the database connects (it starts Python once, ~100 ms or more behind a pyenv shim).
+const interpreters = resolveInterpreters(cfg.python);
 const db = connectDb(url, 'taskrun-runner', 4);
+await ensureMigrated(db, url);
 const ctx: RunnerContext = {
   cfg,
   db,
@@ -26,19 +30,25 @@ const ctx: RunnerContext = {
   runnerId: crypto.randomUUID(),
   host: os.hostname(),
   bootId: readBootId(),
-  interpreters: resolveInterpreters(cfg.python),
+  interpreters: await interpreters,
   taskEnv: baseTaskEnv(process.env),
   secretKey: loadSecretKey(cfg.secretKey, cfg.dataDir),
 };
 const runner = await startRunner(ctx);
-log.info({ runner_id: ctx.runnerId, slots: cfg.maxTaskWorkers, python: ctx.interpreters.python }, 'runner started');
+// Sends the notifications of ended runs (any number of runners may, each claims its own).
+const notifier = await startNotifier(ctx);
+// Decides the fire times of cron schedules (any number of runners may: each fire time runs once).
+const scheduler = cfg.scheduler ? await startScheduler(ctx) : undefined;
+log.info({ runner_id: ctx.runnerId, slots: cfg.maxTaskWorkers, python: ctx.interpreters.python, scheduler: cfg.scheduler }, 'runner started');
 
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'runner stopping: no new runs; waiting for running ones');
+  await scheduler?.stop();
   await runner.shutdown();
+  await notifier.stop();
   await closeDb(db);
   log.info('runner stopped');
   process.exit(0);

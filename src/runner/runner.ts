@@ -77,7 +77,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       if (stopping || free <= 0) return;
       const claimed = await claimRuns(db, ctx, free);
       for (const run of claimed) {
-        const h: RunHandle = startRun(ctx, run, (pgid) => sampler.track(run, pgid, (why) => h.stop('limit', why)));
+        const h: RunHandle = startRun(ctx, run, (pgid, settings) => sampler.track(run, pgid, settings, (why) => h.stop('limit', why)));
         launch(h);
       }
       if (claimed.length === free) again = true;

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import type { Run } from '../queries/run-types';
 import { logName, logPath } from '../runs/log-path';
+import { progressJson, type ProgressJson } from '../runs/progress';
+import type { ParamValues } from '../tasks/params';
 import type { Deps } from './deps';
 
 /** A run as the API shows it. */
@@ -21,6 +23,15 @@ export type RunJson = {
   // What the run's process tree used (null: not measured); updated every few seconds while it runs.
   peak_rss_bytes: number | null;
   cpu_seconds: number | null;
+  // The parameter values it runs with (secret parameters are never kept).
+  params: ParamValues;
+  // attempt of max_attempts; a retry names the run it retries and may wait in the queue until not_before.
+  attempt: number;
+  max_attempts: number;
+  retry_of: number | null;
+  not_before: string | null;
+  // The latest `::progress` line of its output (null: none yet), with the estimated time left while it runs.
+  progress: ProgressJson | null;
 };
 
 /** The API path of a run's log. */
@@ -47,6 +58,12 @@ export function runJson(run: Run, liveBytes?: number): RunJson {
     log_bytes: liveBytes ?? run.logBytes,
     peak_rss_bytes: run.peakRssBytes,
     cpu_seconds: run.cpuSeconds === null ? null : Math.round(run.cpuSeconds * 100) / 100,
+    params: run.params,
+    attempt: run.attempt,
+    max_attempts: run.maxAttempts,
+    retry_of: run.retryOf,
+    not_before: run.notBefore?.toISOString() ?? null,
+    progress: progressJson(run),
   };
 }
 

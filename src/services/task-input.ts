@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MAX_TIMEOUT_S } from '../config';
+import { envVars } from '../tasks/env-vars';
 import { CREATABLE_LANGUAGES } from '../tasks/languages';
+import { paramDefs } from '../tasks/params';
 import { TASK_ID_RE } from '../tasks/task-id';
 import { AppError } from './app-error';
 
@@ -57,6 +59,26 @@ const limits = {
     .nullable()
     .optional(),
 };
+// Automation: declared parameters, plain environment variables (secrets have routes of their own), and
+// retries of a run that ended failed, timeout or lost. null restores the default (none, none, 0, 0).
+const automation = {
+  params: paramDefs.nullable().optional(),
+  env: envVars.nullable().optional(),
+  max_retries: z
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(0, { error: 'must be at least 0' })
+    .max(10, { error: 'must be at most 10' })
+    .nullable()
+    .optional(),
+  retry_delay_s: z
+    .number({ error: 'must be a whole number of seconds' })
+    .int({ error: 'must be a whole number of seconds' })
+    .min(0, { error: 'must be at least 0' })
+    .max(86400, { error: 'must be at most 86400' })
+    .nullable()
+    .optional(),
+};
 
 /** POST /api/tasks and the editor's create form. */
 export const createTaskInput = z.strictObject(
@@ -67,6 +89,7 @@ export const createTaskInput = z.strictObject(
     description: description.optional(),
     timeout_s: timeoutS.nullable().optional(),
     ...limits,
+    ...automation,
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object') },
 );
@@ -74,7 +97,7 @@ export type CreateTaskInput = z.infer<typeof createTaskInput>;
 
 /** PUT /api/tasks/:id and the editor's save form: any of the fields; null timeout_s means the default. */
 export const updateTaskInput = z.strictObject(
-  { content: content.optional(), description: description.optional(), timeout_s: timeoutS.nullable().optional(), ...limits },
+  { content: content.optional(), description: description.optional(), timeout_s: timeoutS.nullable().optional(), ...limits, ...automation },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object') },
 );
 export type UpdateTaskInput = z.infer<typeof updateTaskInput>;
@@ -84,3 +107,9 @@ export function taskIdParam(value: string): string {
   if (!TASK_ID_RE.test(value)) throw new AppError(400, 'invalid task id: use 1 to 64 letters, digits, _ or -, starting with a letter or digit');
   return value;
 }
+
+/** The optional body of POST /api/tasks/:id/execute and POST /api/runs/:run_id/rerun: parameter values. */
+export const runInput = z.strictObject(
+  { params: z.unknown().optional() },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object {"params": {...}}') },
+);

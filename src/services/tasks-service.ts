@@ -1,6 +1,7 @@
 import { enqueueRun, type EnqueueInput } from '../queries/runs-enqueue';
 import { seal } from '../auth/secret-box';
-import { checkParams } from '../tasks/params';
+import { checkParams, type ParamDef } from '../tasks/params';
+import { deleteSecretsOf, secretNamesOf } from '../queries/task-secrets';
 import { activeRunOf, recentRunsOfTasks } from '../queries/runs-read';
 import type { Run } from '../queries/run-types';
 import { deleteTaskSettings, getTaskSettings, saveTaskSettings, type TaskSettings } from '../queries/task-settings';
@@ -29,11 +30,18 @@ export type TaskJson = {
   limit_grace_s: number | null;
   retry_on_lost: boolean;
   retention_days: number | null;
+  // Declared parameters, plain environment variables, the names (never the values) of its secrets.
+  params: ParamDef[];
+  env: Record<string, string>;
+  secrets: string[];
+  // A run that ends failed, timeout or lost is run again up to max_retries times, retry_delay_s later.
+  max_retries: number;
+  retry_delay_s: number;
   active_run: RunJson | null;
   last_run: RunJson | null;
 };
 
-function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Run[]): TaskJson {
+function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Run[], secrets: string[]): TaskJson {
   const active = recent[0] && (recent[0].status === 'queued' || recent[0].status === 'running') ? recent[0] : undefined;
   const last = active ? recent[1] : recent[0];
   return {
@@ -47,6 +55,11 @@ function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Ru
     limit_grace_s: settings.limitGraceS,
     retry_on_lost: settings.retryOnLost,
     retention_days: settings.retentionDays,
+    params: settings.params,
+    env: settings.env,
+    secrets,
+    max_retries: settings.maxRetries,
+    retry_delay_s: settings.retryDelayS,
     active_run: active ? runJson(active) : null,
     last_run: last ? runJson(last) : null,
   };
@@ -56,11 +69,12 @@ function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Ru
 export async function listTasks(deps: Deps): Promise<TaskJson[]> {
   const files = await listTaskFiles(deps.cfg.tasksDir);
   const ids = files.map((f) => f.id);
-  const [settings, recent] = await Promise.all([getTaskSettings(deps.db, ids), recentRunsOfTasks(deps.db, ids)]);
-  return files.map((f) => taskJson(deps, f, settings.get(f.id)!, recent.get(f.id) ?? []));
+  const [settings, recent, secrets] = await Promise.all([getTaskSettings(deps.db, ids), recentRunsOfTasks(deps.db, ids), secretNamesOf(deps.db, ids)]);
+  return files.map((f) => taskJson(deps, f, settings.get(f.id)!, recent.get(f.id) ?? [], secrets.get(f.id) ?? []));
 }
 
-async function requireTask(deps: Deps, id: string): Promise<TaskFile> {
+/** The script file of a task, or 404. */
+export async function requireTask(deps: Deps, id: string): Promise<TaskFile> {
   const file = await findTaskFile(deps.cfg.tasksDir, id);
   if (!file) throw new AppError(404, `task not found: ${id}`);
   return file;
@@ -69,12 +83,13 @@ async function requireTask(deps: Deps, id: string): Promise<TaskFile> {
 /** One task with its script's content. */
 export async function getTask(deps: Deps, id: string): Promise<TaskJson & { content: string }> {
   const file = await requireTask(deps, id);
-  const [settings, recent, content] = await Promise.all([
+  const [settings, recent, content, secrets] = await Promise.all([
     getTaskSettings(deps.db, [id]),
     recentRunsOfTasks(deps.db, [id]),
     readTaskContent(deps.cfg.tasksDir, file),
+    secretNamesOf(deps.db, [id]),
   ]);
-  return { ...taskJson(deps, file, settings.get(id)!, recent.get(id) ?? []), content };
+  return { ...taskJson(deps, file, settings.get(id)!, recent.get(id) ?? [], secrets.get(id) ?? []), content };
 }
 
 /** Creates a script file and its settings. */
@@ -94,6 +109,10 @@ export async function createTask(deps: Deps, input: CreateTaskInput, who: Who): 
     limitGraceS: input.limit_grace_s ?? null,
     retryOnLost: input.retry_on_lost ?? false,
     retentionDays: input.retention_days ?? null,
+    params: input.params ?? [],
+    env: input.env ?? {},
+    maxRetries: input.max_retries ?? 0,
+    retryDelayS: input.retry_delay_s ?? 0,
   });
   await audit(deps, who, 'task.create', input.id, { language: input.language, content_sha256: sha256(input.content) });
   const { content: _content, ...task } = await getTask(deps, input.id);
@@ -117,6 +136,11 @@ export async function updateTask(deps: Deps, id: string, patch: UpdateTaskInput,
     limitGraceS: patch.limit_grace_s,
     retryOnLost: patch.retry_on_lost,
     retentionDays: patch.retention_days,
+    // null restores the default.
+    params: patch.params === null ? [] : patch.params,
+    env: patch.env === null ? {} : patch.env,
+    maxRetries: patch.max_retries === null ? 0 : patch.max_retries,
+    retryDelayS: patch.retry_delay_s === null ? 0 : patch.retry_delay_s,
   };
   if (Object.values(settings).some((v) => v !== undefined)) await saveTaskSettings(deps.db, id, settings);
   await audit(deps, who, 'task.edit', id, details);
@@ -131,6 +155,7 @@ export async function deleteTask(deps: Deps, id: string, who: Who): Promise<void
   const before = sha256(await readTaskContent(deps.cfg.tasksDir, file).catch(() => ''));
   await deleteTaskFile(deps.cfg.tasksDir, file);
   await deleteTaskSettings(deps.db, id);
+  await deleteSecretsOf(deps.db, id);
   await audit(deps, who, 'task.delete', id, { content_sha256_before: before });
 }
 
@@ -165,13 +190,15 @@ export async function prepareRun(deps: Deps, id: string, trigger: string, params
  * Queues a run of a task with parameter values (`params`, checked against the task's declared
  * parameters): 404 unknown task, 400 bad parameters, 409 a run is active, 429 queue full.
  */
-export async function executeTask(deps: Deps, id: string, trigger = 'api', who: Who, params?: unknown): Promise<ExecuteJson> {
+export async function executeTask(
+  deps: Deps, id: string, trigger = 'api', who: Who, params?: unknown, auditDetails: Record<string, unknown> = {},
+): Promise<ExecuteJson> {
   const input = await prepareRun(deps, id, trigger, params);
   const result = await enqueueRun(deps.db, input);
   if (result.outcome === 'active') throw new AppError(409, 'task already running', { run_id: result.runId });
   if (result.outcome === 'full') throw new AppError(429, 'queue full');
   deps.notify(CHANNEL.wake);
   notifyRunChange(deps.notify, { id: result.runId, status: 'queued', task_id: id });
-  await audit(deps, who, 'run.execute', id, { run_id: result.runId, trigger });
+  await audit(deps, who, 'run.execute', id, { run_id: result.runId, trigger, ...auditDetails });
   return { run_id: result.runId, task_id: id, status: 'queued', log: logUrl({ taskId: id, id: result.runId }) };
 }

@@ -113,7 +113,8 @@ export type CheckedParams = { values: ParamValues; secrets: Record<string, strin
  * named by field (`errors`). An empty string counts as missing, as a blank form field does.
  */
 export function checkParams(defs: ParamDef[], input: unknown): CheckedParams | { errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
+  // No prototype: an unknown key named __proto__ must be reported like any other, not swallowed by the setter.
+  const errors: Record<string, string> = Object.create(null);
   if (input === undefined || input === null) input = {};
   if (typeof input !== 'object' || Array.isArray(input)) return { errors: { params: 'must be a JSON object of parameter values' } };
   const given = input as Record<string, unknown>;

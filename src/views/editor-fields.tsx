@@ -17,7 +17,7 @@ export function FieldError({ name, message, oob }: { name: string; message?: str
   );
 }
 
-type FieldProps = { name: FormField; label: string; hint?: string; error?: string; children: Child };
+type FieldProps = { name: string; label: string; hint?: string; error?: string; children: Child };
 
 /** A labelled form field with its hint and its error slot beside it. */
 export function Field({ name, label, hint, error, children }: FieldProps) {
@@ -32,7 +32,7 @@ export function Field({ name, label, hint, error, children }: FieldProps) {
 }
 
 /** The ids an input's aria-describedby names: its hint (when it has one) and its error slot. */
-export function describedBy(name: FormField, hint: boolean): string {
+export function describedBy(name: string, hint: boolean): string {
   return hint ? `hint-${name} error-${name}` : `error-${name}`;
 }
 

@@ -4,12 +4,22 @@ import { CREATABLE_LANGUAGES } from '../tasks/languages';
 import type { TaskJson } from '../services/tasks-service';
 import { describedBy, Field, type FieldErrors, type FormValues } from './editor-fields';
 import { Layout } from './layout';
+import { SettingsForm, type SettingsState } from './editor-settings';
+import { SecretsSection } from './secrets-view';
+import type { SecretJson } from '../services/secrets-service';
+import { NotificationsSlot } from './notifications-view';
+import { WebhooksSlot } from './webhooks-view';
+import { ScheduleSlot } from './schedule-form';
 import { RunControl, TaskState } from './task-state';
 
 const LANGUAGE_NAMES: Record<string, string> = { py: 'Python', sh: 'Shell', js: 'JavaScript', exec: 'Executable (#! line)' };
 
 /** What the editor page needs: an existing task (edit) or none (create), the form's values and errors. */
-export type EditorProps = { task?: TaskJson; values: FormValues; errors: FieldErrors; defaultTimeout: number; status?: string; recent?: RunJson[] };
+export type EditorProps = {
+  task?: TaskJson; values: FormValues; errors: FieldErrors; defaultTimeout: number; status?: string; recent?: RunJson[];
+  // Parameters, environment and retries (a form of their own), and the names of the task's secrets.
+  settings?: SettingsState; secrets?: SecretJson[];
+};
 
 function IdentityFields({ task, values, errors }: EditorProps) {
   if (task) {
@@ -86,13 +96,18 @@ export function EditorPage(props: EditorProps) {
         {task && (
           <div class="head-actions" data-task-events="/events/tasks">
             <TaskState task={task} />
-            <RunControl id={task.id} />
+            <RunControl id={task.id} hasParams={task.params.length > 0} />
             <a href={`/runs?task_id=${task.id}`}>All runs</a>
           </div>
         )}
       </div>
       {props.recent && props.recent.length > 0 && <RunTrends runs={props.recent} />}
       <TaskForm {...props} />
+      {task && props.settings && <SettingsForm taskId={task.id} {...props.settings} />}
+      {task && props.secrets && <SecretsSection taskId={task.id} secrets={props.secrets} />}
+      {task && <WebhooksSlot taskId={task.id} />}
+      {task && <NotificationsSlot taskId={task.id} />}
+      {task && <ScheduleSlot taskId={task.id} />}
       {task && <DeleteTask id={task.id} />}
     </Layout>
   );

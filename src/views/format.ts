@@ -42,3 +42,13 @@ export function formatUtc(iso: string): string {
 export function formatPct(n: number): string {
   return `${Math.round(n * 10) / 10}%`;
 }
+
+/** An estimated time left, rounded as an estimate deserves: "a few seconds left", "40 s left", "3 min left", "2 h 05 min left". */
+export function formatTimeLeft(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 5) return 'a few seconds left';
+  if (s < 60) return `${s} s left`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `${min} min left`;
+  return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min left`;
+}

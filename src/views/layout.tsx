@@ -4,7 +4,7 @@ import type { Principal } from '../auth/roles';
 import '../routes/security/context';
 
 /** Which top-level section a page belongs to, for the navigation's current marker. */
-export type Section = 'tasks' | 'runs' | 'system' | 'audit';
+export type Section = 'tasks' | 'runs' | 'schedules' | 'system' | 'audit';
 
 // Set once for every page: no inline styles (CSP), no eval (no hx-on, no filters), and error answers
 // are swapped into #flash unless the server names another target with HX-Retarget. A 4xx is an
@@ -26,6 +26,7 @@ const HTMX_CONFIG = JSON.stringify({
 const NAV: { section: Section; href: string; label: string }[] = [
   { section: 'tasks', href: '/', label: 'Tasks' },
   { section: 'runs', href: '/runs', label: 'Runs' },
+  { section: 'schedules', href: '/schedules', label: 'Schedules' },
   { section: 'system', href: '/system', label: 'System' },
 ];
 
@@ -35,8 +36,8 @@ const NAV: { section: Section; href: string; label: string }[] = [
  */
 type LayoutProps = { title: string; section?: Section; editor?: boolean; bare?: boolean; csrfToken?: string; children?: Child };
 
-// The signed-in caller of the request being rendered; none when rendering outside a request (view tests).
-function currentPrincipal(): Principal | undefined {
+/** The signed-in caller of the request being rendered; none when rendering outside a request (view tests). */
+export function currentPrincipal(): Principal | undefined {
   try {
     return getContext().get('who')?.principal;
   } catch {
@@ -49,6 +50,7 @@ function Account({ principal, csrf }: { principal: Principal; csrf?: string }) {
   return (
     <div class="account">
       {principal.role === 'admin' && <a href="/audit">Audit</a>}
+      {principal.role === 'admin' && <a href="/notifications">Notifications</a>}
       <span class="who" title={`role: ${principal.role}`}>{principal.name}</span>
       {principal.kind === 'user' && (
         <form method="post" action="/logout" class="signout">

@@ -79,7 +79,8 @@ describe('sparklines of a task\'s last runs', () => {
   const run = (over: Partial<RunJson>): RunJson => ({
     run_id: 1, task_id: 't', status: 'success', trigger: 'api', exit_code: 0, signal: null, error: null,
     created_at: '2026-01-01T00:00:00.000Z', started_at: '2026-01-01T00:00:00.000Z', finished_at: '2026-01-01T00:00:01.000Z',
-    duration_ms: 1000, log: '/api/logs/t_1.log', log_bytes: 0, peak_rss_bytes: MB, cpu_seconds: 0.5, ...over,
+    duration_ms: 1000, log: '/api/logs/t_1.log', log_bytes: 0, peak_rss_bytes: MB, cpu_seconds: 0.5,
+    params: {}, attempt: 1, max_attempts: 1, retry_of: null, not_before: null, progress: null, ...over,
   });
 
   it('shows duration, peak memory and CPU oldest first, leaving out active runs and gaps for unmeasured ones', async () => {

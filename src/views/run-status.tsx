@@ -1,9 +1,11 @@
 import type { RunJson } from '../services/run-json';
 import { formatDuration } from './format';
+import { RunAgain, RunAttempts, type RunRelations } from './run-attempts';
+import { RunProgress } from './run-progress';
 import { Elapsed, StatusBadge, Time } from './status-badge';
 
-/** A run and whether a cancel was asked for but the process has not ended yet. */
-export type RunState = { run: RunJson; stopping: boolean };
+/** A run, whether a cancel was asked for but the process has not ended yet, and its retries. */
+export type RunState = { run: RunJson; stopping: boolean; relations?: RunRelations };
 
 function Fact({ label, children }: { label: string; children: unknown }) {
   return (
@@ -39,6 +41,8 @@ export function RunStatus({ state }: { state: RunState }) {
         <Fact label="Duration">{duration(run)}</Fact>
         <Fact label="Trigger">{run.trigger}</Fact>
       </dl>
+      <RunProgress run={run} />
+      <RunAttempts run={run} relations={state.relations} />
       {run.error && <p class="alert alert-error">{run.error}</p>}
       <div class="run-actions">
         {active && !stopping && (
@@ -47,6 +51,7 @@ export function RunStatus({ state }: { state: RunState }) {
             Cancel run
           </button>
         )}
+        <RunAgain run={run} relations={state.relations} />
         <div id="run-msg" class="task-msg" role="status"></div>
       </div>
     </section>

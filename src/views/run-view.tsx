@@ -1,6 +1,7 @@
 import { formatBytes } from './format';
 import { Layout } from './layout';
 import { RunStatus, type RunState } from './run-status';
+import { RunParams } from './run-attempts';
 import { ResourceCharts } from './resource-charts';
 import type { ResourcesJson } from '../services/resources-service';
 
@@ -44,13 +45,16 @@ function LogPanel({ state, tailStart, logName }: RunPageProps) {
 /** The run view: status, exit code and times, Cancel, and the live log. */
 export function RunPage(props: RunPageProps) {
   const { run } = props.state;
+  // While the run may still report progress, the page script listens for it (see client/task-events.ts).
+  const live = run.status === 'queued' || run.status === 'running';
   return (
     <Layout title={`Run #${run.run_id} of ${run.task_id}`} section="runs">
-      <div class="page-head">
+      <div class="page-head" data-task-events={live ? '/events/tasks' : undefined}>
         <h1>Run #{run.run_id} <span class="muted">of</span> <a href={`/tasks/${run.task_id}/edit`}>{run.task_id}</a></h1>
         <a href={`/runs?task_id=${run.task_id}`}>Other runs of {run.task_id}</a>
       </div>
       <RunStatus state={props.state} />
+      <RunParams params={run.params} order={props.state.relations?.paramNames} />
       {props.resources && <ResourceCharts data={props.resources} />}
       <LogPanel {...props} />
     </Layout>

@@ -1,6 +1,7 @@
 import type { RunJson } from '../services/run-json';
 import type { TaskJson } from '../services/tasks-service';
 import { formatAgo, formatDuration } from './format';
+import { RunProgress } from './run-progress';
 import { Elapsed, StatusBadge, Time } from './status-badge';
 
 /** The part of a task that changes while it runs: its active or last run. */
@@ -21,6 +22,7 @@ function RunSummary({ run, active }: { run: RunJson; active: boolean }) {
         <Time iso={when} text={formatAgo(when)} />
         {active && run.started_at ? <Elapsed since={run.started_at} text={duration} /> : duration && <span>{duration}</span>}
       </span>
+      {run.status === 'running' && <RunProgress run={run} compact />}
     </>
   );
 }
@@ -46,10 +48,23 @@ export function TaskState({ task }: { task: TaskRuns }) {
   );
 }
 
-/** The Run button and the slot where its refusal (409 busy, 429 queue full) is shown. */
-export function RunControl({ id }: { id: string }) {
+/**
+ * The Run button and the slot where its refusal (409 busy, 429 queue full) is shown. A task with
+ * parameters gets a link to its Run form instead of the one-click run.
+ */
+export function RunControl({ id, hasParams, oob }: { id: string; hasParams?: boolean; oob?: boolean }) {
+  // `oob`: sent out of band when the task's parameters were saved, so the button follows them.
+  const attrs = { id: `run-control-${id}`, class: 'run-control', 'hx-swap-oob': oob ? 'true' : undefined };
+  if (hasParams) {
+    return (
+      <div {...attrs}>
+        <a class="btn btn-run" href={`/tasks/${id}/run`}>Run…<span class="sr-only"> {id} with parameters</span></a>
+        <TaskMessage id={id} />
+      </div>
+    );
+  }
   return (
-    <div class="run-control">
+    <div {...attrs}>
       <button
         type="button"
         class="btn btn-run"

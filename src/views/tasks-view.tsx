@@ -1,14 +1,14 @@
-import type { TaskJson } from '../services/tasks-service';
+import type { TaskListItem } from '../services/task-list';
 import { Layout } from './layout';
 import { RunControl, TaskState } from './task-state';
 
-type Task = TaskJson;
+type Task = TaskListItem;
 
 /** How many tasks one piece of the list shows; more come on demand, so a thousand tasks render as fast as ten. */
 export const TASKS_PAGE = 100;
 
 /** A piece of the list: the tasks from `offset` on (matching `q`), and how many match in all. */
-export type TaskSlice = { tasks: Task[]; q: string; offset: number; matching: number };
+export type TaskSlice<T = Task> = { tasks: T[]; q: string; offset: number; matching: number };
 
 function TaskRow({ task }: { task: Task }) {
   return (
@@ -19,7 +19,7 @@ function TaskRow({ task }: { task: Task }) {
       </th>
       <td class="task-lang" data-label="Language"><span class="lang">{task.language}</span></td>
       <td data-label="Last run"><TaskState task={task} /></td>
-      <td class="task-actions"><RunControl id={task.id} /></td>
+      <td class="task-actions"><RunControl id={task.id} hasParams={task.params.length > 0} /></td>
     </tr>
   );
 }
@@ -69,8 +69,11 @@ export function TaskRows({ slice }: { slice: TaskSlice }) {
   );
 }
 
-/** The piece of `all` tasks from `offset` that match `q` (in id or description, case-insensitive). */
-export function sliceTasks(all: Task[], q: string, offset: number): TaskSlice {
+/**
+ * The piece of `all` tasks from `offset` that match `q` (in id or description, case-insensitive). The
+ * page slices tasks before their runs are read, so this takes anything with an id and a description.
+ */
+export function sliceTasks<T extends Pick<Task, 'id' | 'description'>>(all: T[], q: string, offset: number): TaskSlice<T> {
   const needle = q.trim().toLowerCase();
   const matching = needle ? all.filter((t) => t.id.toLowerCase().includes(needle) || t.description.toLowerCase().includes(needle)) : all;
   return { tasks: matching.slice(offset, offset + TASKS_PAGE), q, offset, matching: matching.length };

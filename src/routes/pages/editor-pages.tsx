@@ -6,11 +6,14 @@ import { createTaskInput, taskIdParam, updateTaskInput } from '../../services/ta
 import { parseInput } from '../../services/validate';
 import { FORM_FIELDS, SaveResult, type FieldErrors, type FormValues } from '../../views/editor-fields';
 import { EditorPage } from '../../views/editor-view';
+import { RunControl } from '../../views/task-state';
 import { Time } from '../../views/status-badge';
 import { allow } from '../security/authenticate';
 import { who } from '../security/context';
 import type { WebDeps } from '../deps';
-import { createPayload, fieldErrors, readTaskForm, takenIdError, updatePayload } from './editor-form';
+import { createPayload, fieldErrors, readSettingsForm, readTaskForm, settingsPayload, settingsValues, takenIdError, updatePayload } from './editor-form';
+import { SETTINGS_FIELDS, type SettingsState } from '../../views/editor-settings';
+import { listTaskSecrets } from '../../services/secrets-service';
 import { isHtmx, redirectTo, sendFragment, sendPage, type PageEnv } from './render';
 
 const EMPTY: FormValues = { id: '', language: 'py', description: '', timeout_s: '', content: '' };
@@ -20,12 +23,13 @@ const EDIT_FIELDS = ['description', 'timeout_s', 'content'];
 export function editorPages(deps: WebDeps): Hono<PageEnv> {
   const defaultTimeout = deps.cfg.taskTimeoutS;
 
-  const editPage = async (c: Context, id: string, errors: FieldErrors = {}, typed?: FormValues, status?: string) => {
+  const editPage = async (c: Context, id: string, errors: FieldErrors = {}, typed?: FormValues, status?: string, typedSettings?: SettingsState) => {
     const task = await getTask(deps, id);
     const values = typed ?? { ...EMPTY, description: task.description, content: task.content, timeout_s: task.timeout_s === defaultTimeout ? '' : String(task.timeout_s) };
-    const recent = (await listRunsPage(deps, { task_id: id, limit: 20 })).runs;
-    const page = <EditorPage task={task} values={values} errors={errors} defaultTimeout={defaultTimeout} status={status} recent={recent} />;
-    return sendPage(c, page, Object.keys(errors).length > 0 ? 400 : 200);
+    const settings = typedSettings ?? { values: settingsValues(task), errors: {} };
+    const [recent, secrets] = await Promise.all([listRunsPage(deps, { task_id: id, limit: 20 }).then((p) => p.runs), listTaskSecrets(deps, id)]);
+    const page = <EditorPage task={task} values={values} errors={errors} defaultTimeout={defaultTimeout} status={status} recent={recent} settings={settings} secrets={secrets} />;
+    return sendPage(c, page, Object.keys(errors).length > 0 || Object.keys(settings.errors).length > 0 ? 400 : 200);
   };
 
   // A refused save keeps what was typed: beside each field through htmx, or the whole page again.
@@ -70,6 +74,24 @@ export function editorPages(deps: WebDeps): Hono<PageEnv> {
       if (!isHtmx(c)) return redirectTo(c, `/tasks/${id}/edit`);
       const saved = <>Saved at <Time iso={new Date().toISOString()} /></>;
       return sendFragment(c, <SaveResult ok fields={EDIT_FIELDS} errors={{}} message={saved} />);
+    })
+    .post('/tasks/:id/settings', allow('editor'), async (c) => {
+      const id = taskIdParam(c.req.param('id'));
+      c.set('errorTarget', '#settings-status');
+      const values = await readSettingsForm(c);
+      let hasParams: boolean;
+      try {
+        hasParams = (await updateTask(deps, id, settingsPayload(values), who(c))).params.length > 0;
+      } catch (err) {
+        const errors = fieldErrors(err);
+        if (!errors) throw err;
+        if (!isHtmx(c)) return editPage(c, id, {}, undefined, undefined, { values, errors });
+        c.header('HX-Retarget', '#settings-status');
+        return sendFragment(c, <SaveResult ok={false} fields={SETTINGS_FIELDS} errors={errors} message="Not saved: see the marked fields." />, 400);
+      }
+      if (!isHtmx(c)) return redirectTo(c, `/tasks/${id}/edit`);
+      const saved = <>Saved at <Time iso={new Date().toISOString()} /></>;
+      return sendFragment(c, <><SaveResult ok fields={SETTINGS_FIELDS} errors={{}} message={saved} /><RunControl id={id} hasParams={hasParams} oob /></>);
     })
     .post('/tasks/:id/delete', allow('editor'), async (c) => {
       const id = taskIdParam(c.req.param('id'));

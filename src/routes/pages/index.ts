@@ -2,13 +2,18 @@ import { Hono } from 'hono';
 import type { WebDeps } from '../deps';
 import { authPages } from './auth-pages';
 import { editorPages } from './editor-pages';
+import { notificationPages } from './notification-pages';
 import { onPageError, pageNotFound } from './page-error';
 import type { PageEnv } from './render';
+import { runFormPages } from './run-form-pages';
 import { runPages } from './run-pages';
+import { secretsPages } from './secrets-pages';
 import { runsPages } from './runs-pages';
+import { schedulePages } from './schedules-pages';
 import { systemPages } from './system-pages';
 import { taskEventRoutes } from './task-events';
 import { taskPages } from './tasks-pages';
+import { webhookPages } from './webhook-pages';
 
 /** Every HTML page and fragment, with errors answered as HTML (a fragment for htmx, else a page). */
 export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
@@ -19,8 +24,13 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
   pages.route('/', editorPages(deps));
   pages.route('/', runsPages(deps));
   pages.route('/', runPages(deps));
+  pages.route('/', schedulePages(deps));
+  pages.route('/', runFormPages(deps));
+  pages.route('/', secretsPages(deps));
   pages.route('/', systemPages(deps));
   pages.route('/', taskEventRoutes(deps));
+  pages.route('/', webhookPages(deps));
+  pages.route('/', notificationPages(deps));
   return pages;
 }
 

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { logName } from '../../runs/log-path';
+import { retryOfRun } from '../../queries/runs-retry';
+import { getOneTaskSettings } from '../../queries/task-settings';
 import { logTailStart } from '../../services/pages-log-tail';
 import { runJsonLive } from '../../services/run-json';
 import { cancelRunById, requireRun, runIdParam } from '../../services/runs-service';
@@ -15,7 +17,8 @@ import { sendFragment, sendPage, type PageEnv } from './render';
 export function runPages(deps: WebDeps): Hono<PageEnv> {
   const state = async (runId: number): Promise<RunState> => {
     const row = await requireRun(deps, runId);
-    return { run: await runJsonLive(deps, row), stopping: row.cancelRequested };
+    const [retryRunId, settings] = await Promise.all([retryOfRun(deps.db, row), getOneTaskSettings(deps.db, row.taskId)]);
+    return { run: await runJsonLive(deps, row), stopping: row.cancelRequested, relations: { retryRunId, paramNames: settings.params.map((d) => d.name) } };
   };
 
   return new Hono<PageEnv>()

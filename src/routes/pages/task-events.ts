@@ -9,17 +9,24 @@ const KEEPALIVE_MS = 25_000; // below the idle timeouts of common proxies
 
 /**
  * GET /events/tasks: a `task` event (data: the task id) whenever one of its runs changes status, so
- * the page script refreshes just that task's state.
+ * the page script refreshes just that task's state; a `progress` event (data: JSON {run_id, task_id,
+ * percent, message, eta_s}) with a running run's latest progress report, which the page script shows
+ * in place without a request.
  */
 export function taskEventRoutes(deps: WebDeps): Hono {
   return new Hono().get('/events/tasks', allow('viewer'), (c) =>
     streamSSE(c, async (sse) => {
       // Changes name their task when the sender knew it; the others are looked up by run id.
       const pending = new Map<number, string | undefined>();
+      // The latest report of each run since the last write: a slow reader skips the ones in between.
+      const progress = new Map<number, string>();
       let closed = false;
       let wake = () => {};
       const unsubscribe = deps.events.subscribe('all', (e) => {
-        pending.set(e.id, e.task_id ?? pending.get(e.id));
+        if (e.progress_pct !== undefined) {
+          const { id, task_id, progress_pct, progress_msg, progress_eta_s } = e;
+          progress.set(id, JSON.stringify({ run_id: id, task_id, percent: progress_pct, message: progress_msg ?? null, eta_s: progress_eta_s ?? null }));
+        } else pending.set(e.id, e.task_id ?? pending.get(e.id));
         wake();
       });
       sse.onAbort(() => {
@@ -41,7 +48,10 @@ export function taskEventRoutes(deps: WebDeps): Hono {
             if (taskId) taskIds.add(taskId);
           }
           for (const id of taskIds) await sse.writeSSE({ event: 'task', data: id });
-          if (pending.size > 0 || closed) continue;
+          const reports = [...progress.values()];
+          progress.clear();
+          for (const data of reports) await sse.writeSSE({ event: 'progress', data });
+          if (pending.size > 0 || progress.size > 0 || closed) continue;
           const woken = await new Promise<boolean>((resolve) => {
             const timer = setTimeout(() => resolve(false), KEEPALIVE_MS);
             wake = () => {

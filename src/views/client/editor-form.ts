@@ -12,7 +12,7 @@ function markInvalid(form: HTMLFormElement): HTMLElement | null {
   return first;
 }
 
-/** The task form: Ctrl/Cmd+S saves; after a refused save the first invalid field gets the focus. */
+/** The task form: Ctrl/Cmd+S saves; after a refused save (of it or the settings form) the first invalid field gets the focus. */
 export function initEditorForm(): void {
   document.addEventListener('keydown', (event) => {
     if (event.key !== 's' || !(event.ctrlKey || event.metaKey) || event.altKey) return;
@@ -21,14 +21,19 @@ export function initEditorForm(): void {
     event.preventDefault();
     form.requestSubmit();
   });
-  document.addEventListener('htmx:afterSettle', () => {
-    const form = document.getElementById('task-form');
-    if (!(form instanceof HTMLFormElement)) return;
-    const first = markInvalid(form);
-    if (first && form.querySelector('.save-failed')) {
-      // The script's textarea is hidden behind the code editor; focus lands on the editor instead.
-      const target = first.hidden ? first.nextElementSibling?.shadowRoot?.querySelector<HTMLElement>('.cm-content') : first;
-      target?.focus();
+  document.addEventListener('htmx:afterSettle', (event) => {
+    // The task's script and settings, and its parameters, environment and retries, are two forms.
+    // Only an answer to the form itself counts: a section loading later elsewhere on the page must
+    // not pull the focus back to a field the user has already moved on from.
+    for (const id of ['task-form', 'settings-form']) {
+      const form = document.getElementById(id);
+      if (!(form instanceof HTMLFormElement) || !(event.target instanceof Node) || !form.contains(event.target)) continue;
+      const first = markInvalid(form);
+      if (first && form.querySelector('.save-failed')) {
+        // The script's textarea is hidden behind the code editor; focus lands on the editor instead.
+        const target = first.hidden ? first.nextElementSibling?.shadowRoot?.querySelector<HTMLElement>('.cm-content') : first;
+        target?.focus();
+      }
     }
   });
 }

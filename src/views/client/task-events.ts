@@ -1,4 +1,5 @@
 import { refresh } from './on-content';
+import { showProgress, type ProgressReport } from './progress-bars';
 
 const RETRY_MS = 5000;
 
@@ -17,6 +18,7 @@ function refreshActive(): void {
 /**
  * Keeps task states live: the server sends a `task` event (data: the task id) whenever one of its
  * runs changes, and only that task's state is fetched again. After a lost connection everything is.
+ * `progress` events update progress bars in place (the task list's and the run view's).
  */
 export function initTaskEvents(): void {
   const source = document.querySelector<HTMLElement>('[data-task-events]');
@@ -26,6 +28,7 @@ export function initTaskEvents(): void {
   const connect = (): void => {
     const events = new EventSource(url);
     events.addEventListener('task', (event) => refresh(document.getElementById(`task-state-${(event as MessageEvent<string>).data}`)));
+    events.addEventListener('progress', (event) => showProgress(JSON.parse((event as MessageEvent<string>).data) as ProgressReport));
     // `ready` comes once the server listens for changes: what happened before it may have been missed.
     events.addEventListener('ready', () => {
       if (lost) refreshAll();

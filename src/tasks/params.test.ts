@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { checkParams, paramDefs, paramEnvName, paramsForProcess, type ParamDef } from './params';
+
+const defs = (list: unknown[]): ParamDef[] => paramDefs.parse(list);
+
+describe('paramDefs', () => {
+  it('accepts every type with its checks', () => {
+    const list = [
+      { name: 'a', type: 'string', pattern: '[a-z]+', min: 1, max: 5, label: 'A', description: 'd', required: true, default: 'abc' },
+      { name: 'b', type: 'integer', min: -1, max: 1, default: 0 },
+      { name: 'c', type: 'number', default: 0.5 },
+      { name: 'd', type: 'boolean', default: false },
+      { name: 'e', type: 'choice', choices: ['x', 'y'], default: 'y' },
+      { name: 'f', type: 'text', max: 10 },
+      { name: 'g', type: 'secret', required: true },
+    ];
+    expect(paramDefs.parse(list)).toEqual(list);
+  });
+
+  it.each([
+    [[{ name: '_a', type: 'string' }], '0.name'],
+    [[{ name: 'a'.repeat(65), type: 'string' }], '0.name'],
+    [[{ name: 'a', type: 'file' }], '0.type'],
+    [[{ name: 'a', type: 'choice' }], '0.choices'],
+    [[{ name: 'a', type: 'choice', choices: [] }], '0.choices'],
+    [[{ name: 'a', type: 'string', choices: ['x'] }], '0.choices'],
+    [[{ name: 'a', type: 'string', pattern: '[' }], '0.pattern'],
+    [[{ name: 'a', type: 'integer', default: 1.5 }], '0.default'],
+    [[{ name: 'a', type: 'choice', choices: ['x'], default: 'z' }], '0.default'],
+    [[{ name: 'a', type: 'secret', default: 'pw' }], '0.default'],
+    [[{ name: 'a', type: 'number', min: 3, max: 2 }], '0.min'],
+    [[{ name: 'a', type: 'string', extra: 1 }], '0'],
+    [[{ name: 'a', type: 'string' }, { name: 'A', type: 'string' }], '1.name'],
+    [Array.from({ length: 51 }, (_, i) => ({ name: `p${i}`, type: 'string' })), ''],
+  ])('refuses %j at %s', (list, where) => {
+    const result = paramDefs.safeParse(list);
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((i) => i.path.join('.'))).toContain(where);
+  });
+});
+
+describe('checkParams', () => {
+  const every = defs([
+    { name: 's', type: 'string', pattern: 'v[0-9]+', max: 5 },
+    { name: 'i', type: 'integer', min: 1, max: 10, default: 3 },
+    { name: 'n', type: 'number' },
+    { name: 'b', type: 'boolean' },
+    { name: 'c', type: 'choice', choices: ['x', 'y'] },
+    { name: 't', type: 'text', min: 2 },
+    { name: 'k', type: 'secret' },
+  ]);
+
+  it('fills defaults, gives booleans false, converts strings, and keeps secrets apart', () => {
+    expect(checkParams(every, { s: 'v12', n: '-2.5', b: 'on', c: 'y', t: 'a\nb', k: 'pw' })).toEqual({
+      values: { s: 'v12', i: 3, n: -2.5, b: true, c: 'y', t: 'a\nb' },
+      secrets: { k: 'pw' },
+    });
+    expect(checkParams(every, undefined)).toEqual({ values: { i: 3, b: false }, secrets: {} });
+    expect(checkParams(every, { s: '', i: null })).toEqual({ values: { i: 3, b: false }, secrets: {} });
+  });
+
+  it('anchors a pattern to the whole value', () => {
+    expect(checkParams(every, { s: 'xv1' })).toEqual({ errors: { s: 'must match v[0-9]+' } });
+    expect(checkParams(every, { s: 'v1x' })).toEqual({ errors: { s: 'must match v[0-9]+' } });
+  });
+
+  it('names each problem by field', () => {
+    expect(checkParams(every, { s: 'v123456', i: 11, n: 'NaN', b: 'maybe', c: 'z', t: 'a', k: 5, z: 1 })).toEqual({
+      errors: {
+        s: 'must be at most 5 characters', i: 'must be at most 10', n: 'must be a number', b: 'must be true or false',
+        c: 'must be one of x, y', t: 'must be at least 2 characters', k: 'must be a string', z: 'is not a parameter of this task',
+      },
+    });
+  });
+
+  it.each([
+    [{ i: '1e400' }, 'i', 'must be a whole number'],
+    [{ i: 2 ** 53 }, 'i', 'must be a whole number'],
+    [{ n: 'Infinity' }, 'n', 'must be a number'],
+    [{ n: '  ' }, 'n', 'must be a number'],
+    [{ s: 'v1\n' }, 's', 'must be a single line'],
+    [{ t: 'ab\0' }, 't', 'must not contain NUL bytes'],
+    [{ t: 'ab\uD800' }, 't', 'must be valid Unicode: it has a lone surrogate'],
+    [{ c: ['x'] }, 'c', 'must be a string'],
+  ])('refuses %j', (input, field, message) => {
+    expect(checkParams(every, input)).toEqual({ errors: { [field]: message } });
+  });
+
+  it('reports a required parameter left out, and a body that is not an object', () => {
+    const req = defs([{ name: 'r', type: 'string', required: true }, { name: 'k', type: 'secret', required: true }]);
+    expect(checkParams(req, {})).toEqual({ errors: { r: 'is required', k: 'is required' } });
+    expect(checkParams(req, [])).toEqual({ errors: { params: 'must be a JSON object of parameter values' } });
+    expect(checkParams(req, 'r=1')).toEqual({ errors: { params: 'must be a JSON object of parameter values' } });
+  });
+
+  it('reports a __proto__ key like any unknown parameter', () => {
+    const result = checkParams(every, JSON.parse('{"__proto__": {"i": 5}}'));
+    expect(result).toHaveProperty('errors');
+    expect(Object.entries((result as { errors: Record<string, string> }).errors)).toEqual([['__proto__', 'is not a parameter of this task']]);
+  });
+});
+
+describe('paramsForProcess', () => {
+  it('gives values as --name value pairs and TASKRUN_PARAM_ variables, secrets only in the environment', () => {
+    const d = defs([{ name: 'region', type: 'string' }, { name: 'dryRun', type: 'boolean' }, { name: 'count', type: 'integer' }, { name: 'pw', type: 'secret' }]);
+    expect(paramsForProcess(d, { region: '$(rm -rf /)', dryRun: false, count: 7 }, { pw: 'hunter2' })).toEqual({
+      args: ['--region', '$(rm -rf /)', '--dryRun', 'false', '--count', '7'],
+      env: { TASKRUN_PARAM_REGION: '$(rm -rf /)', TASKRUN_PARAM_DRYRUN: 'false', TASKRUN_PARAM_COUNT: '7', TASKRUN_PARAM_PW: 'hunter2' },
+    });
+    expect(paramEnvName('a_b')).toBe('TASKRUN_PARAM_A_B');
+  });
+
+  it('leaves out parameters that have no value', () => {
+    expect(paramsForProcess(defs([{ name: 'a', type: 'string' }]), {}, {})).toEqual({ args: [], env: {} });
+  });
+});
