@@ -6,6 +6,7 @@ import { activeRunOf, recentRunsOfTasks } from '../queries/runs-read';
 import type { Run } from '../queries/run-types';
 import { deleteTaskSettings, getTaskSettings, saveTaskSettings, type TaskSettings } from '../queries/task-settings';
 import { CHANNEL, notifyRunChange } from '../db/notify';
+import { forgetTaskAutomation } from '../queries/task-automation';
 import {
   createTaskFile, deleteTaskFile, findTaskFile, listTaskFiles, readTaskContent, writeTaskContent, type TaskFile,
 } from '../tasks/task-files';
@@ -156,6 +157,8 @@ export async function deleteTask(deps: Deps, id: string, who: Who): Promise<void
   await deleteTaskFile(deps.cfg.tasksDir, file);
   await deleteTaskSettings(deps.db, id);
   await deleteSecretsOf(deps.db, id);
+  await forgetTaskAutomation(deps.db, id);
+  deps.notify(CHANNEL.schedules);
   await audit(deps, who, 'task.delete', id, { content_sha256_before: before });
 }
 

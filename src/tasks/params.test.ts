@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkParams, paramDefs, paramEnvName, paramsForProcess, type ParamDef } from './params';
+import { checkParams, nestedQuantifier, paramDefs, paramEnvName, paramsForProcess, type ParamDef } from './params';
 
 const defs = (list: unknown[]): ParamDef[] => paramDefs.parse(list);
 
@@ -112,5 +112,16 @@ describe('paramsForProcess', () => {
 
   it('leaves out parameters that have no value', () => {
     expect(paramsForProcess(defs([{ name: 'a', type: 'string' }]), {}, {})).toEqual({ args: [], env: {} });
+  });
+});
+
+describe('nestedQuantifier', () => {
+  it('finds a repeated group that repeats inside, the shape of catastrophic backtracking', () => {
+    for (const p of ['(a+)+$', '(\\w*)*', '([a-z]+){2,}', '(x(a+)y)*', '(a{2}){3}']) expect(nestedQuantifier(p), p).toBe(true);
+    for (const p of ['(a|b)+', '[a-z]+', '(ab)+c*', '\\(a+\\)+', '[(a+)]+', '((a)+)', '(a+){1}', '(a+)?']) expect(nestedQuantifier(p), p).toBe(false);
+  });
+  it('refuses such a pattern in a declaration', () => {
+    const r = paramDefs.safeParse([{ name: 'x', type: 'string', pattern: '(a+)+$' }]);
+    expect(r.success).toBe(false);
   });
 });

@@ -30,6 +30,7 @@ export const paramDef = z
         .string({ error: 'must be a string' })
         .max(500)
         .refine((p) => compiles(p), { error: 'must be a valid regular expression' })
+        .refine((p) => !nestedQuantifier(p), { error: 'must not repeat a group that itself repeats, such as (a+)+: checking it could take forever' })
         .optional(),
       min: z.number({ error: 'must be a number' }).optional(),
       max: z.number({ error: 'must be a number' }).optional(),
@@ -60,6 +61,38 @@ export const paramDefs = z
       seen.add(key);
     });
   });
+
+/**
+ * Whether a pattern repeats a group that contains a repetition, as in (a+)+ or (\w*)*: the shape that
+ * makes a backtracking engine take exponential time. Values are checked in the web process, so an
+ * editor's pattern must not be able to stall it. (Overlapping alternatives such as (a|a)* are not caught.)
+ */
+export function nestedQuantifier(pattern: string): boolean {
+  const groups: boolean[] = [];
+  let inner = false; // the group being read so far holds a quantifier
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      i++;
+    } else if (ch === '[') {
+      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+    } else if (ch === '(') {
+      groups.push(inner);
+      inner = false;
+    } else if (ch === ')') {
+      const next = pattern[i + 1];
+      // {n} or {n,m} repeats when it allows more than one; {0}, {1} and {0,1} do not.
+      const braces = /^\{(\d*)(?:,(\d*))?\}/.exec(pattern.slice(i + 1));
+      const most = braces ? (braces[2] === undefined ? Number(braces[1]) : braces[2] === '' ? Infinity : Number(braces[2])) : 0;
+      const repeated = next === '*' || next === '+' || most > 1;
+      if (repeated && inner) return true;
+      inner = (groups.pop() ?? false) || inner || repeated;
+    } else if (ch === '*' || ch === '+' || ch === '{') {
+      inner = true;
+    }
+  }
+  return false;
+}
 
 function compiles(pattern: string): boolean {
   try {
