@@ -102,7 +102,7 @@ describe('the Run form, in a real browser against `npm start`', () => {
     await page.fill('#f-env', 'GREETING=hello\nbroken line');
     await page.click('#settings-form button[type=submit]');
     await page.locator('#error-params').filter({ hasText: 'parameter 1, type: must be one of' }).waitFor();
-    expect(await page.getAttribute('#f-params', 'aria-invalid')).toBe('true');
+    await expect.poll(() => page.getAttribute('#f-params', 'aria-invalid')).toBe('true');
 
     await page.fill('#f-params', '[{"name": "who", "type": "string", "default": "world"}]');
     await page.fill('#f-env', 'GREETING=hello');
