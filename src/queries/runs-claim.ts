@@ -1,30 +1,54 @@
-import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { getTableColumns, sql, type Table } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { runs } from '../db/schema';
+import { runs, tasks } from '../db/schema';
 import type { Run } from './run-types';
+import { settingsOf, type TaskSettings } from './task-settings';
 
 export type Claimer = { runnerId: string; host: string; bootId: string };
 
-/** Moves up to `limit` queued runs, oldest first, to `running` for this runner; others skip rows it holds. */
-export async function claimRuns(db: Db, by: Claimer, limit: number): Promise<Run[]> {
+/** A claimed run with what starting it needs: its task's settings and sealed secrets, read in the same statement. */
+export type ClaimedRun = Run & { settings: TaskSettings; secrets: { name: string; sealed: string }[] };
+
+// A row turned to JSON by Postgres (to_jsonb) into drizzle's shape: camelCase keys, Dates, numbers.
+function fromJson<T extends Table>(table: T, json: Record<string, unknown>): T['$inferSelect'] {
+  const out: Record<string, unknown> = {};
+  for (const [key, col] of Object.entries(getTableColumns(table))) {
+    const v = json[col.name];
+    out[key] = v === null || v === undefined ? null : col.mapFromDriverValue(v);
+  }
+  return out as T['$inferSelect'];
+}
+
+/**
+ * Moves up to `limit` queued runs, oldest first, to `running` for this runner; others skip rows it holds.
+ * A retry waiting out its delay stays queued (and holds its task) until not_before.
+ */
+export async function claimRuns(db: Db, by: Claimer, limit: number): Promise<ClaimedRun[]> {
   if (limit <= 0) return [];
-  const oldest = db
-    .select({ id: runs.id })
-    .from(runs)
-    // A retry waiting out its delay stays queued (and holds its task) until not_before.
-    .where(and(eq(runs.status, 'queued'), or(isNull(runs.notBefore), lte(runs.notBefore, sql`now()`))))
-    .orderBy(runs.id)
-    .limit(limit)
-    .for('update', { skipLocked: true });
-  const claimed = await db
-    .update(runs)
-    .set({ status: 'running', runnerId: by.runnerId, host: by.host, bootId: by.bootId, startedAt: new Date() })
-    .where(inArray(runs.id, oldest))
-    .returning();
-  return claimed.sort((a, b) => a.id - b.id);
+  const rows = await db.execute<{ run: Record<string, unknown>; task: Record<string, unknown> | null; secrets: { name: string; sealed: string }[] }>(sql`
+    with picked as (
+      select id from runs
+      where status = 'queued' and (not_before is null or not_before <= now())
+      order by id limit ${limit}
+      for update skip locked
+    ), claimed as (
+      update runs set status = 'running', runner_id = ${by.runnerId}, host = ${by.host}, boot_id = ${by.bootId}, started_at = now()
+      where id in (select id from picked)
+      returning *
+    )
+    select to_jsonb(c) as run, to_jsonb(t) as task,
+      coalesce((select jsonb_agg(jsonb_build_object('name', s.name, 'sealed', s.sealed) order by s.name)
+                from task_secrets s where s.task_id = c.task_id), '[]'::jsonb) as secrets
+    from claimed c left join tasks t on t.id = c.task_id
+    order by c.id`);
+  return rows.map((r) => ({
+    ...fromJson(runs, r.run),
+    settings: settingsOf(r.task ? fromJson(tasks, r.task) : undefined),
+    secrets: r.secrets,
+  }));
 }
 
 /** Records the process group of a started run, so a later runner on this host can end it if we die. */
 export async function setRunPid(db: Db, runId: number, pid: number): Promise<void> {
-  await db.update(runs).set({ pid }).where(eq(runs.id, runId));
+  await db.execute(sql`update runs set pid = ${pid} where id = ${runId}`);
 }

@@ -1,7 +1,6 @@
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { runs, scheduleFires, schedules, type FireOutcome, type RunStatus } from '../db/schema';
-import { appendAudit } from './audit';
 import { enqueueRun, type EnqueueInput } from './runs-enqueue';
 import type { ScheduleFire } from './schedules';
 
@@ -35,7 +34,7 @@ export async function fireRun(
       .onConflictDoNothing()
       .returning({ at: scheduleFires.fireAt });
     if (won.length === 0) return null;
-    const queued = await enqueueRun(asDb(tx), run);
+    const queued = await enqueueRun(asDb(tx), { ...run, audit: { actor: f.actor, ip: null, details: { schedule_id: f.scheduleId, fire_at: f.fireAt.toISOString() } } });
     const note = (text: string) => (f.detail ? `${f.detail}; ${text}` : text);
     const result: FireResult =
       queued.outcome === 'queued'
@@ -47,10 +46,6 @@ export async function fireRun(
       .update(scheduleFires)
       .set({ outcome: result.outcome, runId: result.runId, detail: result.detail })
       .where(and(eq(scheduleFires.scheduleId, f.scheduleId), eq(scheduleFires.fireAt, f.fireAt)));
-    if (result.runId !== null) {
-      const details = { run_id: result.runId, trigger: run.trigger, schedule_id: f.scheduleId, fire_at: f.fireAt.toISOString() };
-      await appendAudit(asDb(tx), { actor: f.actor, ip: null, action: 'run.execute', target: run.taskId, details });
-    }
     return result;
   });
 }

@@ -22,18 +22,19 @@ const DEFAULTS: TaskSettings = {
   params: [], env: {}, maxRetries: 0, retryDelayS: 0,
 };
 
+/** A task's settings from its row; the defaults when it has none. */
+export function settingsOf(r: typeof tasks.$inferSelect | undefined): TaskSettings {
+  if (!r) return DEFAULTS;
+  return {
+    description: r.description, timeoutS: r.timeoutS, maxRssBytes: r.maxRssBytes, maxCpuPct: r.maxCpuPct, limitGraceS: r.limitGraceS,
+    retryOnLost: r.retryOnLost, retentionDays: r.retentionDays, params: r.params, env: r.env, maxRetries: r.maxRetries, retryDelayS: r.retryDelayS,
+  };
+}
+
 /** Settings of the given tasks, defaults for those with no row. */
 export async function getTaskSettings(db: Db, ids: string[]): Promise<Map<string, TaskSettings>> {
   const rows = ids.length === 0 ? [] : await db.select().from(tasks).where(inArray(tasks.id, ids));
-  const found = new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        description: r.description, timeoutS: r.timeoutS, maxRssBytes: r.maxRssBytes, maxCpuPct: r.maxCpuPct, limitGraceS: r.limitGraceS,
-        retryOnLost: r.retryOnLost, retentionDays: r.retentionDays, params: r.params, env: r.env, maxRetries: r.maxRetries, retryDelayS: r.retryDelayS,
-      },
-    ]),
-  );
+  const found = new Map(rows.map((r) => [r.id, settingsOf(r)]));
   return new Map(ids.map((id) => [id, found.get(id) ?? DEFAULTS]));
 }
 

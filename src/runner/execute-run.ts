@@ -4,8 +4,8 @@ import { execa } from 'execa';
 import { setRunPid } from '../queries/runs-claim';
 import type { Run } from '../queries/run-types';
 import type { RunEnd } from '../queries/runs-finish';
-import { secretsOf } from '../queries/task-secrets';
-import { getOneTaskSettings, type TaskSettings } from '../queries/task-settings';
+import type { ClaimedRun } from '../queries/runs-claim';
+import type { TaskSettings } from '../queries/task-settings';
 import { logPath } from '../runs/log-path';
 import { findTaskFile } from '../tasks/task-files';
 import type { RunnerContext } from './context';
@@ -38,7 +38,7 @@ async function atMost(p: Promise<unknown>, ms: number): Promise<void> {
  * `onStarted` learns the process group once it exists, with the task's settings as the run read them
  * (the resource sampler watches the group, within the task's limits).
  */
-export function startRun(ctx: RunnerContext, run: Run, onStarted?: (pgid: number, settings: TaskSettings) => void): RunHandle {
+export function startRun(ctx: RunnerContext, run: ClaimedRun, onStarted?: (pgid: number, settings: TaskSettings) => void): RunHandle {
   let reason: StopReason | undefined;
   let pgid: number | undefined;
   // A stop's detail (which resource limit) becomes the run's error and a line in its log.
@@ -72,7 +72,7 @@ type Hooks = {
   detail: () => string | undefined;
 };
 
-async function execute(ctx: RunnerContext, run: Run, hooks: Hooks): Promise<RunEnd> {
+async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promise<RunEnd> {
   const { cfg } = ctx;
   let out: WriteStream;
   try {
@@ -87,7 +87,7 @@ async function execute(ctx: RunnerContext, run: Run, hooks: Hooks): Promise<RunE
   const unrunnable = task.language === 'exec' ? await notRunnable(cmd.file) : undefined;
   if (unrunnable) return failed(unrunnable, await writeLineAndClose(out, unrunnable));
   if (hooks.reason()) return { ...ended(hooks.reason(), null, null, run.timeoutS), logBytes: await writeLineAndClose(out, 'stopped before it started') };
-  const prepared = await prepare(ctx, run);
+  const prepared = prepare(ctx, run);
   if ('error' in prepared) return failed(prepared.error, await writeLineAndClose(out, prepared.error));
   const { settings, input } = prepared;
 
@@ -172,17 +172,12 @@ function ended(reason: StopReason | undefined, code: number | null, signal: stri
   }
 }
 
-// The task's settings and the process's argv and environment, or why the run cannot start.
-async function prepare(ctx: RunnerContext, run: Run): Promise<{ settings: TaskSettings; input: ProcessInput } | { error: string }> {
-  let settings: TaskSettings;
-  let sealed: Awaited<ReturnType<typeof secretsOf>>;
+// The process's argv and environment, or why the run cannot start. The task's settings and sealed
+// secrets came with the claim (one statement), not from queries of their own.
+function prepare(ctx: RunnerContext, run: ClaimedRun): { settings: TaskSettings; input: ProcessInput } | { error: string } {
+  const { settings } = run;
   try {
-    [settings, sealed] = await Promise.all([getOneTaskSettings(ctx.db, run.taskId), secretsOf(ctx.db, run.taskId)]);
-  } catch (err) {
-    return { error: `could not read the task's settings: ${(err as Error).message}` };
-  }
-  try {
-    return { settings, input: processInput(ctx.secretKey, ctx.taskEnv, run, settings, sealed) };
+    return { settings, input: processInput(ctx.secretKey, ctx.taskEnv, run, settings, run.secrets) };
   } catch (err) {
     return { error: (err as Error).message };
   }

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { notifyRunChange } from '../db/notify';
 import { markRunnersStopped, runnersOnHost } from '../queries/runners';
 import { forgetOtherBoots, markLostRuns, markReaped, runsToReap } from '../queries/runs-recover';
 import type { RunnerContext } from './context';
@@ -22,7 +21,6 @@ export async function recoverLostRuns(ctx: RunnerContext): Promise<void> {
   await markRunnersStopped(db, gone.map((r) => r.id));
   for (const lost of await markLostRuns(db, ctx.cfg.runnerDeadMs)) {
     ctx.log.warn({ run_id: lost.id, task_id: lost.taskId }, 'run lost: its runner stopped heartbeating');
-    notifyRunChange(ctx.notify, { id: lost.id, status: 'lost', task_id: lost.taskId });
   }
   await forgetOtherBoots(db, host, bootId);
   for (const r of await runsToReap(db, host, bootId)) {

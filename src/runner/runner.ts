@@ -1,4 +1,4 @@
-import { CHANNEL, listen, notifyRunChange } from '../db/notify';
+import { CHANNEL, listen } from '../db/notify';
 import { cancelRequested } from '../queries/runs-cancel';
 import { claimRuns } from '../queries/runs-claim';
 import { finishRun, type RunEnd } from '../queries/runs-finish';
@@ -46,9 +46,8 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
   const record = async (h: RunHandle, end: RunEnd) => {
     for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
       try {
+        // The status NOTIFY comes from a trigger (drizzle/0008), only if this runner still held the run.
         await withTimeout(finishRun(db, h.run.id, ctx.runnerId, end), RECORD_TRY_MS, 'recording the end timed out');
-        const duration = h.run.startedAt ? Date.now() - h.run.startedAt.getTime() : undefined;
-        notifyRunChange(ctx.notify, { id: h.run.id, status: end.status, task_id: h.run.taskId, duration_ms: duration });
         return;
       } catch (err) {
         log.warn({ err, run_id: h.run.id }, 'recording the end of a run failed; retrying');
@@ -59,8 +58,6 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
 
   const launch = (h: RunHandle) => {
     active.set(h.run.id, h);
-    const queued = h.run.startedAt ? h.run.startedAt.getTime() - h.run.createdAt.getTime() : undefined;
-    notifyRunChange(ctx.notify, { id: h.run.id, status: 'running', task_id: h.run.taskId, queue_ms: queued });
     h.ended
       .catch((err: Error): RunEnd => ({ status: 'error', exitCode: null, signal: null, error: `runner error: ${err.message}`, logBytes: 0 }))
       .then(async (end) => record(h, { ...end, ...(await sampler.end(h.run.id)) }))

@@ -1,4 +1,3 @@
-import { CHANNEL, notifyRunChange } from '../db/notify';
 import type { FireOutcome } from '../db/schema';
 import type { Logger } from '../log';
 import type { EnqueueInput } from '../queries/runs-enqueue';
@@ -53,10 +52,6 @@ async function fire(ctx: SchedulerContext, s: ActiveSchedule, fireAt: Date, deta
   }
   const result = await fireRun(ctx.db, { scheduleId: s.id, fireAt, detail, actor: `schedule:${s.id}` }, input);
   if (!result) return null;
-  if (result.runId !== null) {
-    ctx.notify(CHANNEL.wake);
-    notifyRunChange(ctx.notify, { id: result.runId, status: 'queued', task_id: s.taskId });
-  }
   ctx.log.debug({ schedule_id: s.id, fire_at: fireAt, outcome: result.outcome, run_id: result.runId }, 'schedule fire decided');
   return { scheduleId: s.id, fireAt, ...result };
 }

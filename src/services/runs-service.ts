@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNEL, notifyRunChange } from '../db/notify';
+import { CHANNEL } from '../db/notify';
 import { RUN_STATUSES } from '../db/schema';
 import { cancelRun } from '../queries/runs-cancel';
 import { getRun, listRuns } from '../queries/runs-read';
@@ -67,8 +67,8 @@ export async function cancelRunById(deps: Deps, runId: number, who: Who): Promis
   const result = await cancelRun(deps.db, runId);
   if (result.outcome === 'missing') throw new AppError(404, `run not found: ${runId}`);
   if (result.outcome === 'finished') throw new AppError(409, `run already finished (${result.status})`, { status: result.status });
-  if (result.outcome === 'canceled') notifyRunChange(deps.notify, { id: runId, status: 'canceled' });
-  else deps.notify(CHANNEL.cancel, String(runId));
+  // A queued run's cancel is announced by the status trigger (drizzle/0008); a running one's runner is told.
+  if (result.outcome !== 'canceled') deps.notify(CHANNEL.cancel, String(runId));
   await audit(deps, who, 'run.cancel', String(runId));
   return getRunJson(deps, runId);
 }

@@ -5,7 +5,8 @@ import { deleteSecretsOf, secretNamesOf } from '../queries/task-secrets';
 import { activeRunOf, recentRunsOfTasks } from '../queries/runs-read';
 import type { Run } from '../queries/run-types';
 import { deleteTaskSettings, getTaskSettings, saveTaskSettings, type TaskSettings } from '../queries/task-settings';
-import { CHANNEL, notifyRunChange } from '../db/notify';
+import { CHANNEL } from '../db/notify';
+import { actorName } from '../auth/roles';
 import { forgetTaskAutomation } from '../queries/task-automation';
 import {
   createTaskFile, deleteTaskFile, findTaskFile, listTaskFiles, readTaskContent, writeTaskContent, type TaskFile,
@@ -197,11 +198,9 @@ export async function executeTask(
   deps: Deps, id: string, trigger = 'api', who: Who, params?: unknown, auditDetails: Record<string, unknown> = {},
 ): Promise<ExecuteJson> {
   const input = await prepareRun(deps, id, trigger, params);
-  const result = await enqueueRun(deps.db, input);
+  // One statement: the run, its audit row, and (from triggers) the runners' wake-up and the status NOTIFY.
+  const result = await enqueueRun(deps.db, { ...input, audit: { actor: actorName(who.principal), ip: who.ip, details: auditDetails } });
   if (result.outcome === 'active') throw new AppError(409, 'task already running', { run_id: result.runId });
   if (result.outcome === 'full') throw new AppError(429, 'queue full');
-  deps.notify(CHANNEL.wake);
-  notifyRunChange(deps.notify, { id: result.runId, status: 'queued', task_id: id });
-  await audit(deps, who, 'run.execute', id, { run_id: result.runId, trigger, ...auditDetails });
   return { run_id: result.runId, task_id: id, status: 'queued', log: logUrl({ taskId: id, id: result.runId }) };
 }
