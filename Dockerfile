@@ -4,7 +4,7 @@
 FROM node:20-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production dependencies only; TypeScript runs through tsx, so there is no build step.
+# Production dependencies only (esbuild among them: the image builds dist/ below).
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-slim
@@ -18,6 +18,9 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 COPY drizzle ./drizzle
 COPY tasks ./tasks
+COPY scripts ./scripts
+# The processes run the plain-JavaScript bundle (no TypeScript loader: less memory, faster start).
+RUN node scripts/build.mjs
 RUN groupadd --system taskrun && useradd --system --gid taskrun --home-dir /app taskrun \
  && mkdir -p /app/logs /app/data && chown -R taskrun:taskrun /app/tasks /app/logs /app/data
 USER taskrun
@@ -27,4 +30,4 @@ VOLUME ["/app/tasks", "/app/logs"]
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||5000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "dist/main.js"]

@@ -1,9 +1,12 @@
 import fs from 'node:fs';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // `node --import tsx bench/profile-top.ts FILE.cpuprofile [N]`: where a V8 CPU profile (from
 // `npm run bench -- --cpu-prof`) spent its time, by function and by file, self time only.
-type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+type CallFrame = { functionName: string; url: string; lineNumber: number; columnNumber?: number };
+type Node = { id: number; callFrame: CallFrame; children?: number[] };
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
 
 const [file, top = '25'] = process.argv.slice(2);
@@ -12,6 +15,22 @@ if (!file) {
   process.exit(2);
 }
 const prof = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+// The product runs from the dist/ bundle: a frame there is mapped back to its source file and line
+// through the bundle's source map (dist/X.js.map), so that files and packages are told apart.
+const maps = new Map<string, { map: SourceMap; dir: string } | null>();
+function original(frame: CallFrame): CallFrame {
+  if (!frame.url.startsWith('file://') || !frame.url.endsWith('.js')) return frame;
+  if (!maps.has(frame.url)) {
+    const mapFile = `${fileURLToPath(frame.url)}.map`;
+    maps.set(frame.url, fs.existsSync(mapFile) ? { map: new SourceMap(JSON.parse(fs.readFileSync(mapFile, 'utf8'))), dir: path.dirname(mapFile) } : null);
+  }
+  const m = maps.get(frame.url);
+  const entry = m?.map.findEntry(frame.lineNumber, frame.columnNumber ?? 0);
+  if (!m || !entry || !('originalSource' in entry)) return frame;
+  const url = entry.originalSource.startsWith('file://') ? entry.originalSource : pathToFileURL(path.resolve(m.dir, entry.originalSource)).href;
+  return { ...frame, url, lineNumber: entry.originalLine };
+}
+for (const n of prof.nodes) n.callFrame = original(n.callFrame);
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
 prof.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));

@@ -5,7 +5,7 @@ import { cleanupAll } from './lib/cleanup';
 import { judge, table } from './lib/judge';
 import { machineInfo } from './lib/machine';
 import { parseOptions } from './lib/options';
-import { REPO, startProduct } from './lib/product';
+import { buildProduct, REPO, startProduct } from './lib/product';
 import { realPython } from './lib/python';
 import type { Result, Scenario, ScenarioContext } from './lib/types';
 import { createWorkspace } from './lib/workspace';
@@ -50,6 +50,8 @@ const machine = machineInfo(python);
 log(`taskrun bench${opts.quick ? ' --quick' : ''}: ${machine.cores} cores, ${machine.cpu}, node ${machine.node}; workspace ${ws.root}`);
 
 try {
+  // `npm start` builds dist/ when the sources changed; here it is built once and every scenario runs that build.
+  buildProduct();
   if (selected.some((s) => s.id !== 7)) {
     // One cluster made once and copied for each scenario: initdb is scenario 7's subject, not everyone's.
     const t = await startProduct(ws, { name: 'template' });

@@ -7,11 +7,15 @@ import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded';
 import { migrateDb } from './db/migrate';
 import { loadSecretKey } from './auth/secret-box';
 import { createLogger } from './log';
+import { BUNDLED } from './package-root';
 import { supervise } from './supervise';
 
 // `npm start`: one machine. PostgreSQL (embedded unless DATABASE_URL is set), migrations, then one web
 // process and one colocated runner, each restarted if it crashes. They share nothing but the database and files.
 const here = path.dirname(fileURLToPath(import.meta.url));
+// From dist/ (npm start) the children are the bundle's dist/web/main.js and dist/runner/main.js; from the
+// sources (tsx, tests) they are the .ts files, forked with this process's own `--import tsx`.
+const entry = (name: string) => path.join(here, name, BUNDLED ? 'main.js' : 'main.ts');
 const cfg = loadConfig();
 const log = createLogger('taskrun', cfg.logLevel, cfg.logsDir);
 fs.mkdirSync(cfg.tasksDir, { recursive: true });
@@ -30,10 +34,10 @@ loadSecretKey(cfg.secretKey, cfg.dataDir);
 
 const env = { ...process.env, DATABASE_URL: url };
 const children = [
-  supervise('web', path.join(here, 'web/main.ts'), env, log, (m) => {
+  supervise('web', entry('web'), env, log, (m) => {
     if (typeof m === 'object' && m && 'ready' in m) log.info(`taskrun is ready at http://${cfg.host}:${cfg.port}`);
   }),
-  supervise('runner', path.join(here, 'runner/main.ts'), env, log),
+  supervise('runner', entry('runner'), env, log),
 ];
 
 let stopping = false;

@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../src/config';
 
 // No Docker engine runs here: the files are checked against the app, and the processes they start
-// (src/main.ts, src/runner/main.ts) are what the other suites run without containers.
+// (dist/main.js, dist/runner/main.js, built from src/main.ts and src/runner/main.ts by the image) are
+// what the other suites run without containers.
 const root = path.resolve(__dirname, '..');
 const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
 
@@ -31,9 +32,12 @@ describe('compose.yaml', () => {
       expect(s.depends_on?.postgres.condition).toBe('service_healthy');
       expect(s.ports === undefined || s === app).toBe(true); // a scaled service cannot publish a fixed port
     }
-    expect(app.command).toEqual(['node', '--import', 'tsx', 'src/main.ts']);
-    expect(runner.command).toEqual(['node', '--import', 'tsx', 'src/runner/main.ts']);
-    for (const entry of [app.command!.at(-1)!, runner.command!.at(-1)!]) expect(fs.existsSync(path.join(root, entry))).toBe(true);
+    expect(app.command).toEqual(['node', 'dist/main.js']);
+    expect(runner.command).toEqual(['node', 'dist/runner/main.js']);
+    // dist/X.js is the build of src/X.ts (scripts/build.mjs, run in the image).
+    for (const entry of [app.command!.at(-1)!, runner.command!.at(-1)!]) {
+      expect(fs.existsSync(path.join(root, entry.replace(/^dist\/(.*)\.js$/, 'src/$1.ts')))).toBe(true);
+    }
   });
 
   it('shares the tasks and logs volumes between the app and every runner, at the configured paths', () => {
@@ -65,7 +69,9 @@ describe('Dockerfile', () => {
     expect(text).toMatch(/apt-get install[^\n]*python3/);
     expect(text).toMatch(/ENTRYPOINT \["\/usr\/bin\/tini", "--"\]/);
     expect(text).toMatch(/^USER taskrun$/m);
-    for (const dir of ['src', 'drizzle', 'tasks']) expect(text).toMatch(new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
+    for (const dir of ['src', 'drizzle', 'tasks', 'scripts']) expect(text).toMatch(new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
+    expect(text).toMatch(/^RUN node scripts\/build\.mjs$/m);
+    expect(text).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
     expect(text).toMatch(/\/readyz/);
   });
 });

@@ -9,7 +9,7 @@ import { createHarness, waitFor, type Harness } from './support/harness';
 // Real runs of real processes: what the sampler records of a run's process tree, and a run over its limit.
 
 const MB = 1024 * 1024;
-const python = resolveInterpreters(process.env.PYTHON).python!;
+const python = (await resolveInterpreters(process.env.PYTHON)).python!;
 
 let h: Harness;
 beforeAll(async () => {

@@ -56,6 +56,38 @@ describe('live log', () => {
     expect(seen2.some((e) => e.event === 'status' && JSON.parse(e.data).status === 'success')).toBe(true);
   });
 
+  it('lets a viewer far behind a running log skip ahead, saying which bytes it skipped, and resume from there', async () => {
+    const gate = path.join(h.dirs.root, 'gate-skip');
+    // Six MB of numbered lines written at once (more than a viewer may lag), then the run waits.
+    writeTask(h.dirs, 'flood.sh', `seq -f 'line %08g of the flood' 1 200000\nwhile [ ! -e ${gate} ]; do sleep 0.05; done\necho last\n`);
+    const { run_id } = await (await h.app.request('/api/tasks/flood/execute', { method: 'POST' })).json();
+    const file = path.join(h.dirs.logsDir, `flood_${run_id}.log`);
+    await waitFor(() => fs.existsSync(file) && fs.statSync(file).size >= 200000 * 23, 30_000, 'the flood to be written');
+
+    const events: SseEvent[] = [];
+    for await (const ev of readSse(await fetch(`${server.base}/api/runs/${run_id}/stream?offset=0`))) {
+      events.push(ev);
+      if (ev.event === 'log' && !fs.existsSync(gate)) fs.writeFileSync(gate, '');
+    }
+    const skipped = events.filter((e) => e.event === 'skipped');
+    expect(skipped).toHaveLength(1);
+    const { from, to, bytes } = JSON.parse(skipped[0].data);
+    expect(from).toBe(0);
+    expect(bytes).toBe(to - from);
+    expect(skipped[0].id).toBe(String(to));
+    const whole = fs.readFileSync(file);
+    expect(whole[to - 1]).toBe(0x0a); // it resumes at a line start
+    const after = events.slice(events.indexOf(skipped[0]) + 1).filter((e) => e.event === 'log').map((e) => e.data).join('');
+    expect(after).toBe(whole.subarray(to).toString('utf8'));
+    expect(after.endsWith('line 00200000 of the flood\nlast\n')).toBe(true);
+    expect(events.at(-1)!.event).toBe('end');
+
+    // The same offsets resume exactly: from the skip's id, the rest of the log and nothing else.
+    const again: SseEvent[] = [];
+    for await (const ev of readSse(await fetch(`${server.base}/api/runs/${run_id}/stream`, { headers: { 'Last-Event-ID': String(to) } }))) again.push(ev);
+    expect(again.filter((e) => e.event === 'log').map((e) => e.data).join('')).toBe(after);
+  });
+
   it('streams a finished run whole and ends at once', async () => {
     writeTask(h.dirs, 'quick.sh', 'echo one\necho two\n');
     const { run_id } = await (await h.app.request('/api/tasks/quick/execute', { method: 'POST' })).json();

@@ -30,8 +30,9 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
+// What `npm start` runs: the dist/ bundle with plain node (built first when the sources changed).
 const start = () => {
-  const p = startProcess('src/main.ts', env);
+  const p = startProcess('scripts/run.mjs', env, ['main']);
   started.push(p);
   return p;
 };
@@ -52,7 +53,7 @@ describe('npm start', () => {
     await waitFor(healthy, 60_000, 'taskrun to start');
     expect(fs.statSync(path.join(env.DATA_DIR, 'pg-password')).mode & 0o777).toBe(0o600);
     // An operator's token, made with the CLI against the embedded server that `npm start` runs.
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'token', 'create', '--name', 'ops', '--role', 'admin'], {
+    const cli = spawnSync(process.execPath, ['scripts/run.mjs', 'cli/main', 'token', 'create', '--name', 'ops', '--role', 'admin'], {
       cwd: path.resolve(__dirname, '..'), env: { ...process.env, ...env }, encoding: 'utf8',
     });
     expect(cli.status).toBe(0);
@@ -62,11 +63,11 @@ describe('npm start', () => {
     const { run_id } = await (await fetch(`${base}/api/tasks/gated/execute`, { method: 'POST' })).json();
     await waitFor(async () => (await (await fetch(`${base}/api/runs/${run_id}`)).json()).status === 'running', 30_000, 'run to start');
 
-    const [web] = childPids(app.child.pid!, 'web/main.ts');
-    const [runner] = childPids(app.child.pid!, 'runner/main.ts');
+    const [web] = childPids(app.child.pid!, 'web/main.js');
+    const [runner] = childPids(app.child.pid!, 'runner/main.js');
     expect(web && runner).toBeTruthy();
     process.kill(web, 'SIGKILL');
-    await waitFor(async () => childPids(app.child.pid!, 'web/main.ts').some((p) => p !== web) && (await healthy()), 30_000, 'web restarted');
+    await waitFor(async () => childPids(app.child.pid!, 'web/main.js').some((p) => p !== web) && (await healthy()), 30_000, 'web restarted');
     expect(await (await fetch(`${base}/api/runs/${run_id}`)).json()).toMatchObject({ status: 'running' });
 
     fs.writeFileSync(path.join(root, 'gate'), '');

@@ -45,6 +45,20 @@ export type ProductOptions = {
 /** A free TCP port on 127.0.0.1. */
 export { freePort };
 
+/**
+ * What `npm start` (`main`), `npm run runner` (`runner/main`) and `npm run taskrun` (`cli/main`) run:
+ * the dist/ bundle with plain node. Started directly rather than through scripts/run.mjs (which
+ * rebuilds dist/ when a source changed), so that every scenario runs the build made at the start.
+ */
+function npmScript(entry: string): string[] {
+  return [path.join(REPO, 'dist', `${entry}.js`)];
+}
+
+/** Builds dist/ once, at the start: no scenario's start-up time includes a build. */
+export function buildProduct(): void {
+  execFileSync(process.execPath, [path.join(REPO, 'scripts/build.mjs')], { cwd: REPO, stdio: 'ignore' });
+}
+
 /** Writes task scripts into a folder, executable, as a user would drop them into TASKS_DIR. */
 export function writeTasks(tasksDir: string, tasks: Record<string, string>): void {
   fs.mkdirSync(tasksDir, { recursive: true });
@@ -76,7 +90,7 @@ export async function startProduct(ws: Workspace, o: ProductOptions): Promise<Pr
   // Its own process group, so a failed bench can end the supervisor, web and runner at once.
   // Node flags reach the web and runner too: the supervisor forks them with its own execArgv.
   const profile = ws.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ws.profileDir, path.basename(dir))}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(REPO, 'src/main.ts')], {
+  const child = spawn(process.execPath, [...profile, ...npmScript('main')], {
     cwd: REPO,
     env,
     detached: true,
@@ -114,7 +128,7 @@ export async function startProduct(ws: Workspace, o: ProductOptions): Promise<Pr
   if (token) setToken(base, token);
   return {
     name: o.name, base, dir, dataDir, tasksDir, logsDir, dbUrl, mainPid, readyMs, env,
-    childPid: (kind) => childOf(mainPid, `${kind}/main.ts`),
+    childPid: (kind) => childOf(mainPid, `${kind}/main.js`),
     stop: async () => {
       await stopNow();
       unregister();
@@ -147,7 +161,7 @@ async function waitReady(base: string, dataDir: string, exited: () => boolean, d
 /** Starts one more runner (`npm run runner`) against a product's database and folders. */
 export async function startExtraRunner(p: Product, env: Record<string, string>): Promise<{ pid: number; stop: () => Promise<void> }> {
   const out = fs.openSync(path.join(p.dir, 'runner2.out'), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/runner/main.ts')], {
+  const child = spawn(process.execPath, npmScript('runner/main'), {
     cwd: REPO,
     env: { ...p.env, DATABASE_URL: p.dbUrl, ...env },
     detached: true,
@@ -187,9 +201,8 @@ export async function startExtraRunner(p: Product, env: Record<string, string>):
 // An admin API token from the operator CLI, as a script or CI would hold one; none when this build
 // has no CLI (before authentication existed, the API was open).
 function createToken(env: NodeJS.ProcessEnv): string | undefined {
-  const cli = path.join(REPO, 'src/cli/main.ts');
-  if (!fs.existsSync(cli)) return undefined;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', cli, 'token', 'create', '--name', `bench-${Date.now()}`, '--role', 'admin'], {
+  if (!fs.existsSync(path.join(REPO, 'src/cli/main.ts'))) return undefined;
+  const out = execFileSync(process.execPath, [...npmScript('cli/main'), 'token', 'create', '--name', `bench-${Date.now()}`, '--role', 'admin'], {
     cwd: REPO, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
   });
   return out.trim().split('\n').pop();

@@ -29,8 +29,14 @@ const MARK = Buffer.from('data: T ');
 const STAMP_LEN = 17;
 const NEED = MARK.length + STAMP_LEN;
 
-/** A live viewer's findings: line delays (ms), bytes received, and when it saw the end. */
-export type ViewerResult = { delays: number[]; bytes: number; endedAt: number };
+// A `skipped` event: the server's word that this viewer fell too far behind and was moved ahead.
+const SKIPPED = Buffer.from('event: skipped\ndata: ');
+
+/**
+ * A live viewer's findings: line delays (ms), bytes received (with the SSE framing), log bytes the
+ * server skipped for it (it fell too far behind), and when it saw the end.
+ */
+export type ViewerResult = { delays: number[]; bytes: number; skipped: number; endedAt: number };
 
 export type ViewerOptions = {
   /** Read no faster than this many bytes per second (a deliberately slow client). */
@@ -47,7 +53,25 @@ export function viewStream(base: string, runId: number, o: ViewerOptions = {}): 
   const done = new Promise<ViewerResult>((resolve, reject) => {
     const delays: number[] = [];
     let bytes = 0;
+    let skipped = 0;
     let carry: Buffer = Buffer.alloc(0);
+    let skipCarry: Buffer = Buffer.alloc(0);
+    // The `bytes` of a skipped event at `i`, when its data line is complete in `buf` (from `minEnd` on).
+    const skippedAt = (buf: Buffer, i: number, minEnd = 0): number => {
+      const nl = buf.indexOf(0x0a, i + SKIPPED.length);
+      if (nl < minEnd || nl < 0) return 0;
+      return (JSON.parse(buf.toString('utf8', i + SKIPPED.length, nl)) as { bytes: number }).bytes;
+    };
+    const scanSkipped = (chunk: Buffer) => {
+      // An event cut across two chunks: counted here, as its line end is in this chunk.
+      if (skipCarry.length > 0) {
+        const joined = Buffer.concat([skipCarry, chunk.subarray(0, 512)]);
+        const i = joined.indexOf(SKIPPED);
+        if (i >= 0 && i < skipCarry.length) skipped += skippedAt(joined, i, skipCarry.length);
+      }
+      for (let i = chunk.indexOf(SKIPPED); i >= 0; i = chunk.indexOf(SKIPPED, i + 1)) skipped += skippedAt(chunk, i);
+      skipCarry = chunk.subarray(Math.max(0, chunk.length - 511));
+    };
     const scan = (chunk: Buffer, now: number) => {
       // A stamp cut across two chunks: look at the previous tail joined with this head.
       if (carry.length > 0) {
@@ -68,20 +92,21 @@ export function viewStream(base: string, runId: number, o: ViewerOptions = {}): 
         const now = wallMs();
         bytes += chunk.length;
         scan(chunk, now);
+        scanSkipped(chunk);
         if (!sawEnd && chunk.includes('event: end')) sawEnd = true;
         if (o.maxBytesPerSecond) {
           res.pause();
           setTimeout(() => res.resume(), (chunk.length / o.maxBytesPerSecond) * 1000);
         }
       });
-      res.on('end', () => (sawEnd ? resolve({ delays, bytes, endedAt: wallMs() }) : reject(new Error(`stream of run ${runId} ended without an end event`))));
+      res.on('end', () => (sawEnd ? resolve({ delays, bytes, skipped, endedAt: wallMs() }) : reject(new Error(`stream of run ${runId} ended without an end event`))));
       res.on('error', reject);
       res.on('aborted', () => reject(new Error('aborted')));
     });
     req.on('error', reject);
     abort = () => {
       req.destroy();
-      resolve({ delays, bytes, endedAt: wallMs() });
+      resolve({ delays, bytes, skipped, endedAt: wallMs() });
     };
   });
   return { done, abort: () => abort() };

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
+import { PACKAGE_ROOT } from '../package-root';
 import type { Db } from './client';
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'drizzle');
 // Any constant works; it only has to be the same in every taskrun process.
 const MIGRATION_LOCK = 7_311_001;
 
@@ -24,6 +24,15 @@ export async function migrateDb(url: string): Promise<void> {
 }
 
 const expected = (): number => JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')).entries.length;
+
+/**
+ * Migrates through an open pool only when something is pending: the web and the runner that `npm start`
+ * forks find the supervisor's migrations done with one query, instead of each opening a connection and
+ * queueing on the migration lock (a start-up cost on the way to ready).
+ */
+export async function ensureMigrated(db: Db, url: string): Promise<void> {
+  if ((await migrationsPending(db)) > 0) await migrateDb(url);
+}
 
 /** How many of drizzle/'s migrations the database has not applied yet (0 when ready). */
 export async function migrationsPending(db: Db): Promise<number> {

@@ -3,9 +3,14 @@ import type { Db } from '../db/client';
 import { runs, type RunStatus } from '../db/schema';
 import type { Run } from './run-types';
 
-/** One run by id. */
+const prepareGetRun = (db: Db) => db.select().from(runs).where(eq(runs.id, sql.placeholder('id'))).prepare('taskrun_get_run');
+const getRunQueries = new WeakMap<Db, ReturnType<typeof prepareGetRun>>();
+
+/** One run by id. Built once per pool: it is read on every run request and stream, and drizzle's query building cost more than the query. */
 export async function getRun(db: Db, runId: number): Promise<Run | undefined> {
-  const rows = await db.select().from(runs).where(eq(runs.id, runId));
+  let query = getRunQueries.get(db);
+  if (!query) getRunQueries.set(db, (query = prepareGetRun(db)));
+  const rows = await query.execute({ id: runId });
   return rows[0];
 }
 
@@ -31,14 +36,14 @@ export async function listRuns(db: Db, f: RunFilter): Promise<{ runs: Run[]; nex
 export async function recentRunsOfTasks(db: Db, taskIds: string[]): Promise<Map<string, Run[]>> {
   const result = new Map<string, Run[]>(taskIds.map((id) => [id, []]));
   if (taskIds.length === 0) return result;
-  const ids = await db.execute<{ id: number }>(sql`
-    select r.id from unnest(${sql.param(taskIds)}::text[]) as t(task_id)
-    cross join lateral (select id from runs where runs.task_id = t.task_id order by id desc limit 2) r`);
-  if (ids.length === 0) return result;
+  // One round trip, the task ids as one array parameter (not a list of ids: 2,000 parameters for a
+  // thousand tasks); the inner `runs` is the lateral probe's own.
   const rows = await db
     .select()
     .from(runs)
-    .where(inArray(runs.id, ids.map((r) => Number(r.id))))
+    .where(sql`${runs.id} in (
+      select r.id from unnest(${sql.param(taskIds)}::text[]) as t(task_id)
+      cross join lateral (select id from runs where runs.task_id = t.task_id order by id desc limit 2) r)`)
     .orderBy(desc(runs.id));
   for (const r of rows) result.get(r.taskId)?.push(r);
   return result;

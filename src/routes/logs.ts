@@ -48,7 +48,8 @@ async function serveLog(c: Context, deps: WebDeps, attachment: boolean): Promise
   };
   if (partial) headers['Content-Range'] = `bytes ${start}-${end - 1}/${size}`;
   if (attachment) headers['Content-Disposition'] = `attachment; filename="${name}"`;
-  return new Response(body ? (Readable.toWeb(body) as ReadableStream) : '', { status: partial ? 206 : 200, headers });
+  // Through the context, so the security headers set before the handler are part of it.
+  return c.body(body ? (Readable.toWeb(body) as ReadableStream) : '', partial ? 206 : 200, headers);
 }
 
 /** GET /api/logs/:name (text, from an offset or Range) and GET /logs/:name/download (as a file). */

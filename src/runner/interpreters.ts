@@ -1,25 +1,26 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { TaskFile } from '../tasks/task-files';
 
 export type Interpreters = { python: string | undefined; bash: string; node: string };
 export type Command = { file: string; args: string[] } | { error: string };
 
 // A version-manager shim (pyenv) costs ~90 ms on every start; asking it once for the real binary saves that per run.
-function resolvePython(configured: string | undefined): string | undefined {
+async function resolvePython(configured: string | undefined): Promise<string | undefined> {
   const candidate = configured ?? 'python3';
   try {
-    const out = execFileSync(candidate, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
-    return out.trim() || undefined;
+    const { stdout } = await promisify(execFile)(candidate, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
+    return stdout.trim() || undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Finds the interpreters once, when the runner starts. */
-export function resolveInterpreters(python: string | undefined): Interpreters {
-  return { python: resolvePython(python), bash: 'bash', node: process.execPath };
+/** Finds the interpreters once, when the runner starts (asynchronously: the runner connects meanwhile). */
+export async function resolveInterpreters(python: string | undefined): Promise<Interpreters> {
+  return { python: await resolvePython(python), bash: 'bash', node: process.execPath };
 }
 
 /** The command that runs a task's script, or why it cannot run. */

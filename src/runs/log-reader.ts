@@ -23,17 +23,24 @@ export async function readLogPiece(file: string, offset: number, max = 64 * 1024
     return Buffer.alloc(0);
   }
   try {
-    const buf = Buffer.allocUnsafe(max);
-    const { bytesRead } = await handle.read(buf, 0, max, offset);
-    const data = buf.subarray(0, bytesRead);
-    if (whole || bytesRead === 0) return data;
-    const nl = data.lastIndexOf(0x0a);
-    if (nl >= 0) return data.subarray(0, nl + 1);
-    if (bytesRead < max) return Buffer.alloc(0); // a partial line: wait for the rest of it
-    return data.subarray(0, utf8Boundary(data));
+    return await readPiece(handle, offset, max, whole);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * readLogPiece through a file already open (a live log's shared reader keeps its file open), into
+ * `buf` when given (the piece is then a view of it, valid until the next read into it).
+ */
+export async function readPiece(handle: fsp.FileHandle, offset: number, max: number, whole: boolean, buf = Buffer.allocUnsafe(max)): Promise<Buffer> {
+  const { bytesRead } = await handle.read(buf, 0, max, offset);
+  const data = buf.subarray(0, bytesRead);
+  if (whole || bytesRead === 0) return data;
+  const nl = data.lastIndexOf(0x0a);
+  if (nl >= 0) return data.subarray(0, nl + 1);
+  if (bytesRead < max) return Buffer.alloc(0); // a partial line: wait for the rest of it
+  return data.subarray(0, utf8Boundary(data));
 }
 
 // Backs off over UTF-8 continuation bytes so a character is never cut in two.

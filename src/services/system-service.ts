@@ -1,9 +1,12 @@
 import os from 'node:os';
-import si from 'systeminformation';
 import { readProcStat } from '../proc-stat';
 import { liveRunners } from '../queries/runners';
 import { countActiveRuns, runningOnHost } from '../queries/runs-read';
 import type { Deps } from './deps';
+
+// Loaded on the first System request, not at start: most web processes never need it, and it is one of
+// the largest libraries here (a few MB of an idle web process).
+const systemInformation = async () => (await import('systeminformation')).default;
 
 /** GET /api/system/info. */
 export type SystemInfo = {
@@ -18,6 +21,7 @@ export type SystemInfo = {
 
 /** CPU, memory, disks and load of this machine, and the queue across all runners. */
 export async function systemInfo(deps: Deps): Promise<SystemInfo> {
+  const si = await systemInformation();
   const [load, mem, disks, counts, runners] = await Promise.all([
     si.currentLoad(),
     si.mem(),
@@ -45,6 +49,7 @@ export type ProcessJson = { pid: number; name: string; cpu_pct: number; mem_rss:
 
 /** The busiest processes on this machine, each marked with the run it belongs to; run processes always come first. */
 export async function topProcesses(deps: Deps, limit = 50): Promise<ProcessJson[]> {
+  const si = await systemInformation();
   const [procs, running] = await Promise.all([si.processes(), runningOnHost(deps.db, os.hostname())]);
   const byGroup = new Map(running.filter((r) => r.pid).map((r) => [r.pid!, r]));
   const rows = procs.list.map((p): ProcessJson => {

@@ -2,9 +2,11 @@ import { Hono } from 'hono';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../package-root';
 import { ANSI_CSS } from '../views/ansi-css';
 import { RESOURCE_CSS } from '../views/resource-charts';
-import { bundleClient } from './bundle';
+import { clientScript } from './bundle';
 
 interface Asset {
   body: string;
@@ -20,14 +22,15 @@ const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
 const SVG = 'image/svg+xml';
 const CACHE = 'public, max-age=3600';
-const STYLES = new URL('../views/styles/', import.meta.url);
-const FAVICON = new URL('favicon.svg', STYLES);
+// Read from the sources in both modes (tsx and the dist/ bundle), so a path from the package root.
+const STYLES = path.join(PACKAGE_ROOT, 'src', 'views', 'styles');
+const FAVICON = path.join(STYLES, 'favicon.svg');
 
 // The only names served; a request picks one by name and never contributes to a file path.
 const SOURCES: ReadonlyMap<string, Source> = new Map([
   ['htmx.min.js', { type: JS, load: () => readFile(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8') }],
-  ['editor.js', { type: JS, load: () => bundleClient('editor') }],
-  ['app.js', { type: JS, load: () => bundleClient('app') }],
+  ['editor.js', { type: JS, load: () => clientScript('editor') }],
+  ['app.js', { type: JS, load: () => clientScript('app') }],
   // All of the site's CSS is this one file, so a strict style-src 'self' CSP needs no inline styles.
   ['app.css', { type: CSS, load: stylesheet }],
   ['favicon.svg', { type: SVG, load: () => readFile(FAVICON, 'utf8') }],
@@ -36,7 +39,7 @@ const SOURCES: ReadonlyMap<string, Source> = new Map([
 // Every .css file of src/views/styles, in name order (so 10-base.css comes first), then the ANSI colours.
 async function stylesheet(): Promise<string> {
   const names = (await readdir(STYLES)).filter((n) => n.endsWith('.css')).sort();
-  const parts = await Promise.all(names.map((n) => readFile(new URL(n, STYLES), 'utf8')));
+  const parts = await Promise.all(names.map((n) => readFile(path.join(STYLES, n), 'utf8')));
   return [...parts, ANSI_CSS, RESOURCE_CSS].join('\n');
 }
 

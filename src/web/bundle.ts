@@ -1,18 +1,19 @@
-import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { BUNDLED, PACKAGE_ROOT } from '../package-root';
 
 /** Client entry points under src/views/client that can be bundled for the browser. */
 export type ClientEntry = 'editor' | 'app';
 
-const ENTRIES: Record<ClientEntry, URL> = {
-  editor: new URL('../views/client/editor.ts', import.meta.url),
-  app: new URL('../views/client/app.ts', import.meta.url),
-};
+/** Where the build step (scripts/build.mjs) writes the client bundles, beside the server's. */
+export const CLIENT_DIST = path.join(PACKAGE_ROOT, 'dist', 'client');
 
-/** Bundles one client entry and its imports into a single minified browser script. */
+/** Bundles one client entry and its imports into a single minified browser script (scripts/build.mjs uses the same options). */
 export async function bundleClient(entry: ClientEntry): Promise<string> {
+  // Loaded here, not at the top: the web process that runs from dist/ never needs the bundler.
+  const { build } = await import('esbuild');
   const result = await build({
-    entryPoints: [fileURLToPath(ENTRIES[entry])],
+    entryPoints: [path.join(PACKAGE_ROOT, 'src', 'views', 'client', `${entry}.ts`)],
     bundle: true,
     write: false,
     minify: true,
@@ -22,4 +23,9 @@ export async function bundleClient(entry: ClientEntry): Promise<string> {
     logLevel: 'silent',
   });
   return result.outputFiles.map((file) => file.text).join('');
+}
+
+/** A client script: built with the server when running from dist/, else bundled from the sources now. */
+export async function clientScript(entry: ClientEntry): Promise<string> {
+  return BUNDLED ? readFile(path.join(CLIENT_DIST, `${entry}.js`), 'utf8') : bundleClient(entry);
 }

@@ -1,12 +1,14 @@
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
+import { createServer } from 'node:http';
 import { loadSecretKey } from '../auth/secret-box';
 import { loadConfig } from '../config';
 import { closeDb, connectDb } from '../db/client';
 import { resolveDatabaseUrl } from '../db/database-url';
-import { migrateDb } from '../db/migrate';
+import { ensureMigrated } from '../db/migrate';
 import { createNotifier } from '../db/notify';
 import { createLogger } from '../log';
 import { createApp } from '../routes/app';
+import { withProbe } from './probe';
 import { startRunEvents } from './run-events';
 import { ensureFirstAdmin } from '../services/setup-service';
 
@@ -14,8 +16,8 @@ import { ensureFirstAdmin } from '../services/setup-service';
 const cfg = loadConfig();
 const log = createLogger('web', cfg.logLevel, cfg.logsDir);
 const url = resolveDatabaseUrl(cfg);
-await migrateDb(url);
 const db = connectDb(url, 'taskrun-web', 10);
+await ensureMigrated(db, url);
 const events = await startRunEvents(db);
 const notify = createNotifier(db, (err) => log.warn({ err }, 'notify failed'));
 const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir);
@@ -26,9 +28,12 @@ if (setupCode) {
   log.warn({ setup_url: `http://${cfg.host}:${cfg.port}/setup` }, `first start: open /setup and enter the one-time setup code ${setupCode}`);
 }
 
-const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.host }, (info) => {
-  log.info({ url: `http://${cfg.host}:${info.port}` }, 'taskrun web listening');
-  process.send?.({ ready: true, port: info.port });
+const server = createServer(withProbe(db, getRequestListener(app.fetch, { hostname: cfg.host })));
+server.listen(cfg.port, cfg.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : cfg.port;
+  log.info({ url: `http://${cfg.host}:${port}` }, 'taskrun web listening');
+  process.send?.({ ready: true, port });
 });
 
 let stopping = false;
@@ -38,7 +43,7 @@ const stop = (signal: string) => {
   log.info({ signal }, 'web stopping');
   // Open SSE streams would keep close() waiting; they reconnect to another node or after a restart.
   server.close();
-  (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  server.closeAllConnections();
   void events.close().finally(() => closeDb(db).finally(() => process.exit(0)));
 };
 process.on('SIGTERM', () => stop('SIGTERM'));

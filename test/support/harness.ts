@@ -35,7 +35,7 @@ export type Harness = {
 };
 
 const log = createLogger('test', 'silent');
-const interpreters = resolveInterpreters(process.env.PYTHON);
+const interpreters = await resolveInterpreters(process.env.PYTHON);
 
 /** A database, folders, the web app and (on demand) in-process runners, all real; `close` ends them all. */
 export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {

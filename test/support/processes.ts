@@ -7,9 +7,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 export type Proc = { child: ChildProcess; output: () => string; exited: Promise<number | null>; stop: () => Promise<void> };
 
-/** Starts a taskrun entry point (`src/runner/main.ts`, `src/main.ts`, ...) as a real process. */
-export function startProcess(entry: string, env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
+/**
+ * Starts a taskrun entry point as a real process: a TypeScript one (`src/runner/main.ts`, ...) through
+ * tsx, or `scripts/run.mjs` with its arguments as the npm scripts run it (the dist/ bundle).
+ */
+export function startProcess(entry: string, env: NodeJS.ProcessEnv, args: string[] = []): Proc {
+  const file = path.join(root, entry);
+  const child = spawn(process.execPath, [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), file, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -72,6 +72,15 @@ export function initLogView(): void {
     }
   };
 
+  // The server skipped ahead (this view fell more than a few MB behind a busy log): say so in place.
+  const skipped = (bytes: number): void => {
+    const note = document.createElement('span');
+    note.className = 'log-skipped muted';
+    note.textContent = `\n[… ${formatBytes(bytes)} not shown: the output came faster than this view could follow; the download has all of it]\n`;
+    log.append(note);
+    if (follow.on) log.scrollTop = log.scrollHeight;
+  };
+
   const statusChanged = (data: string): void => {
     const shown = document.getElementById('run-status');
     const status = (JSON.parse(data) as { status?: string }).status;
@@ -86,6 +95,11 @@ export function initLogView(): void {
       offset = Number(e.lastEventId) || offset;
       append(e.data, from);
       if (size) size.textContent = formatBytes(offset);
+    });
+    events.addEventListener('skipped', (event) => {
+      const e = event as MessageEvent<string>;
+      offset = Number(e.lastEventId) || offset;
+      skipped((JSON.parse(e.data) as { bytes: number }).bytes);
     });
     events.addEventListener('status', (event) => statusChanged((event as MessageEvent<string>).data));
     events.addEventListener('end', (event) => {

@@ -70,8 +70,9 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 /**
- * Starts `node --import tsx src/main.ts` (embedded PostgreSQL, web and runner) on a free port with
- * its folders in a fresh temp dir; `stop` sends SIGTERM and waits until it has stopped its children.
+ * Starts the app as `npm start` does (`node scripts/run.mjs main`: the dist/ bundle, rebuilt when the
+ * sources changed; embedded PostgreSQL, web and runner) on a free port with its folders in a fresh
+ * temp dir; `stop` sends SIGTERM and waits until it has stopped its children.
  */
 export async function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-e2e-'));
@@ -82,7 +83,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<AppPro
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const output = fs.openSync(path.join(dir, 'app.out'), 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['scripts/run.mjs', 'main'], {
     cwd: ROOT,
     env: {
       ...process.env, DATABASE_URL: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'),

@@ -22,7 +22,7 @@ export async function waitEnded(app: AppProcess, runId: number, ms = 30_000): Pr
 /** The pid of the web process that `npm start` supervises. */
 export function webPid(app: AppProcess): number {
   const lines = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(app.pid)], { encoding: 'utf8' }).split('\n');
-  const web = lines.find((l) => l.includes('web/main.ts'));
+  const web = lines.find((l) => l.includes('web/main.js'));
   if (!web) throw new Error(`no web process under ${app.pid}:\n${lines.join('\n')}`);
   return Number(web.trim().split(/\s+/)[0]);
 }

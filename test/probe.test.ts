@@ -1,0 +1,44 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SECURITY_HEADERS } from '../src/routes/security/headers';
+import { createTestDb, type TestDb } from './support/test-db';
+import { withProbe } from '../src/web/probe';
+
+// The web server answers probes itself and hands everything else to the app, on a real database.
+let tdb: TestDb;
+let server: Server;
+let base: string;
+const passedOn: string[] = [];
+beforeAll(async () => {
+  tdb = await createTestDb();
+  server = createServer(withProbe(tdb.db, (req, res) => {
+    passedOn.push(`${req.method} ${req.url}`);
+    res.end('app');
+  }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await tdb.drop();
+});
+
+describe('withProbe', () => {
+  it('answers GET and HEAD /healthz as the app route does, with the security headers, and passes on the rest', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(res.headers.get('content-type')).toBe('application/json');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers.get(name)).toBe(value);
+    const head = await fetch(`${base}/healthz`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    expect(passedOn).toEqual([]);
+
+    for (const [method, path] of [['GET', '/healthz?x=1'], ['POST', '/healthz'], ['GET', '/readyz'], ['GET', '/']]) {
+      expect(await (await fetch(`${base}${path}`, { method })).text()).toBe('app');
+    }
+    expect(passedOn).toEqual(['GET /healthz?x=1', 'POST /healthz', 'GET /readyz', 'GET /']);
+  });
+});
