@@ -47,9 +47,28 @@ describe('compose.yaml', () => {
     expect(Object.keys(compose.volumes).sort()).toEqual(['logs', 'pgdata', 'tasks']);
   });
 
+  // What `docker compose` makes of ${NAME:?error} and ${NAME:-default}, with the .env a user writes.
+  const dotEnv: Record<string, string> = { SECRET_KEY: 'ab'.repeat(32) };
+  const interpolate = (env: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [
+        k,
+        String(v).replace(/\$\{(\w+)(?::([?-])([^}]*))?\}/g, (_, name: string, op?: string, rest?: string) => {
+          if (dotEnv[name] !== undefined) return dotEnv[name]!;
+          if (op === '?') throw new Error(`${name} is required: ${rest}`);
+          return rest ?? '';
+        }),
+      ]),
+    );
+
+  it('needs one SECRET_KEY for every container, so that runners open what the web sealed', () => {
+    for (const s of [app, runner]) expect(String(s.environment!.SECRET_KEY)).toMatch(/^\$\{SECRET_KEY:\?/);
+    expect(interpolate(app.environment!).SECRET_KEY).toBe(interpolate(runner.environment!).SECRET_KEY);
+  });
+
   it('sets only variables the app reads, with values its config accepts, pointing at the postgres service', () => {
     for (const s of [app, runner]) {
-      const env = s.environment!;
+      const env = interpolate(s.environment!);
       for (const name of Object.keys(env)) expect(CONFIG_VARIABLES).toContain(name);
       const cfg = loadConfig(env);
       expect(new URL(cfg.databaseUrl!).hostname).toBe('postgres');
@@ -57,7 +76,7 @@ describe('compose.yaml', () => {
       // Docker must wait for a runner's graceful stop before it kills it.
       expect(seconds(s.stop_grace_period!)).toBeGreaterThan(cfg.shutdownGraceMs / 1000 + cfg.killGraceMs / 1000);
     }
-    expect(loadConfig(app.environment!).host).toBe('0.0.0.0');
+    expect(loadConfig(interpolate(app.environment!)).host).toBe('0.0.0.0');
   });
 });
 
