@@ -1,20 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, screenshot } from './support/browser';
-import { startApp, writeTask, type AppProcess } from './support/app-process';
+import { describe, expect, it } from 'vitest';
+import { newPage, screenshot } from './support/browser';
+import { writeTask, type AppProcess } from './support/app-process';
+import { withAppAndBrowser } from './support/suite';
 import { execute, waitEnded } from './support/runs';
 
 let app: AppProcess;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-}, 90_000);
+withAppAndBrowser((a, b) => ([app, browser] = [a, b]));
 
 describe('progress bars, in a real browser against `npm start`', () => {
   it('show a running task\'s reports on the run view and in the task list as they come', async () => {

@@ -1,19 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, screenshot } from './support/browser';
-import { startApp, type AppProcess } from './support/app-process';
+import { describe, expect, it } from 'vitest';
+import { newPage, screenshot } from './support/browser';
+import type { AppProcess } from './support/app-process';
+import { withAppAndBrowser } from './support/suite';
 
 let app: AppProcess;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-}, 90_000);
+withAppAndBrowser((a, b) => ([app, browser] = [a, b]));
 
 const PARAMS = [
   { name: 'region', type: 'string', label: 'Region', pattern: '[a-z]+-[0-9]', required: true, description: 'Like eu-1' },

@@ -1,17 +1,12 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, screenshot } from './support/browser';
-import { startApp, writeTask, type AppProcess } from './support/app-process';
+import { describe, expect, it } from 'vitest';
+import { newPage, screenshot } from './support/browser';
+import { writeTask, type AppProcess } from './support/app-process';
+import { withAppAndBrowser } from './support/suite';
 
 let app: AppProcess;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-}, 90_000);
+withAppAndBrowser((a, b) => ([app, browser] = [a, b]));
 
 describe('schedules, in a real browser against `npm start`', () => {
   it('adds a schedule on the task page with a live preview, then sees it fire on the Schedules page', async () => {

@@ -2,19 +2,14 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, screenshot } from './support/browser';
-import { startApp, writeTask, type AppProcess } from './support/app-process';
+import { describe, expect, it } from 'vitest';
+import { newPage, screenshot } from './support/browser';
+import { writeTask, type AppProcess } from './support/app-process';
+import { withAppAndBrowser } from './support/suite';
 
 let app: AppProcess;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-}, 90_000);
+withAppAndBrowser((a, b) => ([app, browser] = [a, b]));
 
 describe('webhooks and notifications, in a real browser against `npm start`', () => {
   it('creates a webhook on the task page, shows its secret once, and a call to it starts a run', async () => {
