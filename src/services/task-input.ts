@@ -27,6 +27,11 @@ const timeoutS = z
   .int({ error: 'must be a whole number of seconds' })
   .min(1, { error: 'must be at least 1' })
   .max(MAX_TIMEOUT_S, { error: `must be at most ${MAX_TIMEOUT_S}` });
+// A setting that is a whole number in a range; null restores its default.
+const wholeNumber = (unit: string, min: number, max: number) => {
+  const error = `must be a whole number${unit ? ` of ${unit}` : ''}`;
+  return z.number({ error }).int({ error }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }).nullable().optional();
+};
 // Resource limits of a run's process tree; null means the environment's default (RUN_MAX_RSS_MB, ...).
 const limits = {
   max_rss_bytes: z
@@ -42,42 +47,18 @@ const limits = {
     .max(1_000_000, { error: 'must be at most 1000000' })
     .nullable()
     .optional(),
-  limit_grace_s: z
-    .number({ error: 'must be a whole number of seconds' })
-    .int({ error: 'must be a whole number of seconds' })
-    .min(0, { error: 'must be at least 0' })
-    .max(86400, { error: 'must be at most 86400' })
-    .nullable()
-    .optional(),
+  limit_grace_s: wholeNumber('seconds', 0, 86400),
   // Fleet settings: queue a run lost with its runner once more; keep runs this many days (null: RUN_RETENTION_DAYS, 0: forever).
   retry_on_lost: z.boolean({ error: 'must be true or false' }).optional(),
-  retention_days: z
-    .number({ error: 'must be a whole number of days' })
-    .int({ error: 'must be a whole number of days' })
-    .min(0, { error: 'must be at least 0' })
-    .max(36500, { error: 'must be at most 36500' })
-    .nullable()
-    .optional(),
+  retention_days: wholeNumber('days', 0, 36500),
 };
 // Automation: declared parameters, plain environment variables (secrets have routes of their own), and
 // retries of a run that ended failed, timeout or lost. null restores the default (none, none, 0, 0).
 const automation = {
   params: paramDefs.nullable().optional(),
   env: envVars.nullable().optional(),
-  max_retries: z
-    .number({ error: 'must be a whole number' })
-    .int({ error: 'must be a whole number' })
-    .min(0, { error: 'must be at least 0' })
-    .max(10, { error: 'must be at most 10' })
-    .nullable()
-    .optional(),
-  retry_delay_s: z
-    .number({ error: 'must be a whole number of seconds' })
-    .int({ error: 'must be a whole number of seconds' })
-    .min(0, { error: 'must be at least 0' })
-    .max(86400, { error: 'must be at most 86400' })
-    .nullable()
-    .optional(),
+  max_retries: wholeNumber('', 0, 10),
+  retry_delay_s: wholeNumber('seconds', 0, 86400),
 };
 
 /** POST /api/tasks and the editor's create form. */
