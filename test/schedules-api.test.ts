@@ -61,8 +61,10 @@ describe('schedules API', () => {
     const s = await (await create('plain', { cron: '*/5 * * * *' })).json();
     await send('PATCH', `/api/schedules/${s.schedule_id}`, { enabled: false });
     await send('DELETE', `/api/schedules/${s.schedule_id}`);
-    await waitFor(() => heard.length >= 3, 5000, 'three notifications');
-    expect(heard).toEqual([String(s.schedule_id), String(s.schedule_id), String(s.schedule_id)]);
+    // An earlier test's notification can still be on its way: count this schedule's only.
+    const mine = () => heard.filter((p) => p === String(s.schedule_id));
+    await waitFor(() => mine().length >= 3, 5000, 'three notifications');
+    expect(mine()).toHaveLength(3);
     await stop();
   });
 
