@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveTaskSettings } from '../src/queries/task-settings';
 import { writeTask } from './support/dirs';
-import { createHarness, waitFor, type Harness } from './support/harness';
+import { createHarness, type Harness } from './support/harness';
 import { readSse } from './support/sse';
 
 let h: Harness;
@@ -14,11 +14,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const json = (body: unknown): RequestInit => ({ body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-const ended = (runId: number) =>
-  waitFor(async () => {
-    const r = await (await h.app.request(`/api/runs/${runId}`)).json();
-    return r.finished_at ? r : null;
-  }, 30_000, `run ${runId} to end`);
+const ended = (runId: number) => h.runEnded(runId);
 const setSecret = async (task: string, name: string, value: string) =>
   expect((await h.app.request(`/api/tasks/${task}/secrets/${name}`, { method: 'PUT', ...json({ value }) })).status).toBe(204);
 

@@ -36,7 +36,7 @@ const page = async (url: string) => {
   expect(res.status, url).toBe(200);
   return res.text();
 };
-const ended = (runId: number) => waitFor(async () => (await (await h.app.request(`/api/runs/${runId}`)).json()).finished_at);
+const ended = (runId: number) => h.runEnded(runId);
 
 describe('the Run form', () => {
   it('is what Run opens for a task with parameters; a task without keeps the one-click Run', async () => {

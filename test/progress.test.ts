@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANNEL, listen, parseRunChange } from '../src/db/notify';
+import { CHANNEL, listen, notifyRunChange, parseRunChange } from '../src/db/notify';
 import { writeTask } from './support/dirs';
 import { createHarness, waitFor, type Harness } from './support/harness';
 import { cspViolations } from './views/fixtures';
@@ -16,11 +16,7 @@ afterAll(() => h.close());
 
 const execute = async (id: string): Promise<number> => (await (await h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id;
 const runJson = async (runId: number) => (await h.app.request(`/api/runs/${runId}`)).json();
-const ended = (runId: number) =>
-  waitFor(async () => {
-    const r = await runJson(runId);
-    return r.finished_at ? r : null;
-  }, 30_000, `run ${runId} to end`);
+const ended = (runId: number) => h.runEnded(runId);
 const waitRelease = (name: string) => `while [ ! -e ${path.join(h.dirs.root, name)} ]; do sleep 0.05; done`;
 const release = (name: string) => fs.writeFileSync(path.join(h.dirs.root, name), '');
 
@@ -118,5 +114,21 @@ describe('::progress lines', () => {
     expect(typeof report?.eta_s).toBe('number');
     release('eventful-go');
     await ended(runId);
+  });
+});
+
+describe('progress announcements in the web', () => {
+  it('reach only listeners that ask for progress; status listeners (streams, metrics) see status changes only', async () => {
+    const statusOnly: unknown[] = [];
+    const withProgress: unknown[] = [];
+    const offA = h.deps.events.subscribe(987654, (e) => statusOnly.push(e.status));
+    const offB = h.deps.events.subscribe(987654, (e) => withProgress.push(e.progress_pct ?? e.status), { progress: true });
+    notifyRunChange(h.deps.notify, { id: 987654, status: 'running', progress_pct: 10 });
+    notifyRunChange(h.deps.notify, { id: 987654, status: 'success' });
+    await waitFor(() => withProgress.length === 2, 10_000, 'both announcements');
+    expect(withProgress).toEqual([10, 'success']);
+    expect(statusOnly).toEqual(['success']);
+    offA();
+    offB();
   });
 });

@@ -22,11 +22,7 @@ type Sample = { t: string; cpu_pct: number; rss_bytes: number };
 const get = async (url: string) => (await h.app.request(url)).json();
 const put = (id: string, body: unknown) => h.app.request(`/api/tasks/${id}`, { method: 'PUT', body: JSON.stringify(body) });
 const execute = async (id: string): Promise<number> => (await (await h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id;
-const ended = (runId: number) =>
-  waitFor(async () => {
-    const r = await get(`/api/runs/${runId}`);
-    return r.finished_at ? r : null;
-  }, 60_000, `run ${runId} to end`);
+const ended = (runId: number) => h.runEnded(runId, 60_000);
 // An error answer: exactly `status`, JSON with an `error` message matching `mentions`.
 const expectError = async (res: Response, status: number, mentions = /./) => {
   const body = await res.json();

@@ -6,7 +6,7 @@ import { upsertSecret } from '../src/queries/task-secrets';
 import { saveTaskSettings } from '../src/queries/task-settings';
 import type { ParamDef } from '../src/tasks/params';
 import { writeTask } from './support/dirs';
-import { createHarness, waitFor, type Harness } from './support/harness';
+import { createHarness, type Harness } from './support/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,11 +21,7 @@ async function execute(id: string, params?: Record<string, unknown>): Promise<nu
   expect(res.status).toBe(202);
   return (await res.json()).run_id;
 }
-const ended = (runId: number) =>
-  waitFor(async () => {
-    const r = await (await h.app.request(`/api/runs/${runId}`)).json();
-    return r.finished_at ? r : null;
-  }, 30_000, `run ${runId} to end`);
+const ended = (runId: number) => h.runEnded(runId);
 
 // A task that writes its argv and the environment it got to a file, as JSON: what the process really saw.
 const dumpTask = (out: string) => `import json, os, sys

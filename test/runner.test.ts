@@ -11,11 +11,7 @@ afterEach(() => h?.close());
 
 const execute = (id: string) => h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' });
 const runJson = async (runId: number) => (await h.app.request(`/api/runs/${runId}`)).json();
-const ended = (runId: number) =>
-  waitFor(async () => {
-    const r = await runJson(runId);
-    return r.finished_at ? r : null;
-  }, 30_000, `run ${runId} to end`);
+const ended = (runId: number) => h.runEnded(runId);
 
 // Starts a grandchild that would outlive its parent, records its pid, then waits.
 const GRANDCHILD_TASK = (pidFile: string) => `sleep 1000 &\necho $! > ${pidFile}\necho started\nsleep 1000\n`;

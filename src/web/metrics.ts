@@ -31,8 +31,6 @@ export function createMetrics(db: Db, events: RunEvents, runnerDeadMs: number): 
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
   });
   events.subscribe('all', (e) => {
-    // Progress reports of a running run are not status changes.
-    if (e.progress_pct !== undefined) return;
     if (e.status === 'running') {
       started.inc();
       if (e.queue_ms !== undefined) queueLatency.observe(e.queue_ms / 1000);

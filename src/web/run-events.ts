@@ -3,16 +3,23 @@ import { CHANNEL, listen, parseRunChange, type RunChange } from '../db/notify';
 
 type Listener = (e: RunChange) => void;
 
-/** Run status changes from every runner, fanned out in this process from one LISTEN connection. */
+/**
+ * Run status changes from every runner, fanned out in this process from one LISTEN connection.
+ * Progress reports travel on the same channel but are not status changes: only listeners that ask
+ * for them (`{ progress: true }`) get them.
+ */
 export type RunEvents = {
-  subscribe: (runId: number | 'all', fn: Listener) => () => void;
+  subscribe: (runId: number | 'all', fn: Listener, opts?: { progress?: boolean }) => () => void;
   close: () => Promise<void>;
 };
 
 /** Starts listening for run status changes. */
 export async function startRunEvents(db: Db): Promise<RunEvents> {
-  const byRun = new Map<number | 'all', Set<Listener>>();
-  const emit = (key: number | 'all', e: RunChange) => byRun.get(key)?.forEach((fn) => fn(e));
+  const byRun = new Map<number | 'all', Map<Listener, boolean>>();
+  const emit = (key: number | 'all', e: RunChange) => {
+    const isProgress = e.progress_pct !== undefined;
+    byRun.get(key)?.forEach((wantsProgress, fn) => (!isProgress || wantsProgress) && fn(e));
+  };
   const unlisten = await listen(db, CHANNEL.run, (payload) => {
     const change = parseRunChange(payload);
     if (!change) return;
@@ -20,12 +27,12 @@ export async function startRunEvents(db: Db): Promise<RunEvents> {
     emit('all', change);
   });
   return {
-    subscribe(key, fn) {
-      const set = byRun.get(key) ?? new Set();
-      byRun.set(key, set.add(fn));
+    subscribe(key, fn, opts = {}) {
+      const listeners = byRun.get(key) ?? new Map<Listener, boolean>();
+      byRun.set(key, listeners.set(fn, opts.progress === true));
       return () => {
-        set.delete(fn);
-        if (set.size === 0) byRun.delete(key);
+        listeners.delete(fn);
+        if (listeners.size === 0) byRun.delete(key);
       };
     },
     close: unlisten,

@@ -30,6 +30,8 @@ export type Harness = {
   token: string;
   env: NodeJS.ProcessEnv;
   startRunner: (overrides?: Record<string, string>) => Promise<Runner>;
+  /** The run as the API shows it, once it has ended (waits up to `ms`). */
+  runEnded: (runId: number, ms?: number) => Promise<Record<string, any>>;
   runnerContext: (overrides?: Record<string, string>) => RunnerContext;
   close: () => Promise<void>;
 };
@@ -63,6 +65,11 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     app: asCaller(rawApp, token),
     rawApp,
     token,
+    runEnded: (runId, ms = 30_000) =>
+      waitFor(async () => {
+        const r = await (await asCaller(rawApp, token).request(`/api/runs/${runId}`)).json();
+        return r.finished_at ? r : null;
+      }, ms, `run ${runId} to end`),
     startRunner: async (overrides = {}) => {
       const r = await startRunner(runnerContext(overrides));
       runners.push(r);

@@ -28,7 +28,7 @@ export function taskEventRoutes(deps: WebDeps): Hono {
           progress.set(id, JSON.stringify({ run_id: id, task_id, percent: progress_pct, message: progress_msg ?? null, eta_s: progress_eta_s ?? null }));
         } else pending.set(e.id, e.task_id ?? pending.get(e.id));
         wake();
-      });
+      }, { progress: true });
       sse.onAbort(() => {
         closed = true;
         wake();
