@@ -5,7 +5,6 @@ import { setRunPid } from '../queries/runs-claim';
 import type { Run } from '../queries/run-types';
 import type { RunEnd } from '../queries/runs-finish';
 import type { ClaimedRun } from '../queries/runs-claim';
-import type { TaskSettings } from '../queries/task-settings';
 import { logPath } from '../runs/log-path';
 import { findTaskFile } from '../tasks/task-files';
 import type { RunnerContext } from './context';
@@ -16,6 +15,7 @@ import { ProgressFilter } from './progress-filter';
 import { createProgressRecorder } from './progress-recorder';
 import { maskPatterns, maskText, SecretMask } from './secret-mask';
 import { terminateGroup } from './terminate';
+import { sleep, withTimeout } from './timing';
 
 /** Why taskrun stopped a run before it ended by itself; 'limit' (a resource limit) comes with a detail saying which. */
 export type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown' | 'log-failed' | 'limit';
@@ -23,22 +23,13 @@ export type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown' | 'log-fai
 /** A run in progress: stop it, or wait for how it ended. */
 export type RunHandle = { run: Run; stop: (reason: StopReason, detail?: string) => void; ended: Promise<RunEnd> };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PROGRESS_FLUSH_MS = 3000;
-
-// Waits for `p`, or `ms` at most.
-async function atMost(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
 
 /**
  * Starts a claimed run: spawn its script in a new process group and stream its output to its log file.
- * `onStarted` learns the process group once it exists, with the task's settings as the run read them
- * (the resource sampler watches the group, within the task's limits).
+ * `onStarted` learns the process group once it exists (the resource sampler watches it).
  */
-export function startRun(ctx: RunnerContext, run: ClaimedRun, onStarted?: (pgid: number, settings: TaskSettings) => void): RunHandle {
+export function startRun(ctx: RunnerContext, run: ClaimedRun, onStarted?: (pgid: number) => void): RunHandle {
   let reason: StopReason | undefined;
   let pgid: number | undefined;
   // A stop's detail (which resource limit) becomes the run's error and a line in its log.
@@ -52,11 +43,11 @@ export function startRun(ctx: RunnerContext, run: ClaimedRun, onStarted?: (pgid:
     if (pgid) void terminateGroup(pgid, ctx.cfg.killGraceMs);
   };
   const ended = execute(ctx, run, {
-    started: (pid, note, settings) => {
+    started: (pid, note) => {
       pgid = pid;
       logNote = note;
       if (reason) void terminateGroup(pid, ctx.cfg.killGraceMs);
-      else onStarted?.(pid, settings);
+      else onStarted?.(pid);
     },
     stop,
     reason: () => reason,
@@ -66,7 +57,7 @@ export function startRun(ctx: RunnerContext, run: ClaimedRun, onStarted?: (pgid:
 }
 
 type Hooks = {
-  started: (pid: number, logNote: (line: string) => void, settings: TaskSettings) => void;
+  started: (pid: number, logNote: (line: string) => void) => void;
   stop: (why: StopReason) => void;
   reason: () => StopReason | undefined;
   detail: () => string | undefined;
@@ -89,7 +80,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
   if (hooks.reason()) return { ...ended(hooks.reason(), null, null, run.timeoutS), logBytes: await writeLineAndClose(out, 'stopped before it started') };
   const prepared = prepare(ctx, run);
   if ('error' in prepared) return failed(prepared.error, await writeLineAndClose(out, prepared.error));
-  const { settings, input } = prepared;
+  const { input } = prepared;
 
   // Never through a shell: parameter values are argv entries and environment values, taken literally.
   const child = execa(cmd.file, [...cmd.args, ...input.args], {
@@ -125,7 +116,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
     // A line of taskrun's own in the log, between the task's output, while the log is still open.
     hooks.started(child.pid, (line) => {
       if (cap.writable) cap.write(`[taskrun] ${line}\n`);
-    }, settings);
+    });
     setRunPid(ctx.db, run.id, child.pid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
   }
   const timer = setTimeout(() => hooks.stop('timeout'), run.timeoutS * 1000);
@@ -148,7 +139,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
   await logging;
   await child;
   // The last report is stored before the end is; a database that does not answer must not hold the run.
-  await atMost(progress.flush(), PROGRESS_FLUSH_MS);
+  await withTimeout(progress.flush(), PROGRESS_FLUSH_MS, 'storing the last progress timed out').catch(() => {});
   if (logError) return { status: 'error', exitCode: code, signal, error: `writing the log failed: ${logError.message}`, logBytes: cap.bytes };
   return { ...ended(hooks.reason(), code, signal, run.timeoutS, hooks.detail()), logBytes: cap.bytes };
 }
@@ -174,10 +165,9 @@ function ended(reason: StopReason | undefined, code: number | null, signal: stri
 
 // The process's argv and environment, or why the run cannot start. The task's settings and sealed
 // secrets came with the claim (one statement), not from queries of their own.
-function prepare(ctx: RunnerContext, run: ClaimedRun): { settings: TaskSettings; input: ProcessInput } | { error: string } {
-  const { settings } = run;
+function prepare(ctx: RunnerContext, run: ClaimedRun): { input: ProcessInput } | { error: string } {
   try {
-    return { settings, input: processInput(ctx.secretKey, ctx.taskEnv, run, settings, run.secrets) };
+    return { input: processInput(ctx.secretKey, ctx.taskEnv, run, run.settings, run.secrets) };
   } catch (err) {
     return { error: (err as Error).message };
   }

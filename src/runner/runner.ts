@@ -8,19 +8,13 @@ import { startRun, type RunHandle, type StopReason } from './execute-run';
 import { recoverLostRuns } from './recover';
 import { createSampler } from './resources/sampler';
 import { applyRetention } from './retention';
+import { sleep, withTimeout } from './timing';
 
 export type Runner = { active: Map<number, RunHandle>; tick: () => void; shutdown: () => Promise<void> };
 
 const VERSION = '0.1.0';
 const RETENTION_EVERY_MS = 15 * 60 * 1000;
 const RECORD_TRY_MS = 3000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
 
 /** Starts the loop: wake (LISTEN or poll) → claim within free slots → run → record the end → claim again. */
 export async function startRunner(ctx: RunnerContext): Promise<Runner> {
@@ -74,7 +68,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       if (stopping || free <= 0) return;
       const claimed = await claimRuns(db, ctx, free);
       for (const run of claimed) {
-        const h: RunHandle = startRun(ctx, run, (pgid, settings) => sampler.track(run, pgid, settings, (why) => h.stop('limit', why)));
+        const h: RunHandle = startRun(ctx, run, (pgid) => sampler.track(run, pgid, run.settings, (why) => h.stop('limit', why)));
         launch(h);
       }
       if (claimed.length === free) again = true;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { readProcStat } from '../proc-stat';
+import { sleep } from './timing';
 
 /** Sends a signal to a whole process group; false when the group no longer exists. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
@@ -45,4 +46,3 @@ export async function terminateGroup(pgid: number, graceMs: number): Promise<voi
   for (let i = 0; i < 100 && groupAlive(pgid); i++) await sleep(20);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
