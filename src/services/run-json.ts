@@ -76,3 +76,14 @@ export async function currentLogBytes(deps: Deps, run: Pick<Run, 'taskId' | 'id'
 export async function runJsonLive(deps: Deps, run: Run): Promise<RunJson> {
   return runJson(run, run.status === 'running' ? await currentLogBytes(deps, run) : undefined);
 }
+
+/**
+ * A task's active run and its last ended one, from its newest runs (newest first): the newest is the
+ * active one while it is queued or running, and the last ended one is then the one before.
+ */
+export function activeAndLast(recent: Run[]): { active_run: RunJson | null; last_run: RunJson | null } {
+  const [newest, previous] = recent;
+  const active = newest && (newest.status === 'queued' || newest.status === 'running') ? newest : undefined;
+  const last = active ? previous : newest;
+  return { active_run: active ? runJson(active) : null, last_run: last ? runJson(last) : null };
+}

@@ -3,7 +3,7 @@ import { taskDescriptions } from '../queries/task-descriptions';
 import { getTaskSettings } from '../queries/task-settings';
 import { listTaskFiles, type TaskFile } from '../tasks/task-files';
 import type { Deps } from './deps';
-import { runJson } from './run-json';
+import { activeAndLast } from './run-json';
 import type { TaskJson } from './tasks-service';
 
 /** A task in the list before its runs are read: enough to filter and slice a thousand of them. */
@@ -30,13 +30,6 @@ export async function taskListItems(deps: Deps, entries: TaskListEntry[]): Promi
   const [settings, recent] = await Promise.all([getTaskSettings(deps.db, ids), recentRunsOfTasks(deps.db, ids)]);
   return entries.map(({ id, file }) => {
     const s = settings.get(id)!;
-    const [newest, previous] = recent.get(id) ?? [];
-    // The newest run is the active one while it is queued or running; the last ended one is then the one before.
-    const active = newest && (newest.status === 'queued' || newest.status === 'running') ? newest : undefined;
-    const last = active ? previous : newest;
-    return {
-      id, file: file.file, language: file.language, description: s.description, params: s.params,
-      active_run: active ? runJson(active) : null, last_run: last ? runJson(last) : null,
-    };
+    return { id, file: file.file, language: file.language, description: s.description, params: s.params, ...activeAndLast(recent.get(id) ?? []) };
   });
 }

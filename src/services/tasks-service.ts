@@ -16,7 +16,7 @@ import { audit } from './audit-service';
 import { sha256 } from '../auth/secrets';
 import type { Who } from './who';
 import type { Deps } from './deps';
-import { logUrl, runJson, type RunJson } from './run-json';
+import { activeAndLast, logUrl, type RunJson } from './run-json';
 import type { CreateTaskInput, UpdateTaskInput } from './task-input';
 
 /** A task as the API shows it. */
@@ -44,8 +44,6 @@ export type TaskJson = {
 };
 
 function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Run[], secrets: string[]): TaskJson {
-  const active = recent[0] && (recent[0].status === 'queued' || recent[0].status === 'running') ? recent[0] : undefined;
-  const last = active ? recent[1] : recent[0];
   return {
     id: file.id,
     file: file.file,
@@ -62,8 +60,7 @@ function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Ru
     secrets,
     max_retries: settings.maxRetries,
     retry_delay_s: settings.retryDelayS,
-    active_run: active ? runJson(active) : null,
-    last_run: last ? runJson(last) : null,
+    ...activeAndLast(recent),
   };
 }
 
