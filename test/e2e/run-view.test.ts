@@ -60,6 +60,26 @@ describe('run view, in a real browser against `npm start`', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows the end of a canceled run that ends while the answer to Cancel is being settled', async () => {
+    // The task holds its end until the test opens a gate, so the run's end reaches the page while
+    // the swapped-in status is not yet live (htmx wires new content up only after its settle delay,
+    // made long here): the page must catch up once it is.
+    const gate = path.join(app.dir, 'late.gate');
+    writeTask(app, 'late.sh', `trap 'while [ ! -f ${gate} ]; do sleep 0.05; done; exit 143' TERM\necho started\nsleep 600 &\nwait\n`);
+    const runId = await execute(app, 'late');
+    const { page, errors } = await newPage(browser, app);
+    await page.goto(`${app.url}/runs/${runId}`);
+    await page.locator('#log').filter({ hasText: 'started' }).waitFor();
+    await page.evaluate(() => ((window as unknown as { htmx: { config: { defaultSettleDelay: number } } }).htmx.config.defaultSettleDelay = 3000));
+    await page.click('#run-status button.btn-danger');
+    await page.locator('#run-status button.btn-danger').waitFor({ state: 'detached' });
+    fs.writeFileSync(gate, '');
+    expect(await waitEnded(app, runId)).toBe('canceled');
+    await page.locator('#log-end').waitFor();
+    await page.locator('#run-status[data-status="canceled"]').waitFor({ timeout: 10_000 });
+    expect(errors).toEqual([]);
+  });
+
   it('resumes the log where it stopped after the connection drops (the web process restarts)', async () => {
     const gate = gatedTask('resume', 'for i in 1 2 3; do echo "line $i"; done', 'for i in 4 5 6; do echo "line $i"; done');
     const runId = await execute(app, 'resume');

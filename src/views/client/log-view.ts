@@ -1,11 +1,15 @@
 import { createAnsiRenderer } from '../ansi';
 import { formatBytes } from '../format';
 import { initLoadEarlier } from './log-earlier';
-import { refresh } from './on-content';
+import { onContent, refresh, within } from './on-content';
 
 const PIECE_BYTES = 256 * 1024; // what one "load earlier" click fetches
 const MAX_SHOWN_CHARS = 4 * 1024 * 1024; // beyond this, the oldest pieces leave the page while following
 const RETRY_MS = 3000;
+
+function stage(status: string | undefined): number {
+  return status === 'queued' ? 0 : status === 'running' ? 1 : status ? 2 : -1;
+}
 
 type Follow = { on: boolean; set: (on: boolean) => void };
 
@@ -81,11 +85,19 @@ export function initLogView(): void {
     if (follow.on) log.scrollTop = log.scrollHeight;
   };
 
+  // A status only moves forward (queued, running, an end), so the view is behind when the stream's
+  // latest is further along. Checked again on every new #run-status: the Cancel answer can replace
+  // the status after the stream's end was already shown, and no later event would correct it.
+  let latest: string | undefined;
+  const behind = (shown: HTMLElement): boolean => latest !== undefined && stage(latest) > stage(shown.dataset.status);
   const statusChanged = (data: string): void => {
+    latest = (JSON.parse(data) as { status?: string }).status ?? latest;
     const shown = document.getElementById('run-status');
-    const status = (JSON.parse(data) as { status?: string }).status;
-    if (shown && shown.dataset.status !== status) refresh(shown);
+    if (shown && behind(shown)) refresh(shown);
   };
+  onContent((root) => {
+    for (const shown of within<HTMLElement>(root, '#run-status')) if (behind(shown)) refresh(shown);
+  });
 
   const connect = (): void => {
     const events = new EventSource(`${log.dataset.stream}?offset=${offset}`);

@@ -9,12 +9,12 @@ const deferred = new Set<string>();
 document.addEventListener('htmx:load', (event) => {
   if (!(event.target instanceof Element)) return;
   for (const setup of setups) setup(event.target);
-  for (const id of deferred) {
+  for (const id of [...deferred]) {
     const el = within(event.target, `#${CSS.escape(id)}`)[0];
-    if (el) {
-      deferred.delete(id);
-      refresh(el);
-    }
+    if (!el) continue;
+    deferred.delete(id);
+    // A request the setups just started is newer than the change that asked for the refresh.
+    if (!el.classList.contains('htmx-request')) refresh(el);
   }
 });
 if (!ready) {
