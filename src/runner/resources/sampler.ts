@@ -2,9 +2,12 @@ import type { TaskSettings } from '../../queries/task-settings';
 import { insertSamples, recordRunUsage, type SampleRow } from '../../queries/run-samples';
 import type { Run } from '../../queries/run-types';
 import type { RunnerContext } from '../context';
+import { withTimeout } from '../timing';
 import { checkLimits, resolveLimits, type Limits, type OverSince } from './limits';
 import { createGroupReader, procUnits, type ProcInfo } from './proc-sample';
 import { TreeUsage, type UsageSample } from './tree-usage';
+
+const END_STORE_WAIT_MS = 3000;
 
 /** What a run used, for its row: null when it ended before the sampler saw a live process of it. */
 export type RunUsage = { peakRssBytes: number | null; cpuSeconds: number | null };
@@ -158,7 +161,9 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
       const rows = pending.filter((p) => p.runId === runId);
       pending = pending.filter((p) => p.runId !== runId);
       if (last) rows.push(last);
-      if (rows.length > 0) await store(rows);
+      // The end of the run waits for these, but not for long: with the database away the rows stay
+      // queued for the next flush (store keeps them on failure) and the end is recorded meanwhile.
+      if (rows.length > 0) await withTimeout(store(rows), END_STORE_WAIT_MS, 'storing the last samples timed out').catch(() => {});
       return r.usage.observed ? { peakRssBytes: r.usage.peakRssBytes, cpuSeconds: r.usage.cpuSeconds } : { peakRssBytes: null, cpuSeconds: null };
     },
     stop: async () => {
