@@ -67,7 +67,10 @@ describe('PostgreSQL restarted mid-run', () => {
     const run = await waitFor(async () => {
       const r = await get(run_id);
       return r.status === 'success' ? r : null;
-    }, 30_000, 'end to be recorded');
+    }, 30_000, 'end to be recorded').catch(async (err: Error) => {
+      // What the runner said is the only account of where the end went.
+      throw new Error(`${err.message}; the run: ${JSON.stringify(await get(run_id))}; the runner said:\n${runner.output()}`);
+    });
     expect(run.exit_code).toBe(0);
     const again = await (await app.request('/api/tasks/gated/execute', { method: 'POST' })).json();
     await waitFor(async () => (await get(again.run_id)).status === 'success', 30_000, 'a new run after the restart');

@@ -5,6 +5,7 @@ import { closeDb, connectDb } from '../db/client';
 import { resolveDatabaseUrl } from '../db/database-url';
 import { ensureMigrated } from '../db/migrate';
 import { createNotifier } from '../db/notify';
+import { survivingLostConnections } from '../db/connection-errors';
 import { createLogger } from '../log';
 import { readBootId } from './boot-id';
 import { loadSecretKey } from '../auth/secret-box';
@@ -17,6 +18,7 @@ import { startNotifier } from '../notifier/notifier';
 // `npm run runner`: one runner process. `npm start` starts one too, as a child of its supervisor.
 const cfg = loadConfig();
 const log = createLogger('runner', cfg.logLevel, cfg.logsDir);
+survivingLostConnections(log);
 const url = resolveDatabaseUrl(cfg);
 // Asked while the database connects (it starts Python once, ~100 ms or more behind a pyenv shim).
 const interpreters = resolveInterpreters(cfg.python);

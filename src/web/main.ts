@@ -6,6 +6,7 @@ import { closeDb, connectDb } from '../db/client';
 import { resolveDatabaseUrl } from '../db/database-url';
 import { ensureMigrated } from '../db/migrate';
 import { createNotifier } from '../db/notify';
+import { survivingLostConnections } from '../db/connection-errors';
 import { createLogger } from '../log';
 import { createApp } from '../routes/app';
 import { withProbe } from './probe';
@@ -15,6 +16,7 @@ import { ensureFirstAdmin } from '../services/setup-service';
 // The web process: HTTP and SSE only; runs go on in the runners whether it is up or not.
 const cfg = loadConfig();
 const log = createLogger('web', cfg.logLevel, cfg.logsDir);
+survivingLostConnections(log);
 const url = resolveDatabaseUrl(cfg);
 const db = connectDb(url, 'taskrun-web', 10);
 await ensureMigrated(db, url);
