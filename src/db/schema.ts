@@ -83,6 +83,9 @@ export const runs = pgTable(
     // Plain ascending: scanned backwards they give newest first (an `id DESC NULLS LAST` index would not serve ORDER BY id DESC).
     index('runs_task_id_id').on(t.taskId, t.id),
     index('runs_status_id').on(t.status, t.id),
+    // Both filters at once: with either index above, a rare pair (a task's few lost runs among a
+    // million) walks every run of the task or every run of the status.
+    index('runs_task_status_id').on(t.taskId, t.status, t.id),
     index('runs_needs_reap').on(t.host).where(sql`needs_reap`),
   ],
 );

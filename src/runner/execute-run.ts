@@ -65,13 +65,13 @@ type Hooks = {
 
 async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promise<RunEnd> {
   const { cfg } = ctx;
-  let out: WriteStream;
-  try {
-    out = await openLogFile(logPath(cfg.logsDir, run.taskId, run.id));
-  } catch (err) {
-    return failed(`cannot write the log file: ${(err as Error).message}`, 0);
-  }
-  const task = await findTaskFile(cfg.tasksDir, run.taskId);
+  // The log file and the script are looked up at once: both stand between the claim and the spawn.
+  const [opened, task] = await Promise.all([
+    openLogFile(logPath(cfg.logsDir, run.taskId, run.id)).catch((err: Error) => err),
+    findTaskFile(cfg.tasksDir, run.taskId),
+  ]);
+  if (opened instanceof Error) return failed(`cannot write the log file: ${opened.message}`, 0);
+  const out: WriteStream = opened;
   if (!task) return failed(`the script of task "${run.taskId}" is not in TASKS_DIR any more`, await writeLineAndClose(out, 'script not found'));
   const cmd = commandFor(task, cfg.tasksDir, ctx.interpreters);
   if ('error' in cmd) return failed(cmd.error, await writeLineAndClose(out, cmd.error));

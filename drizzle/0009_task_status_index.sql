@@ -1,0 +1,1 @@
+CREATE INDEX "runs_task_status_id" ON "runs" USING btree ("task_id","status","id");
