@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { readProcStat } from '../proc-stat';
+import { sleep } from '../timing';
 
 export type EmbeddedDb = { url: string; stop: () => Promise<void> };
 
@@ -150,7 +151,7 @@ async function spawnServer(dbDir: string, port: number, isRoot: boolean): Promis
     const text = readFrom(logFile, from);
     if (text.includes('ready to accept connections')) return child;
     if (exited) throw new Error(`embedded PostgreSQL exited (${exited}): ${text.trim().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
 }
 
@@ -185,7 +186,7 @@ async function reclaimDataDir(dbDir: string): Promise<void> {
     throw new Error(`another taskrun (pid ${stat.ppid}) is using the database in ${dbDir}`);
   }
   process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 200 && readProcStat(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && readProcStat(pid); i++) await sleep(50);
 }
 
 

@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { perPool } from '../db/per-pool';
 import { apiTokens, type Role } from '../db/schema';
 
 export type ApiToken = Omit<typeof apiTokens.$inferSelect, 'tokenHash'>;
@@ -13,18 +14,15 @@ export async function insertToken(db: Db, t: { name: string; tokenHash: string; 
   return (await db.insert(apiTokens).values(t).onConflictDoNothing().returning({ id: apiTokens.id })).length === 1;
 }
 
-const prepareFindToken = (db: Db) =>
-  db.select(visible).from(apiTokens).where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt))).prepare('taskrun_find_token');
-const findTokenQueries = new WeakMap<Db, ReturnType<typeof prepareFindToken>>();
+const findToken = perPool((db) =>
+  db.select(visible).from(apiTokens).where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt))).prepare('taskrun_find_token'));
 
 /**
  * The active token with that hash, noting its use at most once a minute (a shared token's row would
  * otherwise be a hot spot). The query is built once per pool: every API request runs it.
  */
 export async function useToken(db: Db, tokenHash: string): Promise<ApiToken | undefined> {
-  let query = findTokenQueries.get(db);
-  if (!query) findTokenQueries.set(db, (query = prepareFindToken(db)));
-  const rows = await query.execute({ hash: tokenHash });
+  const rows = await findToken(db).execute({ hash: tokenHash });
   const token = rows[0];
   if (token && (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000)) {
     await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, token.id));

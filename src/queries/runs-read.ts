@@ -1,16 +1,14 @@
 import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { perPool } from '../db/per-pool';
 import { runs, type RunStatus } from '../db/schema';
 import type { Run } from './run-types';
 
-const prepareGetRun = (db: Db) => db.select().from(runs).where(eq(runs.id, sql.placeholder('id'))).prepare('taskrun_get_run');
-const getRunQueries = new WeakMap<Db, ReturnType<typeof prepareGetRun>>();
+const getRunQuery = perPool((db) => db.select().from(runs).where(eq(runs.id, sql.placeholder('id'))).prepare('taskrun_get_run'));
 
 /** One run by id. Built once per pool: it is read on every run request and stream, and drizzle's query building cost more than the query. */
 export async function getRun(db: Db, runId: number): Promise<Run | undefined> {
-  let query = getRunQueries.get(db);
-  if (!query) getRunQueries.set(db, (query = prepareGetRun(db)));
-  const rows = await query.execute({ id: runId });
+  const rows = await getRunQuery(db).execute({ id: runId });
   return rows[0];
 }
 

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { Db } from '../db/client';
 import { migrationsPending } from '../db/migrate';
+import { withTimeout } from '../timing';
 import type { WebDeps } from './deps';
 
 // How long one database check answers /healthz. Probes may come many times a second (load balancers,
@@ -32,10 +33,7 @@ export function liveness(db: Db): () => Liveness | Promise<Liveness> {
   check = () => {
     if (last && performance.now() - last.at < CHECK_TTL_MS) return last.answer;
     if (pending) return pending;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<Liveness>((resolve) => (timer = setTimeout(() => resolve(DOWN), CHECK_TIMEOUT_MS).unref()));
-    pending = Promise.race([db.execute(sql`select 1`).then(() => LIVE, () => DOWN), timeout]).then((answer) => {
-      clearTimeout(timer);
+    pending = withTimeout(db.execute(sql`select 1`), CHECK_TIMEOUT_MS, 'database check timed out').then(() => LIVE, () => DOWN).then((answer) => {
       last = { at: performance.now(), answer };
       pending = undefined;
       return answer;

@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import { readPiece } from '../runs/log-reader';
 import { logEvent } from './sse-encode';
 
-const PIECE_BYTES = 256 * 1024; // one log event at most
+export const PIECE_BYTES = 256 * 1024; // one log event at most
 /**
  * A viewer of a running run this far behind the newest output skips ahead (see `stream.ts`), and so
  * does the tail itself when the file is this far ahead of it. A line's delay to a viewer is bounded by

@@ -8,13 +8,13 @@ import { AppError } from '../services/app-error';
 import { runJsonLive } from '../services/run-json';
 import { requireRun } from '../services/runs-service';
 import type { WebDeps } from './deps';
-import { acquireTail, SKIP_BYTES, type LogTail } from './log-tail';
+import { acquireTail, PIECE_BYTES, SKIP_BYTES, type LogTail } from './log-tail';
 import { logEvent, textEvent } from './sse-encode';
+import { sleep } from '../timing';
 
 const OFFSET_RE = /^[0-9]{1,15}$/;
 const WAIT_MS = 50; // the longest a viewer waits without looking at its run
 const STATUS_POLL_MS = 2000; // fallback for a status NOTIFY missed while the database connection was away
-const PIECE_BYTES = 256 * 1024;
 // A live view is sent at most this fast (with bursts of a few pieces): far more than a browser can
 // show, and a client that reads slower would otherwise fill the connection's kernel buffers, which
 // delay every later line by their size over the client's rate.
@@ -32,7 +32,7 @@ async function paced(pace: Pace, bytes: number): Promise<void> {
   };
   refill();
   if (pace.allowance < bytes) {
-    await new Promise((resolve) => setTimeout(resolve, ((bytes - pace.allowance) * 1000) / LIVE_BYTES_PER_S));
+    await sleep(((bytes - pace.allowance) * 1000) / LIVE_BYTES_PER_S);
     refill();
   }
   pace.allowance -= bytes;

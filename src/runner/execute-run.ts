@@ -15,7 +15,7 @@ import { ProgressFilter } from './progress-filter';
 import { createProgressRecorder } from './progress-recorder';
 import { maskPatterns, maskText, SecretMask } from './secret-mask';
 import { terminateGroup } from './terminate';
-import { sleep, withTimeout } from './timing';
+import { sleep, withTimeout } from '../timing';
 
 /** Why taskrun stopped a run before it ended by itself; 'limit' (a resource limit) comes with a detail saying which. */
 export type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown' | 'log-failed' | 'limit';

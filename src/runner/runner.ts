@@ -8,7 +8,7 @@ import { startRun, type RunHandle, type StopReason } from './execute-run';
 import { recoverLostRuns } from './recover';
 import { createSampler } from './resources/sampler';
 import { applyRetention } from './retention';
-import { sleep, withTimeout } from './timing';
+import { sleep, withTimeout } from '../timing';
 
 export type Runner = { active: Map<number, RunHandle>; tick: () => void; shutdown: () => Promise<void> };
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { readProcStat } from '../proc-stat';
-import { sleep } from './timing';
+import { sleep } from '../timing';
 
 /** Sends a signal to a whole process group; false when the group no longer exists. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { ACTIVE_STATUSES } from '../db/schema';
 import type { Run } from '../queries/run-types';
 import { logName, logPath } from '../runs/log-path';
 import { progressJson, type ProgressJson } from '../runs/progress';
@@ -83,7 +84,7 @@ export async function runJsonLive(deps: Deps, run: Run): Promise<RunJson> {
  */
 export function activeAndLast(recent: Run[]): { active_run: RunJson | null; last_run: RunJson | null } {
   const [newest, previous] = recent;
-  const active = newest && (newest.status === 'queued' || newest.status === 'running') ? newest : undefined;
+  const active = newest && ACTIVE_STATUSES.includes(newest.status) ? newest : undefined;
   const last = active ? previous : newest;
   return { active_run: active ? runJson(active) : null, last_run: last ? runJson(last) : null };
 }

@@ -2,7 +2,7 @@ import type { TaskSettings } from '../../queries/task-settings';
 import { insertSamples, recordRunUsage, type SampleRow } from '../../queries/run-samples';
 import type { Run } from '../../queries/run-types';
 import type { RunnerContext } from '../context';
-import { withTimeout } from '../timing';
+import { withTimeout } from '../../timing';
 import { checkLimits, resolveLimits, type Limits, type OverSince } from './limits';
 import { createGroupReader, procUnits, type ProcInfo } from './proc-sample';
 import { TreeUsage, type UsageSample } from './tree-usage';
