@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, '.sources');
 
@@ -39,10 +39,10 @@ export function sourcesId() {
   return hash.digest('hex');
 }
 
-/** True when dist/ was built from the sources as they are now. */
-export function isFresh() {
+/** True when dist/ was built from the sources as they are now (`id`: their sourcesId()). */
+export function isFresh(id = sourcesId()) {
   try {
-    return fs.readFileSync(STAMP, 'utf8') === sourcesId();
+    return fs.readFileSync(STAMP, 'utf8') === id;
   } catch {
     return false;
   }
@@ -58,9 +58,8 @@ function writeAtomic(file, contents) {
 }
 
 /** Builds dist/ and records which sources it was built from. */
-export async function build() {
+export async function build(id = sourcesId()) {
   const { build: esbuild } = await import('esbuild');
-  const id = sourcesId();
   const common = { absWorkingDir: ROOT, bundle: true, write: false, logLevel: 'warning' };
   const [server, ...client] = await Promise.all([
     esbuild({

@@ -50,7 +50,7 @@ export { freePort };
  * the dist/ bundle with plain node. Started directly rather than through scripts/run.mjs (which
  * rebuilds dist/ when a source changed), so that every scenario runs the build made at the start.
  */
-function npmScript(entry: string): string[] {
+function distEntry(entry: string): string[] {
   return [path.join(REPO, 'dist', `${entry}.js`)];
 }
 
@@ -90,7 +90,7 @@ export async function startProduct(ws: Workspace, o: ProductOptions): Promise<Pr
   // Its own process group, so a failed bench can end the supervisor, web and runner at once.
   // Node flags reach the web and runner too: the supervisor forks them with its own execArgv.
   const profile = ws.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ws.profileDir, path.basename(dir))}`] : [];
-  const child = spawn(process.execPath, [...profile, ...npmScript('main')], {
+  const child = spawn(process.execPath, [...profile, ...distEntry('main')], {
     cwd: REPO,
     env,
     detached: true,
@@ -161,7 +161,7 @@ async function waitReady(base: string, dataDir: string, exited: () => boolean, d
 /** Starts one more runner (`npm run runner`) against a product's database and folders. */
 export async function startExtraRunner(p: Product, env: Record<string, string>): Promise<{ pid: number; stop: () => Promise<void> }> {
   const out = fs.openSync(path.join(p.dir, 'runner2.out'), 'a');
-  const child = spawn(process.execPath, npmScript('runner/main'), {
+  const child = spawn(process.execPath, distEntry('runner/main'), {
     cwd: REPO,
     env: { ...p.env, DATABASE_URL: p.dbUrl, ...env },
     detached: true,
@@ -198,11 +198,9 @@ export async function startExtraRunner(p: Product, env: Record<string, string>):
   };
 }
 
-// An admin API token from the operator CLI, as a script or CI would hold one; none when this build
-// has no CLI (before authentication existed, the API was open).
+// An admin API token from the operator CLI, as a script or CI would hold one.
 function createToken(env: NodeJS.ProcessEnv): string | undefined {
-  if (!fs.existsSync(path.join(REPO, 'src/cli/main.ts'))) return undefined;
-  const out = execFileSync(process.execPath, [...npmScript('cli/main'), 'token', 'create', '--name', `bench-${Date.now()}`, '--role', 'admin'], {
+  const out = execFileSync(process.execPath, [...distEntry('cli/main'), 'token', 'create', '--name', `bench-${Date.now()}`, '--role', 'admin'], {
     cwd: REPO, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
   });
   return out.trim().split('\n').pop();

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { closeDb, connectDb } from '../db/client';
 import { resolveDatabaseUrl } from '../db/database-url';
-import { migrateDb } from '../db/migrate';
+import { ensureMigrated } from '../db/migrate';
 import { AppError } from '../services/app-error';
 import { createToken, revokeTokenByName, tokenName, tokensList } from '../services/tokens-service';
 import { addUser, password, removeUser, role, userName, usersList } from '../services/users-service';
@@ -39,8 +39,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const cfg = loadConfig();
   const url = resolveDatabaseUrl(cfg);
-  await migrateDb(url);
   const db = connectDb(url, 'taskrun-cli', 2);
+  await ensureMigrated(db, url);
   const deps = { db };
   try {
     switch (`${noun} ${verb ?? ''}`.trim()) {

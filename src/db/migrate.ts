@@ -23,7 +23,9 @@ export async function migrateDb(url: string): Promise<void> {
   }
 }
 
-const expected = (): number => JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')).entries.length;
+// drizzle/'s journal does not change while a process runs: read once, not on every /readyz.
+let expectedCount: number | undefined;
+const expected = (): number => (expectedCount ??= JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')).entries.length);
 
 /**
  * Migrates through an open pool only when something is pending: the web and the runner that `npm start`

@@ -15,8 +15,8 @@ const CHECK_TIMEOUT_MS = 3000;
 
 /** What GET /healthz answers: 200 while the database answers, else 503. */
 export type Liveness = { status: 200 | 503; body: { status: 'ok' } | { status: 'unavailable'; error: string } };
-const LIVE: Liveness = { status: 200, body: { status: 'ok' } };
-const DOWN: Liveness = { status: 503, body: { status: 'unavailable', error: 'database not reachable' } };
+export const LIVE: Liveness = { status: 200, body: { status: 'ok' } };
+export const DOWN: Liveness = { status: 503, body: { status: 'unavailable', error: 'database not reachable' } };
 
 const checks = new WeakMap<Db, () => Liveness | Promise<Liveness>>();
 

@@ -6,10 +6,10 @@ import { BUNDLED, PACKAGE_ROOT } from '../package-root';
 export type ClientEntry = 'editor' | 'app';
 
 /** Where the build step (scripts/build.mjs) writes the client bundles, beside the server's. */
-export const CLIENT_DIST = path.join(PACKAGE_ROOT, 'dist', 'client');
+const CLIENT_DIST = path.join(PACKAGE_ROOT, 'dist', 'client');
 
 /** Bundles one client entry and its imports into a single minified browser script (scripts/build.mjs uses the same options). */
-export async function bundleClient(entry: ClientEntry): Promise<string> {
+async function bundleClient(entry: ClientEntry): Promise<string> {
   // Loaded here, not at the top: the web process that runs from dist/ never needs the bundler.
   const { build } = await import('esbuild');
   const result = await build({

@@ -1,22 +1,18 @@
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import type { Db } from '../db/client';
-import { liveness, type Liveness } from '../routes/health';
+import { DOWN, LIVE, liveness, type Liveness } from '../routes/health';
 import { SECURITY_HEADERS } from '../routes/security/headers';
 
-// Both possible answers, made once: a probe only picks one.
-const answers = new Map<Liveness, { status: number; headers: OutgoingHttpHeaders; body: string }>();
-function prepared(answer: Liveness) {
-  let made = answers.get(answer);
-  if (!made) {
-    const body = JSON.stringify(answer.body);
-    made = { status: answer.status, body, headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } };
-    answers.set(answer, made);
-  }
-  return made;
+type Prepared = { status: number; headers: OutgoingHttpHeaders; body: string };
+function prepare(answer: Liveness): Prepared {
+  const body = JSON.stringify(answer.body);
+  return { status: answer.status, body, headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } };
 }
+// Both possible answers, made once: a probe only picks one.
+const PREPARED = new Map<Liveness, Prepared>([LIVE, DOWN].map((a) => [a, prepare(a)]));
 
 function send(req: IncomingMessage, res: ServerResponse, answer: Liveness): void {
-  const { status, headers, body } = prepared(answer);
+  const { status, headers, body } = PREPARED.get(answer)!;
   res.writeHead(status, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
 }
