@@ -165,11 +165,7 @@ time.sleep(30)
       await other.app.request('/api/tasks/allowed', { method: 'PUT', body: JSON.stringify({ max_rss_bytes: 500 * MB }) });
       const go = async (id: string) => (await (await other.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id;
       const [greedyId, allowedId] = [await go('greedy'), await go('allowed')];
-      const end = (id: number) =>
-        waitFor(async () => {
-          const r = await (await other.app.request(`/api/runs/${id}`)).json();
-          return r.finished_at ? r : null;
-        }, 60_000, `run ${id}`);
+      const end = (id: number) => other.runEnded(id, 60_000);
       expect(await end(greedyId)).toMatchObject({ status: 'failed', error: 'memory limit 40 MB exceeded' });
       const allowed = await end(allowedId);
       expect(allowed.status).toBe('success');

@@ -27,7 +27,7 @@ describe('survivingLostConnections, in a real process', () => {
       survivingLostConnections(createLogger('t', 'info'));
       Promise.reject(Object.assign(new Error('from the driver'), { code: ${JSON.stringify(code)} }));
       setTimeout(() => console.log('still here'), 200);
-    `], { encoding: 'utf8' });
+    `], { encoding: 'utf8', timeout: 20_000 });
 
   it('goes on after a stray connection error, logging it', () => {
     const p = run('CONNECTION_CLOSED');

@@ -70,13 +70,13 @@ describe('run view, in a real browser against `npm start`', () => {
     const { page, errors } = await newPage(browser, app);
     await page.goto(`${app.url}/runs/${runId}`);
     await page.locator('#log').filter({ hasText: 'started' }).waitFor();
-    await page.evaluate(() => ((window as unknown as { htmx: { config: { defaultSettleDelay: number } } }).htmx.config.defaultSettleDelay = 3000));
+    await page.evaluate(() => ((window as unknown as { htmx: { config: { defaultSettleDelay: number } } }).htmx.config.defaultSettleDelay = 15_000));
     await page.click('#run-status button.btn-danger');
     await page.locator('#run-status button.btn-danger').waitFor({ state: 'detached' });
     fs.writeFileSync(gate, '');
     expect(await waitEnded(app, runId)).toBe('canceled');
     await page.locator('#log-end').waitFor();
-    await page.locator('#run-status[data-status="canceled"]').waitFor({ timeout: 10_000 });
+    await page.locator('#run-status[data-status="canceled"]').waitFor({ timeout: 30_000 });
     expect(errors).toEqual([]);
   });
 
