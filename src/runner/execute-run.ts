@@ -1,5 +1,4 @@
 import type { WriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import { setRunPid } from '../queries/runs-claim';
 import type { Run } from '../queries/run-types';
@@ -9,7 +8,7 @@ import { logPath } from '../runs/log-path';
 import { findTaskFile } from '../tasks/task-files';
 import type { RunnerContext } from './context';
 import { commandFor, notRunnable } from './interpreters';
-import { LogCap, openLogFile, writeLineAndClose } from './log-writer';
+import { LogCap, openLogFile, pumpToLog, writeLineAndClose } from './log-writer';
 import { processInput, type ProcessInput } from './process-input';
 import { ProgressFilter } from './progress-filter';
 import { createProgressRecorder } from './progress-recorder';
@@ -89,7 +88,6 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
     extendEnv: false,
     detached: true, // its own process group, so a stop reaches grandchildren too
     stdin: 'ignore',
-    all: true,
     buffer: false,
     reject: false,
     cleanup: false,
@@ -99,24 +97,22 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
   const secrets = maskPatterns(input.secretValues);
   const progress = createProgressRecorder(ctx, run);
   // `::progress` lines leave the output first; then secret values become *** (also in progress messages).
+  // stdout and stderr go to one log, in the order their chunks arrive.
   const filter = new ProgressFilter((p) => progress.report(p.message ? { ...p, message: maskText(p.message, secrets) } : p));
   // A run without secrets skips the masking stage: the common case stays one native search per chunk.
   const stages = secrets.length > 0 ? [filter, new SecretMask(secrets), cap] : [filter, cap];
   let logError: Error | undefined;
-  const logging = child.all
-    ? pipeline([child.all, ...stages, out]).catch((err: Error) => {
-        logError ??= err;
-        hooks.stop('log-failed');
-      })
-    : Promise.resolve();
+  const log = pumpToLog([child.stdout, child.stderr].filter((s) => s !== null), stages, out);
+  const logging = log.done.catch((err: Error) => {
+    logError ??= err;
+    hooks.stop('log-failed');
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   if (child.pid) {
     // A line of taskrun's own in the log, between the task's output, while the log is still open.
-    hooks.started(child.pid, (line) => {
-      if (cap.writable) cap.write(`[taskrun] ${line}\n`);
-    });
+    hooks.started(child.pid, log.note);
     setRunPid(ctx.db, run.id, child.pid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
   }
   const timer = setTimeout(() => hooks.stop('timeout'), run.timeoutS * 1000);
@@ -135,7 +131,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
   // Whatever the leader left behind in its group ends with it.
   if (child.pid) await terminateGroup(child.pid, cfg.killGraceMs);
   // A process that escaped the group may still hold the pipe; do not wait on it forever.
-  await Promise.race([logging, sleep(2000).then(() => child.all?.destroy())]);
+  await Promise.race([logging, sleep(2000).then(log.cut)]);
   await logging;
   await child;
   // The last report is stored before the end is; a database that does not answer must not hold the run.

@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_PROGRESS_LINE_BYTES, ProgressFilter } from './progress-filter';
@@ -8,10 +6,9 @@ import type { Progress } from './progress-line';
 async function filtered(chunks: (string | Buffer)[]): Promise<{ log: string; reports: Progress[] }> {
   const reports: Progress[] = [];
   const out: Buffer[] = [];
-  const source = Readable.from(chunks.map((c) => Buffer.from(c)));
-  await pipeline(source, new ProgressFilter((p) => reports.push(p)), async (s: AsyncIterable<Buffer>) => {
-    for await (const c of s) out.push(c);
-  });
+  const filter = new ProgressFilter((p) => reports.push(p));
+  for (const c of chunks) out.push(filter.push(Buffer.from(c)) ?? Buffer.alloc(0));
+  out.push(filter.end() ?? Buffer.alloc(0));
   return { log: Buffer.concat(out).toString('utf8'), reports };
 }
 

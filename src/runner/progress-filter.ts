@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import type { OutputStage } from './log-writer';
 import { parseProgressLine, type Progress } from './progress-line';
 
 const TAG = Buffer.from('::progress');
@@ -21,7 +21,7 @@ function lineEnd(data: Buffer, from: number): number {
  * per chunk. A line may straddle chunks: the bytes from a line start that may still become a progress
  * line (at most MAX_PROGRESS_LINE_BYTES) wait for the next chunk. A line ends at `\n`, `\r` or `\r\n`.
  */
-export class ProgressFilter extends Transform {
+export class ProgressFilter implements OutputStage {
   // Held bytes: they start a line and may be the beginning of a progress line.
   private carry: Buffer | undefined;
   // The next byte starts a line.
@@ -29,11 +29,9 @@ export class ProgressFilter extends Transform {
   // A removed progress line ended with `\r` at a chunk's end: a `\n` right after is part of its line break.
   private dropLf = false;
 
-  constructor(private readonly onProgress: (p: Progress) => void) {
-    super();
-  }
+  constructor(private readonly onProgress: (p: Progress) => void) {}
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+  push(chunk: Buffer): Buffer | undefined {
     let data = chunk;
     if (this.dropLf) {
       this.dropLf = false;
@@ -41,18 +39,18 @@ export class ProgressFilter extends Transform {
     }
     if (this.carry) data = Buffer.concat([this.carry, data]);
     this.carry = undefined;
-    if (data.length === 0) return done();
+    if (data.length === 0) return undefined;
     const kept = this.scan(data);
-    done(null, kept.length > 0 ? kept : undefined);
+    return kept.length > 0 ? kept : undefined;
   }
 
-  override _flush(done: TransformCallback): void {
+  end(): Buffer | undefined {
     const rest = this.carry;
     this.carry = undefined;
     // The output has ended, so a held line is complete even without its line break.
     const p = rest && rest.length <= MAX_PROGRESS_LINE_BYTES ? parseProgressLine(rest.toString('utf8')) : undefined;
     if (p) this.onProgress(p);
-    done(null, rest && !p ? rest : undefined);
+    return rest && !p ? rest : undefined;
   }
 
   // What of `data` goes to the log now; sets `carry` to what waits.

@@ -1,15 +1,12 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskPatterns, maskText, SecretMask } from './secret-mask';
 
-// Runs `chunks` through a fresh mask, as the runner's pipeline does.
+// Runs `chunks` through a fresh mask, as the runner's log pump does.
 async function masked(secrets: string[], chunks: Buffer[]): Promise<string> {
-  const out: Buffer[] = [];
-  await pipeline(Readable.from(chunks), new SecretMask(maskPatterns(secrets)), async (source: AsyncIterable<Buffer>) => {
-    for await (const c of source) out.push(c);
-  });
+  const mask = new SecretMask(maskPatterns(secrets));
+  const out = chunks.map((c) => mask.push(c) ?? Buffer.alloc(0));
+  out.push(mask.end() ?? Buffer.alloc(0));
   return Buffer.concat(out).toString('utf8');
 }
 

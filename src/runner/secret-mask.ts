@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import type { OutputStage } from './log-writer';
 
 /** What a secret value becomes in a log. */
 export const MASK = '***';
@@ -63,29 +63,28 @@ export function maskText(text: string, patterns: Buffer[]): string {
 }
 
 /**
- * Masks secret values in a stream. A value may straddle chunks, so the last (longest pattern − 1)
+ * Masks secret values in a stream of chunks. A value may straddle chunks, so the last (longest pattern − 1)
  * bytes of each chunk wait for the next one; what waits is flushed at the end. The output is the same
  * whatever the chunking (a property test checks it against `maskText`).
  */
-export class SecretMask extends Transform {
+export class SecretMask implements OutputStage {
   private readonly hold: number;
   private carry: Buffer = Buffer.alloc(0);
 
   constructor(private readonly patterns: Buffer[]) {
-    super();
     this.hold = Math.max(0, ...patterns.map((p) => p.length - 1));
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+  push(chunk: Buffer): Buffer | undefined {
     const data = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
     const { out, rest } = maskBefore(data, this.patterns, Math.max(0, data.length - this.hold));
     this.carry = Buffer.from(data.subarray(rest));
-    done(null, out.length > 0 ? out : undefined);
+    return out.length > 0 ? out : undefined;
   }
 
-  override _flush(done: TransformCallback): void {
+  end(): Buffer | undefined {
     const { out } = maskBefore(this.carry, this.patterns, this.carry.length);
     this.carry = Buffer.alloc(0);
-    done(null, out.length > 0 ? out : undefined);
+    return out.length > 0 ? out : undefined;
   }
 }
