@@ -91,6 +91,7 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     const trMs: number[] = [];
     const baseMs: number[] = [];
     for (let r = 0; r < rounds; r++) {
+      await sleep(500);
       if (r % 2 === 0) {
         trMs.push(await alone());
         baseMs.push(await direct());
