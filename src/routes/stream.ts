@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { ACTIVE_STATUSES } from '../db/schema';
 import { getRun } from '../queries/runs-read';
+import type { Run } from '../queries/run-types';
 import { logPath } from '../runs/log-path';
 import { readLogPiece } from '../runs/log-reader';
 import { AppError } from '../services/app-error';
@@ -56,37 +57,53 @@ function startOffset(c: Context): number {
  * A run that has ended is streamed whole from the given offset, at the client's pace.
  */
 export async function streamRun(c: Context, deps: WebDeps, runId: number): Promise<Response> {
-  const run = await requireRun(deps, runId);
-  let offset = startOffset(c);
+  let changed = false;
+  let wake: () => void = () => {};
+  // Subscribed before the first read, so a change right after it is not missed: that read then serves
+  // as the stream's first look at the run (one database round trip less per stream).
+  const unsubscribe = deps.events.subscribe(runId, () => {
+    changed = true;
+    wake();
+  });
+  let run: Run;
+  let offset: number;
+  try {
+    run = await requireRun(deps, runId);
+    offset = startOffset(c);
+  } catch (err) {
+    unsubscribe();
+    throw err;
+  }
   const file = logPath(deps.cfg.logsDir, run.taskId, run.id);
   return streamSSE(c, async (sse) => {
     let closed = false;
-    let wake: () => void = () => {};
-    let changed = true;
     let tail: LogTail | undefined;
     const pace: Pace = { at: performance.now(), allowance: LIVE_BURST_BYTES };
-    const unsubscribe = deps.events.subscribe(runId, () => {
-      changed = true;
-      wake();
-    });
     sse.onAbort(() => {
       closed = true;
       wake();
     });
     try {
+      // The newest row read and not yet reported, and the last one reported.
+      let unseen: Run | undefined = run;
+      let last: Run = run;
       let status = run.status;
       let sent: string | undefined;
-      let lastPoll = 0;
+      let lastPoll = Date.now();
       while (!closed) {
         if (changed || Date.now() - lastPoll > STATUS_POLL_MS) {
           changed = false;
           lastPoll = Date.now();
-          const now = await getRun(deps.db, runId);
-          if (now && now.status !== sent) {
-            await sse.write(textEvent('status', JSON.stringify(await runJsonLive(deps, now))));
-            sent = now.status;
+          unseen = await getRun(deps.db, runId);
+        }
+        if (unseen) {
+          if (unseen.status !== sent) {
+            await sse.write(textEvent('status', JSON.stringify(await runJsonLive(deps, unseen))));
+            sent = unseen.status;
           }
-          status = now?.status ?? status;
+          last = unseen;
+          status = unseen.status;
+          unseen = undefined;
         }
         const done = !ACTIVE_STATUSES.includes(status);
         if (!done) {
@@ -99,8 +116,8 @@ export async function streamRun(c: Context, deps: WebDeps, runId: number): Promi
             offset = await follow(sse, file, tail, offset, () => closed);
           }
           offset = await sendLog(sse, file, offset, Number.MAX_SAFE_INTEGER);
-          const final = await getRun(deps.db, runId);
-          await sse.write(textEvent('end', JSON.stringify(final ? await runJsonLive(deps, final) : { run_id: runId, status })));
+          // An ended run's row does not change any more: the one that said so is its final state.
+          await sse.write(textEvent('end', JSON.stringify(await runJsonLive(deps, last))));
           break;
         }
         await new Promise<void>((resolve) => {
