@@ -31,6 +31,8 @@ export type LogTail = {
   want: () => void;
   /** Reads the rest of the log, partial last line included; for when the run has ended. */
   finish: () => Promise<void>;
+  /** True once finish() has read the log to its end: `end` is then the size of the complete log. */
+  readonly complete: boolean;
   release: () => void;
 };
 
@@ -56,6 +58,9 @@ export function acquireTail(file: string, onData: () => void): LogTail {
     get end() {
       return t.end;
     },
+    get complete() {
+      return t.complete;
+    },
     at: t.at,
     boundaryAfter: t.boundaryAfter,
     newest: t.newest,
@@ -75,6 +80,7 @@ function createTail(file: string): Tail {
   let started = false;
   let end = 0;
   let finished: Promise<void> | undefined;
+  let complete = false;
   let stopped = false;
   let events: TailEvent[] = [];
   let head = 0; // events[head..] are kept; trimmed lazily
@@ -171,6 +177,9 @@ function createTail(file: string): Tail {
     get end() {
       return end;
     },
+    get complete() {
+      return complete;
+    },
     at(offset) {
       for (let i = events.length - 1; i >= head; i--) {
         if (events[i].from === offset) return events[i];
@@ -192,9 +201,11 @@ function createTail(file: string): Tail {
     finish() {
       finished ??= (async () => {
         poke();
-        // Everything up to the end of the file, as it is now complete.
+        // Everything up to the end of the file, as it is now complete (readMore reads on to a read of nothing).
         const job = reading.then(async () => {
-          while ((await readMore(true)) > 0);
+          await readMore(true);
+          // It stops early only when released, or when there is no file to read.
+          complete = !stopped && handle !== undefined;
         });
         reading = job.catch(() => {});
         await reading;

@@ -115,7 +115,8 @@ export async function streamRun(c: Context, deps: WebDeps, runId: number): Promi
             await tail.finish();
             offset = await follow(sse, file, tail, offset, () => closed);
           }
-          offset = await sendLog(sse, file, offset, Number.MAX_SAFE_INTEGER);
+          // A finished tail has read the file to its end; otherwise this viewer reads the rest itself.
+          if (!tail?.complete || offset < tail.end) offset = await sendLog(sse, file, offset, Number.MAX_SAFE_INTEGER);
           // An ended run's row does not change any more: the one that said so is its final state.
           await sse.write(textEvent('end', JSON.stringify(await runJsonLive(deps, last))));
           break;
