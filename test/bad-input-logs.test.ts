@@ -18,7 +18,7 @@ beforeAll(async () => {
   await h.startRunner();
   runId = (await (await h.app.request('/api/tasks/alpha/execute', { method: 'POST' })).json()).run_id;
   name = `alpha_${runId}.log`;
-  await waitFor(async () => (await (await h.app.request(`/api/runs/${runId}`)).json()).finished_at, 20_000, 'the alpha run');
+  await h.runEnded(runId, 20_000);
   // Files in LOGS_DIR that are not the log of a known run: never served.
   fs.writeFileSync(path.join(h.dirs.logsDir, `stray_${runId}.log`), 'stray\n');
   fs.writeFileSync(path.join(h.dirs.logsDir, 'app.log'), 'app\n');
@@ -112,10 +112,7 @@ describe('reading a log', () => {
     await expectText(rest, 200, '');
 
     expect((await h.app.request(`/api/runs/${run_id}/cancel`, { method: 'POST' })).status).toBe(202);
-    const ended = await waitFor(async () => {
-      const r = await (await get(`/api/runs/${run_id}`)).json();
-      return r.finished_at ? r : null;
-    }, 20_000, 'the slow run to stop');
+    const ended = await h.runEnded(run_id, 20_000);
     expect(ended.status).toBe('canceled');
   });
 });

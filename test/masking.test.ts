@@ -14,7 +14,6 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const json = (body: unknown): RequestInit => ({ body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-const ended = (runId: number) => h.runEnded(runId);
 const setSecret = async (task: string, name: string, value: string) =>
   expect((await h.app.request(`/api/tasks/${task}/secrets/${name}`, { method: 'PUT', ...json({ value }) })).status).toBe(204);
 
@@ -39,7 +38,7 @@ describe('secret values in a run\'s output', () => {
     await setSecret('leaky', 'API_TOKEN', TOKEN);
     await setSecret('leaky', 'SHORT', 'ab');
     const res = await h.app.request('/api/tasks/leaky/execute', { method: 'POST', ...json({ params: { password: PASSWORD } }) });
-    const run = await ended((await res.json()).run_id);
+    const run = await h.runEnded((await res.json()).run_id);
     expect(run.status).toBe('success');
 
     const expected = [
@@ -77,7 +76,7 @@ describe('secret values in a run\'s output', () => {
     writeTask(h.dirs, 'keyfile.sh', 'printf "%s" "$KEY"\necho "second line alone: $(echo "$KEY" | sed -n 2p)"\n');
     await setSecret('keyfile', 'KEY', key);
     const res = await h.app.request('/api/tasks/keyfile/execute', { method: 'POST' });
-    const run = await ended((await res.json()).run_id);
+    const run = await h.runEnded((await res.json()).run_id);
     const log = await (await h.app.request(run.log)).text();
     expect(log).toBe('***second line alone: ***\n');
   });

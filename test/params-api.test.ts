@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTask } from './support/dirs';
-import { createHarness, waitFor, type Harness } from './support/harness';
+import { createHarness, type Harness } from './support/harness';
 
 // Parameters and environment of a task over the JSON API: settings, checked values on execute, and
 // values reaching the script literally (argv and TASKRUN_PARAM_*), never through a shell.
@@ -193,10 +193,7 @@ describe('values reach the script literally, never through a shell', () => {
     const res = await send('POST', '/api/tasks/literal/execute', { params: values });
     expect(res.status).toBe(202);
     const { run_id, log } = await res.json();
-    const run = await waitFor(async () => {
-      const r = await runOf(run_id);
-      return r.finished_at ? r : undefined;
-    });
+    const run = await h.runEnded(run_id);
     const text = await (await h.app.request(log)).text();
     expect(run.status, text).toBe('success');
     const got = JSON.parse(/^GOT (.*)$/m.exec(text)![1]);
@@ -216,7 +213,7 @@ describe('values reach the script literally, never through a shell', () => {
     await send('PUT', '/api/tasks/shelly', { params: [{ name: 'cmd', type: 'text' }] });
     const cmd = `$(touch ${mark}); \`touch ${mark}\`\n; touch ${mark}`;
     const { run_id, log } = await (await send('POST', '/api/tasks/shelly/execute', { params: { cmd } })).json();
-    await waitFor(async () => (await runOf(run_id)).finished_at);
+    await h.runEnded(run_id);
     const text = await (await h.app.request(log)).text();
     expect(text).toContain(`<--cmd>\n<${cmd}>\n`);
     expect(text).toContain(`env<${cmd}>\n`);
@@ -227,7 +224,7 @@ describe('values reach the script literally, never through a shell', () => {
     writeTask(h.dirs, 'envy.sh', 'printf "%s|%s|%s\\n" "$REGION" "$QUOTED" "${UNSET-unset}"\n');
     await send('PUT', '/api/tasks/envy', { env: { REGION: 'eu-west-1', QUOTED: '$(echo no) `x` "y"' } });
     const { run_id, log } = await (await send('POST', '/api/tasks/envy/execute')).json();
-    await waitFor(async () => (await runOf(run_id)).finished_at);
+    await h.runEnded(run_id);
     expect(await (await h.app.request(log)).text()).toContain('eu-west-1|$(echo no) `x` "y"|unset\n');
   });
 });

@@ -36,7 +36,6 @@ const page = async (url: string) => {
   expect(res.status, url).toBe(200);
   return res.text();
 };
-const ended = (runId: number) => h.runEnded(runId);
 
 describe('the Run form', () => {
   it('is what Run opens for a task with parameters; a task without keeps the one-click Run', async () => {
@@ -86,7 +85,7 @@ describe('the Run form', () => {
     const runId = Number(to.split('/')[2]);
     const run = await (await h.app.request(`/api/runs/${runId}`)).json();
     expect(run).toMatchObject({ trigger: 'web', params: { region: 'eu', rows: 10, dry_run: true, mode: 'safe', note: 'a\nb' } });
-    await ended(runId);
+    await h.runEnded(runId);
 
     const view = await page(to);
     expect(view).toContain('<h2 id="params-heading">Parameters</h2>');
@@ -99,7 +98,7 @@ describe('the Run form', () => {
     const ok = await form('/tasks/typed/run', { _form: '1', 'param.region': 'eu', 'param.mode': 'fast' }, {});
     expect(ok.status).toBe(303);
     const runId = Number(ok.headers.get('location')!.split('/')[2]);
-    await ended(runId);
+    await h.runEnded(runId);
     const bad = await form('/tasks/typed/run', { _form: '1', 'param.region': '1' }, {});
     expect(bad.status).toBe(400);
     const html = await bad.text();
@@ -121,19 +120,19 @@ describe('the Run form', () => {
     const runId = Number(res.headers.get('HX-Redirect')!.split('/')[2]);
     const run = await (await h.app.request(`/api/runs/${runId}`)).json();
     expect(run).toMatchObject({ trigger: 'rerun', params: { region: 'us', mode: 'safe', note: 'a\nb', dry_run: false } });
-    await ended(runId);
+    await h.runEnded(runId);
     expect((await h.app.request(`/tasks/plain/run?from=${from.run_id}`)).status).toBe(404);
   });
 
   it('starts a task without parameters again in one click', async () => {
     const first = (await (await h.app.request('/api/tasks/plain/execute', { method: 'POST' })).json()).run_id;
-    await ended(first);
+    await h.runEnded(first);
     const view = await page(`/runs/${first}`);
     expect(view).toContain(`hx-post="/runs/${first}/rerun"`);
     const res = await form(`/runs/${first}/rerun`, {});
     const again = Number(res.headers.get('HX-Redirect')!.split('/')[2]);
     expect(again).toBeGreaterThan(first);
-    await ended(again);
+    await h.runEnded(again);
   });
 });
 
@@ -142,7 +141,7 @@ describe('the run view of retries', () => {
     writeTask(h.dirs, 'flaky.sh', 'exit 1\n');
     await h.app.request('/api/tasks/flaky', { method: 'PUT', body: JSON.stringify({ max_retries: 1, retry_delay_s: 3600 }) });
     const first = (await (await h.app.request('/api/tasks/flaky/execute', { method: 'POST' })).json()).run_id;
-    await ended(first);
+    await h.runEnded(first);
     const retry = await waitFor(async () => (await (await h.app.request('/api/runs?task_id=flaky')).json()).runs.find((r: { retry_of: number }) => r.retry_of === first));
     expect(retry).toMatchObject({ status: 'queued', attempt: 2, max_attempts: 2 });
 

@@ -16,7 +16,6 @@ afterAll(() => h.close());
 
 const execute = async (id: string): Promise<number> => (await (await h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id;
 const runJson = async (runId: number) => (await h.app.request(`/api/runs/${runId}`)).json();
-const ended = (runId: number) => h.runEnded(runId);
 const waitRelease = (name: string) => `while [ ! -e ${path.join(h.dirs.root, name)} ]; do sleep 0.05; done`;
 const release = (name: string) => fs.writeFileSync(path.join(h.dirs.root, name), '');
 
@@ -63,7 +62,7 @@ describe('::progress lines', () => {
     expect(cspViolations(runPage)).toEqual([]);
 
     release('steps-go');
-    const run = await ended(runId);
+    const run = await h.runEnded(runId);
     expect(run.status).toBe('success');
     expect(run.progress).toMatchObject({ percent: 75, message: 'almost', eta_s: null });
     const log = 'before\n::progress lots of work\n::progress 101\n  ::progress 50 indented\ntext then ::progress 60\nafter\n';
@@ -87,7 +86,7 @@ describe('::progress lines', () => {
       if (c && c.id === runId && c.progress_pct !== undefined) reports.push(c.progress_pct);
     });
     runId = await execute('chatty');
-    const run = await ended(runId);
+    const run = await h.runEnded(runId);
     await unlisten();
     expect(run.status).toBe('success');
     expect(run.progress).toMatchObject({ percent: 100, message: 'finished' });
@@ -113,7 +112,7 @@ describe('::progress lines', () => {
     expect(report).toMatchObject({ run_id: runId, task_id: 'eventful', percent: 30, message: 'warming up' });
     expect(typeof report?.eta_s).toBe('number');
     release('eventful-go');
-    await ended(runId);
+    await h.runEnded(runId);
   });
 });
 

@@ -21,7 +21,6 @@ async function execute(id: string, params?: Record<string, unknown>): Promise<nu
   expect(res.status).toBe(202);
   return (await res.json()).run_id;
 }
-const ended = (runId: number) => h.runEnded(runId);
 
 // A task that writes its argv and the environment it got to a file, as JSON: what the process really saw.
 const dumpTask = (out: string) => `import json, os, sys
@@ -55,7 +54,7 @@ describe('parameters reach the script as argv and TASKRUN_PARAM_*, never through
       verbose: true,
       password: `pw'"$(touch ${root}/by-secret)`,
     };
-    const run = await ended(await execute('hostile', values));
+    const run = await h.runEnded(await execute('hostile', values));
     expect(run.status).toBe('success');
     const seen = JSON.parse(fs.readFileSync(out, 'utf8')) as { argv: string[]; env: Record<string, string> };
     // Secrets go to the environment only: argv is readable by every user of the machine.
@@ -82,7 +81,7 @@ describe('parameters reach the script as argv and TASKRUN_PARAM_*, never through
     writeTask(h.dirs, 'shargs.sh', `printf '%s\\0' "$@" > ${out}\n`);
     await saveTaskSettings(h.deps.db, 'shargs', { params: [{ name: 'a', type: 'string' }, { name: 'b', type: 'text' }] });
     const values = { a: '$(id) `id` ; id | id && id', b: "it's\n\"quoted\"\n" };
-    expect((await ended(await execute('shargs', values))).status).toBe('success');
+    expect((await h.runEnded(await execute('shargs', values))).status).toBe('success');
     expect(fs.readFileSync(out, 'utf8').split('\0').slice(0, -1)).toEqual(['--a', values.a, '--b', values.b]);
   });
 
@@ -92,7 +91,7 @@ describe('parameters reach the script as argv and TASKRUN_PARAM_*, never through
     await saveTaskSettings(h.deps.db, 'defaults', {
       params: [{ name: 'region', type: 'choice', choices: ['eu', 'us'], default: 'eu' }, { name: 'note', type: 'string' }],
     });
-    expect((await ended(await execute('defaults'))).status).toBe('success');
+    expect((await h.runEnded(await execute('defaults'))).status).toBe('success');
     const seen = JSON.parse(fs.readFileSync(out, 'utf8'));
     expect(seen.argv).toEqual(['--region', 'eu']);
     expect(seen.env.TASKRUN_PARAM_REGION).toBe('eu');
@@ -113,7 +112,7 @@ describe('the environment of a run', () => {
       expect((await h.app.request(`/api/tasks/envdump/secrets/${name}`, { method: 'PUT', ...json({ value }) })).status).toBe(204);
     }
     const runId = await execute('envdump');
-    const run = await ended(runId);
+    const run = await h.runEnded(runId);
     expect(run.status).toBe('success');
     const { env } = JSON.parse(fs.readFileSync(out, 'utf8')) as { env: Record<string, string> };
     expect(env).toMatchObject({
@@ -127,7 +126,7 @@ describe('the environment of a run', () => {
   it('ends a run as error, naming SECRET_KEY, when a secret was sealed with another key', async () => {
     writeTask(h.dirs, 'otherkey.sh', 'echo should not run\n');
     await upsertSecret(h.deps.db, 'otherkey', 'DB_PASSWORD', seal(Buffer.alloc(32, 7), 'sealed elsewhere'));
-    const run = await ended(await execute('otherkey'));
+    const run = await h.runEnded(await execute('otherkey'));
     expect(run.status).toBe('error');
     expect(run.error).toContain('DB_PASSWORD');
     expect(run.error).toContain('SECRET_KEY');

@@ -11,7 +11,6 @@ afterEach(() => h?.close());
 
 const execute = (id: string) => h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' });
 const runJson = async (runId: number) => (await h.app.request(`/api/runs/${runId}`)).json();
-const ended = (runId: number) => h.runEnded(runId);
 
 // Starts a grandchild that would outlive its parent, records its pid, then waits.
 const GRANDCHILD_TASK = (pidFile: string) => `sleep 1000 &\necho $! > ${pidFile}\necho started\nsleep 1000\n`;
@@ -50,7 +49,7 @@ describe('worker slots', () => {
     await waitFor(async () => (await runJson(ids[5])).status === 'running', 20_000, 'sixth to start');
     expect((await runJson(ids[1])).status).toBe('success');
     for (let i = 1; i <= 6; i++) fs.writeFileSync(path.join(h.dirs.root, `release${i}`), '');
-    for (const id of ids) expect((await ended(id)).status).toBe('success');
+    for (const id of ids) expect((await h.runEnded(id)).status).toBe('success');
   });
 });
 
@@ -65,7 +64,7 @@ describe('stopping a run ends its whole process group', () => {
     writeTask(h.dirs, 'hangs.sh', GRANDCHILD_TASK(pidFile));
     await h.app.request('/api/tasks/hangs', { method: 'PUT', body: JSON.stringify({ timeout_s: 1 }) });
     const { run_id } = await (await execute('hangs')).json();
-    const run = await ended(run_id);
+    const run = await h.runEnded(run_id);
     expect(run.status).toBe('timeout');
     expect(run.error).toMatch(/timed out after 1 s/);
     const pgid = (await getRun(h.tdb.db, run_id))!.pid!;
@@ -81,7 +80,7 @@ describe('stopping a run ends its whole process group', () => {
     await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', 20_000, 'grandchild pid');
     const res = await h.app.request(`/api/runs/${run_id}/cancel`, { method: 'POST' });
     expect(res.status).toBe(202);
-    const run = await ended(run_id);
+    const run = await h.runEnded(run_id);
     expect(run.status).toBe('canceled');
     const pgid = (await getRun(h.tdb.db, run_id))!.pid!;
     expect(processGroupAlive(pgid)).toBe(false);
@@ -93,7 +92,7 @@ describe('stopping a run ends its whole process group', () => {
     const pidFile = path.join(h.dirs.root, 'gc-exit.pid');
     writeTask(h.dirs, 'leaves.sh', `sleep 1000 &\necho $! > ${pidFile}\necho bye\n`);
     const { run_id } = await (await execute('leaves')).json();
-    const run = await ended(run_id);
+    const run = await h.runEnded(run_id);
     expect(run.status).toBe('success');
     expect(processAlive(Number(fs.readFileSync(pidFile, 'utf8')))).toBe(false);
   });
@@ -109,11 +108,11 @@ describe('how runs end', () => {
     writeTask(h.dirs, 'ok.py', 'import os\nprint("py", os.environ["TASKRUN_TASK_ID"], os.environ.get("PYTHONUNBUFFERED"))\n');
     writeTask(h.dirs, 'bad.js', 'console.error("boom"); process.exit(7);\n');
     writeTask(h.dirs, 'noshebang', 'not a script at all\n', 0o755);
-    const ok = await ended((await (await execute('ok')).json()).run_id);
+    const ok = await h.runEnded((await (await execute('ok')).json()).run_id);
     expect(ok).toMatchObject({ status: 'success', exit_code: 0 });
     expect(await (await h.app.request(ok.log)).text()).toBe('py ok 1\n');
-    expect(await ended((await (await execute('bad')).json()).run_id)).toMatchObject({ status: 'failed', exit_code: 7 });
-    const broken = await ended((await (await execute('noshebang')).json()).run_id);
+    expect(await h.runEnded((await (await execute('bad')).json()).run_id)).toMatchObject({ status: 'failed', exit_code: 7 });
+    const broken = await h.runEnded((await (await execute('noshebang')).json()).run_id);
     expect(broken.status).toBe('error');
     expect(broken.error).toMatch(/could not start/);
   });
@@ -126,14 +125,14 @@ describe('how runs end', () => {
     const { run_id } = await (await execute('vanishes')).json();
     fs.rmSync(path.join(h.dirs.tasksDir, 'vanishes.sh'));
     await h.startRunner();
-    const run = await ended(run_id);
+    const run = await h.runEnded(run_id);
     expect(run.status).toBe('error');
     expect(run.error).toMatch(/not in TASKS_DIR/);
   });
 
   it('caps the log at LOG_MAX_BYTES with a marker line while the run goes on to its end', async () => {
     writeTask(h.dirs, 'chatty.sh', 'for i in $(seq 1 5000); do echo "line $i of output"; done\necho done >&2\nexit 0\n');
-    const run = await ended((await (await execute('chatty')).json()).run_id);
+    const run = await h.runEnded((await (await execute('chatty')).json()).run_id);
     expect(run.status).toBe('success');
     const text = await (await h.app.request(run.log)).text();
     expect(text).toMatch(/log reached LOG_MAX_BYTES \(10000 bytes\)/);

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open } from '../src/auth/secret-box';
 import { writeTask } from './support/dirs';
-import { createHarness, waitFor, type Harness } from './support/harness';
+import { createHarness, type Harness } from './support/harness';
 import { bearer, seedPrincipals, type Principals } from './support/principals';
 
 // Task secrets over the JSON API: stored sealed, listed by name only, never answered by any route nor
@@ -93,10 +93,7 @@ describe('secrets API', () => {
     // Sealed while the run is active (or already cleared, if it was quick).
     const during = await h.tdb.db.execute<{ secret_params: string | null }>(sql`select secret_params from runs where id = ${run_id}`);
     expect(during[0].secret_params ?? '').not.toContain(PARAM_SECRET);
-    const run = await waitFor(async () => {
-      const r = await (await h.app.request(`/api/runs/${run_id}`)).json();
-      return r.finished_at ? r : undefined;
-    });
+    const run = await h.runEnded(run_id);
     expect(run.status).toBe('success');
     expect(run.params).toEqual({});
     // The script saw both (masked in its log), and the sealed parameter value is gone once the run ended.

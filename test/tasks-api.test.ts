@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, waitFor, type Harness } from './support/harness';
+import { createHarness, type Harness } from './support/harness';
 import { writeTask } from './support/dirs';
 
 let h: Harness;
@@ -58,10 +58,7 @@ describe('tasks API', () => {
     expect(res.status).toBe(202);
     const { run_id, log } = await res.json();
     expect(log).toBe(`/api/logs/echoer_${run_id}.log`);
-    const run = await waitFor(async () => {
-      const r = await (await h.app.request(`/api/runs/${run_id}`)).json();
-      return r.finished_at ? r : null;
-    });
+    const run = await h.runEnded(run_id);
     expect(run).toMatchObject({ status: 'failed', exit_code: 3, task_id: 'echoer' });
     const text = await (await h.app.request(log)).text();
     expect(text).toBe(`run ${run_id} of echoer\noops\n`);

@@ -29,14 +29,69 @@ const MARK = Buffer.from('data: T ');
 const STAMP_LEN = 17;
 const NEED = MARK.length + STAMP_LEN;
 
-// A `skipped` event: the server's word that this viewer fell too far behind and was moved ahead.
-const SKIPPED = Buffer.from('event: skipped\ndata: ');
+const EVENT_END = Buffer.from('\n\n');
+const DATA_LINE = Buffer.from('\ndata: ');
+const ID_LINE = Buffer.from('\nid: ');
 
 /**
- * A live viewer's findings: line delays (ms), bytes received (with the SSE framing), log bytes the
- * server skipped for it (it fell too far behind), and when it saw the end.
+ * Keeps the account of a stream read from offset 0: every `log` event must carry exactly the bytes
+ * between the id before it and its own, and every `skipped` event must start at the id before it, so
+ * a byte lost, repeated or skipped without a word is caught. A log line is one `data:` line (logs
+ * without CR, as the firehose's: the format reads CR as a line end too).
  */
-export type ViewerResult = { delays: number[]; bytes: number; skipped: number; endedAt: number };
+export class StreamLedger {
+  offset = 0;
+  logBytes = 0;
+  skipped = 0;
+  ended = false;
+  error: string | undefined;
+  private pending: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): void {
+    const buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    let at = 0;
+    for (let end = buf.indexOf(EVENT_END); end >= 0; end = buf.indexOf(EVENT_END, at)) {
+      this.event(buf.subarray(at, end + 1));
+      at = end + 2;
+    }
+    this.pending = Buffer.from(buf.subarray(at));
+  }
+
+  // `ev`: "event: TYPE\n" then its lines, each ending with "\n".
+  private event(ev: Buffer): void {
+    const nl = ev.indexOf(0x0a);
+    const type = ev.toString('latin1', 'event: '.length, nl);
+    const idAt = ev.lastIndexOf(ID_LINE);
+    const dataEnd = idAt >= 0 ? idAt : ev.length - 1;
+    if (type === 'log') {
+      // "\ndata: L1 ... \ndata: Lk": the payload is the k lines and the k - 1 line ends between them.
+      let lines = 0;
+      for (let i = ev.indexOf(DATA_LINE, nl); i >= 0 && i < dataEnd; i = ev.indexOf(DATA_LINE, i + 1)) lines++;
+      const payload = dataEnd - nl - 6 * lines - 1;
+      const id = Number(ev.toString('latin1', idAt + ID_LINE.length, ev.length - 1));
+      if (id - this.offset !== payload) this.fail(`a log event with id ${id} carries ${payload} bytes after offset ${this.offset}`);
+      this.logBytes += payload;
+      this.offset = id;
+    } else if (type === 'skipped') {
+      const s = JSON.parse(ev.toString('utf8', nl + DATA_LINE.length, dataEnd)) as { from: number; to: number; bytes: number };
+      if (s.from !== this.offset || s.to - s.from !== s.bytes) this.fail(`a skipped event ${JSON.stringify(s)} after offset ${this.offset}`);
+      this.skipped += s.bytes;
+      this.offset = s.to;
+    } else if (type === 'end') {
+      this.ended = true;
+    }
+  }
+
+  private fail(why: string): void {
+    this.error ??= why;
+  }
+}
+
+/**
+ * A live viewer's findings: line delays (ms), its stream's account (log bytes received, bytes the
+ * server skipped for it because it fell too far behind, the first inconsistency), and when it saw the end.
+ */
+export type ViewerResult = { delays: number[]; ledger: StreamLedger; endedAt: number };
 
 export type ViewerOptions = {
   /** Read no faster than this many bytes per second (a deliberately slow client). */
@@ -52,26 +107,8 @@ export function viewStream(base: string, runId: number, o: ViewerOptions = {}): 
   let abort: () => void = () => {};
   const done = new Promise<ViewerResult>((resolve, reject) => {
     const delays: number[] = [];
-    let bytes = 0;
-    let skipped = 0;
+    const ledger = new StreamLedger();
     let carry: Buffer = Buffer.alloc(0);
-    let skipCarry: Buffer = Buffer.alloc(0);
-    // The `bytes` of a skipped event at `i`, when its data line is complete in `buf` (from `minEnd` on).
-    const skippedAt = (buf: Buffer, i: number, minEnd = 0): number => {
-      const nl = buf.indexOf(0x0a, i + SKIPPED.length);
-      if (nl < minEnd || nl < 0) return 0;
-      return (JSON.parse(buf.toString('utf8', i + SKIPPED.length, nl)) as { bytes: number }).bytes;
-    };
-    const scanSkipped = (chunk: Buffer) => {
-      // An event cut across two chunks: counted here, as its line end is in this chunk.
-      if (skipCarry.length > 0) {
-        const joined = Buffer.concat([skipCarry, chunk.subarray(0, 512)]);
-        const i = joined.indexOf(SKIPPED);
-        if (i >= 0 && i < skipCarry.length) skipped += skippedAt(joined, i, skipCarry.length);
-      }
-      for (let i = chunk.indexOf(SKIPPED); i >= 0; i = chunk.indexOf(SKIPPED, i + 1)) skipped += skippedAt(chunk, i);
-      skipCarry = chunk.subarray(Math.max(0, chunk.length - 511));
-    };
     const scan = (chunk: Buffer, now: number) => {
       // A stamp cut across two chunks: look at the previous tail joined with this head.
       if (carry.length > 0) {
@@ -87,26 +124,23 @@ export function viewStream(base: string, runId: number, o: ViewerOptions = {}): 
     };
     const req = http.get(`${base}/api/runs/${runId}/stream`, { headers: { ...authHeaders(base), accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`stream of run ${runId}: ${res.statusCode}`));
-      let sawEnd = false;
       res.on('data', (chunk: Buffer) => {
         const now = wallMs();
-        bytes += chunk.length;
         scan(chunk, now);
-        scanSkipped(chunk);
-        if (!sawEnd && chunk.includes('event: end')) sawEnd = true;
+        ledger.push(chunk);
         if (o.maxBytesPerSecond) {
           res.pause();
           setTimeout(() => res.resume(), (chunk.length / o.maxBytesPerSecond) * 1000);
         }
       });
-      res.on('end', () => (sawEnd ? resolve({ delays, bytes, skipped, endedAt: wallMs() }) : reject(new Error(`stream of run ${runId} ended without an end event`))));
+      res.on('end', () => (ledger.ended ? resolve({ delays, ledger, endedAt: wallMs() }) : reject(new Error(`stream of run ${runId} ended without an end event`))));
       res.on('error', reject);
       res.on('aborted', () => reject(new Error('aborted')));
     });
     req.on('error', reject);
     abort = () => {
       req.destroy();
-      resolve({ delays, bytes, skipped, endedAt: wallMs() });
+      resolve({ delays, ledger, endedAt: wallMs() });
     };
   });
   return { done, abort: () => abort() };

@@ -82,8 +82,11 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
       const results = await Promise.all(viewers.map((v) => v.done));
       slowViewer?.abort();
       await slowViewer?.done;
-      // Every byte reached each viewer, or was skipped for it by the server (it fell too far behind) and said so.
-      for (const r of results) if (r.bytes + r.skipped < total) throw new Error(`a viewer received ${r.bytes} bytes and was told of ${r.skipped} skipped, of ${total}`);
+      // Every byte reached each viewer once, in order, or was skipped for it by the server (it fell too far behind) and said so.
+      for (const { ledger: l } of results) {
+        if (l.error) throw new Error(`a viewer's stream does not add up: ${l.error}`);
+        if (l.offset !== total || l.logBytes + l.skipped !== total) throw new Error(`a viewer received ${l.logBytes} log bytes and was told of ${l.skipped} skipped, ending at ${l.offset}, of ${total}`);
+      }
       dropLog(p, runId);
       return { taskMs, viewers: results, t0, webPeak: web.stop().peak, runnerPeak: runner.stop().peak };
     };
@@ -122,7 +125,7 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     const viewersDoneOne = (w: Watched) => median(w.viewers.map((v) => v.endedAt - w.t0));
     const viewersDone = (runs: Watched[]) => median(runs.map(viewersDoneOne));
     const taskMs = (runs: Watched[]) => median(runs.map((w) => w.taskMs));
-    const skippedShare = (runs: Watched[]) => runs.flatMap((w) => w.viewers.map((v) => round(v.skipped / total)));
+    const skippedShare = (runs: Watched[]) => runs.flatMap((w) => w.viewers.map((v) => round(v.ledger.skipped / total)));
     const plain = { taskMs: taskMs(plainRuns), done: viewersDone(plainRuns), webPeak: peakOf(plainRuns, 'webPeak'), skipped: skippedShare(plainRuns) };
     const withSlow = { taskMs: taskMs(slowRuns), done: viewersDone(slowRuns), webPeak: peakOf(slowRuns, 'webPeak') };
     const gbps = (ms: number) => total / MB / (ms / 1000);
