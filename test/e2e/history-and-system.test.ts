@@ -1,8 +1,9 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, screenshot } from './support/browser';
-import { startApp, writeTask, type AppProcess } from './support/app-process';
+import { describe, expect, it } from 'vitest';
+import { newPage, screenshot } from './support/browser';
+import { writeTask, type AppProcess } from './support/app-process';
 import { execute, waitEnded } from './support/runs';
+import { withAppAndBrowser } from './support/suite';
 
 // A log with colours, for the screenshots.
 const DEPLOY = [
@@ -20,8 +21,8 @@ const DESCRIPTIONS: Record<string, string> = {
 
 let app: AppProcess;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+withAppAndBrowser(async (a, b) => {
+  [app, browser] = [a, b];
   writeTask(app, 'backup.sh', 'printf "\\033[1;34mbackup\\033[0m done\\n"\n');
   writeTask(app, 'broken.sh', 'echo "something is off" >&2\nexit 2\n');
   writeTask(app, 'deploy.sh', DEPLOY);
@@ -29,12 +30,7 @@ beforeAll(async () => {
     await app.api(`/api/tasks/${id}`, { method: 'PUT', body: JSON.stringify({ description }) });
   }
   for (const id of ['backup', 'broken', 'backup', 'broken', 'backup']) await waitEnded(app, await execute(app, id));
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-}, 90_000);
-
+});
 
 describe('history and system pages, in a real browser against `npm start`', () => {
   it('lists runs newest first and filters them by task and status, keeping the filters in the address', async () => {

@@ -2,18 +2,18 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type AppProcess } from './support/app-process';
-import { launchBrowser, newPage, screenshot } from './support/browser';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AppProcess } from './support/app-process';
+import { newPage, screenshot } from './support/browser';
 import { execute, waitEnded } from './support/runs';
+import { withAppAndBrowser } from './support/suite';
 
 let app: AppProcess;
 let browser: Browser;
 let evil: http.Server;
 let evilUrl: string;
-beforeAll(async () => {
-  app = await startApp();
-  browser = await launchBrowser();
+withAppAndBrowser(async (a, b) => {
+  [app, browser] = [a, b];
   // Another origin (another port) whose page posts to taskrun, as a malicious site would.
   evil = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
@@ -24,10 +24,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
   evilUrl = `http://localhost:${(evil.address() as { port: number }).port}/`;
 });
-afterAll(async () => {
-  await browser?.close();
+afterAll(() => {
   evil?.close();
-  await app?.stop();
 });
 
 describe('against the classic attacks, in a real browser', () => {
