@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOSTILE_IDS, HOSTILE_SEGMENTS, expectError, expectNoFileChange, withBody } from './support/bad-input';
+import { HOSTILE_IDS, HOSTILE_SEGMENTS, PARAM_ROUTES, expectError, expectNoFileChange, withBody } from './support/bad-input';
 import { writeTask } from './support/dirs';
 import { createHarness, waitFor, type Harness } from './support/harness';
 
@@ -27,16 +27,6 @@ afterAll(() => h.close());
 const refused = (url: string, init: RequestInit, status: number, mentions?: RegExp) =>
   expectNoFileChange(h.dirs.root, () => expectError(h.app, url, init, status, mentions));
 
-const PARAM_ROUTES: [method: string, url: (p: string) => string][] = [
-  ['GET', (p) => `/api/tasks/${p}`],
-  ['PUT', (p) => `/api/tasks/${p}`],
-  ['DELETE', (p) => `/api/tasks/${p}`],
-  ['POST', (p) => `/api/tasks/${p}/execute`],
-  ['GET', (p) => `/api/runs/${p}`],
-  ['POST', (p) => `/api/runs/${p}/cancel`],
-  ['GET', (p) => `/api/logs/${p}`],
-  ['GET', (p) => `/logs/${p}/download`],
-];
 const initFor = (method: string): RequestInit => (method === 'PUT' ? withBody(method, '{"content":"echo pwned\\n"}') : { method });
 
 describe('hostile ids and log names in the path', () => {

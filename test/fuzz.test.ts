@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SENTINEL, errorProblem, snapshotTree } from './support/bad-input';
+import { PARAM_ROUTES as CORE_PARAM_ROUTES, SENTINEL, errorProblem, snapshotTree, type ParamRoute } from './support/bad-input';
 import { PARAM_TYPES } from '../src/tasks/params';
 import { writeTask } from './support/dirs';
 import { saveTaskSettings } from '../src/queries/task-settings';
@@ -72,15 +72,8 @@ const hostile = fc.oneof(
 );
 const segment = fc.oneof(hostile, hostile.map(encode), fc.bigInt().map(String));
 
-const PARAM_ROUTES: [method: string, url: (p: string) => string][] = [
-  ['GET', (p) => `/api/tasks/${p}`],
-  ['PUT', (p) => `/api/tasks/${p}`],
-  ['DELETE', (p) => `/api/tasks/${p}`],
-  ['POST', (p) => `/api/tasks/${p}/execute`],
-  ['GET', (p) => `/api/runs/${p}`],
-  ['POST', (p) => `/api/runs/${p}/cancel`],
-  ['GET', (p) => `/api/logs/${p}`],
-  ['GET', (p) => `/logs/${p}/download`],
+const PARAM_ROUTES: ParamRoute[] = [
+  ...CORE_PARAM_ROUTES,
   ['GET', (p) => `/api/logs/alpha_${p}.log`],
   ['GET', (p) => `/api/logs/${p}_${runId}.log`],
   ['GET', (p) => `/api/runs/${p}/resources`],

@@ -4,6 +4,21 @@ import path from 'node:path';
 import type { Hono } from 'hono';
 import { expect } from 'vitest';
 
+/** A route with a path parameter: its method, and its address with `p` in the parameter's place. */
+export type ParamRoute = [method: string, url: (p: string) => string];
+
+/** The core API routes that take a task id, run id or log name in the path (the fuzz test adds the rest). */
+export const PARAM_ROUTES: ParamRoute[] = [
+  ['GET', (p) => `/api/tasks/${p}`],
+  ['PUT', (p) => `/api/tasks/${p}`],
+  ['DELETE', (p) => `/api/tasks/${p}`],
+  ['POST', (p) => `/api/tasks/${p}/execute`],
+  ['GET', (p) => `/api/runs/${p}`],
+  ['POST', (p) => `/api/runs/${p}/cancel`],
+  ['GET', (p) => `/api/logs/${p}`],
+  ['GET', (p) => `/logs/${p}/download`],
+];
+
 /** The text of `outside.txt`; no answer may ever contain it. */
 export const SENTINEL = 'must never be read or changed';
 
