@@ -90,7 +90,9 @@ export async function startProduct(ws: Workspace, o: ProductOptions): Promise<Pr
   // Its own process group, so a failed bench can end the supervisor, web and runner at once.
   // Node flags reach the web and runner too: the supervisor forks them with its own execArgv.
   const profile = ws.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ws.profileDir, path.basename(dir))}`] : [];
-  const child = spawn(process.execPath, [...profile, ...distEntry('main')], {
+  // BENCH_NODE_FLAGS (say `--trace-gc`) reaches every taskrun process the same way.
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...profile, ...flags, ...distEntry('main')], {
     cwd: REPO,
     env,
     detached: true,

@@ -1,4 +1,3 @@
-import type { WriteStream } from 'node:fs';
 import { execa } from 'execa';
 import { setRunPid } from '../queries/runs-claim';
 import type { Run } from '../queries/run-types';
@@ -8,7 +7,8 @@ import { logPath } from '../runs/log-path';
 import { findTaskFile } from '../tasks/task-files';
 import type { RunnerContext } from './context';
 import { commandFor, notRunnable } from './interpreters';
-import { LogCap, openLogFile, pumpToLog, writeLineAndClose } from './log-writer';
+import { LogCap, openLogFile, pumpToLog, writeLineAndClose, type LogFile } from './log-writer';
+import { openOutputChannel } from './output-socket';
 import { processInput, type ProcessInput } from './process-input';
 import { ProgressFilter } from './progress-filter';
 import { createProgressRecorder } from './progress-recorder';
@@ -70,7 +70,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
     findTaskFile(cfg.tasksDir, run.taskId),
   ]);
   if (opened instanceof Error) return failed(`cannot write the log file: ${opened.message}`, 0);
-  const out: WriteStream = opened;
+  const out: LogFile = opened;
   if (!task) return failed(`the script of task "${run.taskId}" is not in TASKS_DIR any more`, await writeLineAndClose(out, 'script not found'));
   const cmd = commandFor(task, cfg.tasksDir, ctx.interpreters);
   if ('error' in cmd) return failed(cmd.error, await writeLineAndClose(out, cmd.error));
@@ -81,6 +81,23 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
   if ('error' in prepared) return failed(prepared.error, await writeLineAndClose(out, prepared.error));
   const { input } = prepared;
 
+  const cap = new LogCap(cfg.logMaxBytes);
+  const secrets = maskPatterns(input.secretValues);
+  const progress = createProgressRecorder(ctx, run);
+  // `::progress` lines leave the output first; then secret values become *** (also in progress messages).
+  const filter = new ProgressFilter((p) => progress.report(p.message ? { ...p, message: maskText(p.message, secrets) } : p));
+  // A run without secrets skips the masking stage: the common case stays one native search per chunk.
+  const stages = secrets.length > 0 ? [filter, new SecretMask(secrets), cap] : [filter, cap];
+  const log = pumpToLog(stages, out);
+  const channel = await openOutputChannel(log).catch((err: Error) => err);
+  if (channel instanceof Error) {
+    const why = `could not set up the run's output: ${channel.message}`;
+    log.note(why);
+    log.end();
+    await log.done.catch(() => {});
+    return failed(why, cap.bytes);
+  }
+
   // Never through a shell: parameter values are argv entries and environment values, taken literally.
   const child = execa(cmd.file, [...cmd.args, ...input.args], {
     cwd: cfg.tasksDir,
@@ -88,23 +105,20 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
     extendEnv: false,
     detached: true, // its own process group, so a stop reaches grandchildren too
     stdin: 'ignore',
+    // One socket for both, so the log has their lines in the order they were written.
+    stdout: channel.childEnd,
+    stderr: channel.childEnd,
     buffer: false,
     reject: false,
     cleanup: false,
     stripFinalNewline: false,
   });
-  const cap = new LogCap(cfg.logMaxBytes);
-  const secrets = maskPatterns(input.secretValues);
-  const progress = createProgressRecorder(ctx, run);
-  // `::progress` lines leave the output first; then secret values become *** (also in progress messages).
-  // stdout and stderr go to one log, in the order their chunks arrive.
-  const filter = new ProgressFilter((p) => progress.report(p.message ? { ...p, message: maskText(p.message, secrets) } : p));
-  // A run without secrets skips the masking stage: the common case stays one native search per chunk.
-  const stages = secrets.length > 0 ? [filter, new SecretMask(secrets), cap] : [filter, cap];
+  // The child holds its own copies now: the output ends when the last of them closes.
+  channel.childEnd.destroy();
   let logError: Error | undefined;
-  const log = pumpToLog([child.stdout, child.stderr].filter((s) => s !== null), stages, out);
   const logging = log.done.catch((err: Error) => {
     logError ??= err;
+    channel.cut();
     hooks.stop('log-failed');
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -123,15 +137,16 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
     const result = await child;
     if (result.exitCode === undefined && result.signal === undefined) {
       const why = `could not start: ${result.originalMessage || result.shortMessage}`;
-      out.destroy();
+      channel.cut();
+      await logging;
       return failed(why, cap.bytes);
     }
   }
   const { code, signal } = first ?? (await exited);
   // Whatever the leader left behind in its group ends with it.
   if (child.pid) await terminateGroup(child.pid, cfg.killGraceMs);
-  // A process that escaped the group may still hold the pipe; do not wait on it forever.
-  await Promise.race([logging, sleep(2000).then(log.cut)]);
+  // A process that escaped the group may still hold the socket; do not wait on it forever.
+  await Promise.race([logging, sleep(2000).then(channel.cut)]);
   await logging;
   await child;
   // The last report is stored before the end is; a database that does not answer must not hold the run.

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Readable } from 'node:stream';
+import type { OutputSink } from './output-socket';
 
 /**
  * One step of a run's output on its way to the log (progress lines out, secrets masked, the cap).
@@ -39,88 +39,187 @@ export class LogCap implements OutputStage {
   }
 }
 
-// Lets the next pipe read proceed while the last chunks are being written (the default 16 KiB made
-// every 64 KiB read wait for its write); it bounds what a run holds in memory.
-const LOG_WRITE_BUFFER = 1024 * 1024;
+// How many bytes of output a run holds while its log file catches up. A pipe read is copied in at
+// once, so its buffer dies young: read buffers kept waiting in a write queue were promoted and made
+// the runner's heap collect dozens of times per GiB of output (BENCHMARKS.md, firehose).
+const LOG_BUFFER_BYTES = 1024 * 1024;
 
-/** Opens a run's log file for writing; resolves once it is open, so a bad LOGS_DIR fails before the spawn. */
-export async function openLogFile(file: string): Promise<fs.WriteStream> {
-  const stream = fs.createWriteStream(file, { flags: 'w', mode: 0o644, highWaterMark: LOG_WRITE_BUFFER });
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', reject);
-  });
-  return stream;
+// Buffers of that size, reused from run to run: a run allocates none in the steady state, and a
+// burst of short runs does not churn megabytes each.
+const freeBuffers: Buffer[] = [];
+const takeBuffer = () => freeBuffers.pop() ?? Buffer.allocUnsafe(LOG_BUFFER_BYTES);
+const giveBuffer = (b: Buffer) => {
+  if (b.length === LOG_BUFFER_BYTES && freeBuffers.length < 64) freeBuffers.push(b);
+};
+
+/**
+ * A run's log file, written from reused buffers: output is copied into one while others are being
+ * written, so a read never waits for a write and nothing is allocated per chunk.
+ */
+export class LogFile {
+  private fill: Buffer | undefined;
+  private used = 0;
+  // Full buffers waiting for their turn, in order; one write is in flight at a time.
+  private full: Buffer[] = [];
+  private writing = false;
+  private closing: (() => void) | undefined;
+  private drained: (() => void)[] = [];
+  private failure: Error | undefined;
+  private onError: ((err: Error) => void) | undefined;
+  private fdClosed = false;
+
+  constructor(private readonly fd: number) {}
+
+  /** Takes a copy of `buf`; false once a buffer's worth waits unwritten (wait for `whenDrained`). */
+  write(buf: Buffer): boolean {
+    if (this.failure || this.closing) return false;
+    for (let from = 0; from < buf.length; ) {
+      const fill = (this.fill ??= takeBuffer());
+      const n = buf.copy(fill, this.used, from);
+      from += n;
+      this.used += n;
+      if (this.used === fill.length) {
+        this.full.push(fill);
+        this.fill = undefined;
+        this.used = 0;
+      }
+    }
+    this.flush();
+    return this.waiting() < LOG_BUFFER_BYTES;
+  }
+
+  /** Calls `fn` once there is room again (at once if there is). */
+  whenDrained(fn: () => void): void {
+    if (this.waiting() < LOG_BUFFER_BYTES) fn();
+    else this.drained.push(fn);
+  }
+
+  /** Called once if a write fails; nothing is written after. */
+  set errorHandler(fn: (err: Error) => void) {
+    this.onError = fn;
+    if (this.failure) fn(this.failure);
+  }
+
+  /** Writes what is held, then closes the file (rejects with the write's error if one failed). */
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = () => this.closeFd((err) => (this.failure ? reject(this.failure) : err ? reject(err) : resolve()));
+      if (this.failure || (!this.writing && this.waiting() === 0)) return done();
+      this.closing = done;
+    });
+  }
+
+  // Bytes held and not yet being written.
+  private waiting(): number {
+    return this.full.length * LOG_BUFFER_BYTES + this.used;
+  }
+
+  // Once: a failed file is closed at once, so a full disk gets its space back when the log is removed.
+  private closeFd(then: (err: Error | null) => void): void {
+    for (const b of this.full.splice(0)) giveBuffer(b);
+    if (this.fill) giveBuffer(this.fill);
+    this.fill = undefined;
+    this.used = 0;
+    if (this.fdClosed) return then(null);
+    this.fdClosed = true;
+    fs.close(this.fd, then);
+  }
+
+  private flush(): void {
+    if (this.writing || this.failure) return;
+    let next = this.full.shift();
+    let length = LOG_BUFFER_BYTES;
+    if (!next && this.fill && this.used > 0) {
+      next = this.fill;
+      length = this.used;
+      this.fill = undefined;
+      this.used = 0;
+    }
+    if (!next) return;
+    this.writing = true;
+    this.writeAll(next, 0, length);
+  }
+
+  private writeAll(buf: Buffer, from: number, to: number): void {
+    fs.write(this.fd, buf, from, to - from, null, (err, written) => {
+      if (err) return this.fail(err);
+      if (from + written < to) return this.writeAll(buf, from + written, to);
+      this.writing = false;
+      giveBuffer(buf);
+      this.flush();
+      if (this.waiting() < LOG_BUFFER_BYTES) for (const fn of this.drained.splice(0)) fn();
+      if (!this.writing && this.closing) this.closing();
+    });
+  }
+
+  private fail(err: Error): void {
+    this.failure = err;
+    this.writing = false;
+    this.onError?.(err);
+    if (this.closing) this.closing();
+    else this.closeFd(() => {});
+  }
+}
+
+/** Opens (creates or empties) a run's log file; fails before the spawn when LOGS_DIR cannot take it. */
+export async function openLogFile(file: string): Promise<LogFile> {
+  const fd = await new Promise<number>((resolve, reject) => fs.open(file, 'w', 0o644, (err, fd) => (err ? reject(err) : resolve(fd))));
+  return new LogFile(fd);
 }
 
 /** Appends one line written by taskrun itself (why a run could not start), then closes the file. */
-export async function writeLineAndClose(stream: fs.WriteStream, line: string): Promise<number> {
+export async function writeLineAndClose(file: LogFile, line: string): Promise<number> {
   const buf = Buffer.from(`[taskrun] ${line}\n`);
-  await new Promise<void>((resolve, reject) => stream.end(buf, () => resolve()).once('error', reject));
+  file.write(buf);
+  await file.close();
   return buf.length;
 }
 
 /** A run's output on its way to its log file. */
-export type LogPump = {
-  /** Settles once every source has closed and the file is complete; rejects when writing the file fails. */
+export type LogPump = OutputSink & {
+  /** Settles once the output has ended and the file is complete; rejects when writing the file fails. */
   done: Promise<void>;
   /** Writes a line of taskrun's own, through the last stage only (the cap), while the log is open. */
   note: (line: string) => void;
-  /** Closes the sources (a process that left its group may hold a pipe forever); `done` follows. */
-  cut: () => void;
 };
 
 /**
- * Carries `sources` (stdout and stderr, in the order their chunks arrive) through `stages` to `out`.
- * When the file falls behind, every source pauses, so the task blocks on a full pipe and nothing
- * piles up in memory beyond the file's buffer.
+ * Carries a run's output through `stages` to `out`. A chunk is used only during `push` (the stages
+ * copy what they keep, the file copies what it writes), so the reader may reuse its buffer. When the
+ * file falls behind, `push` says so and the reader stops until there is room: the task then blocks
+ * on its full socket and nothing piles up in memory beyond the file's buffers.
  */
-export function pumpToLog(sources: Readable[], stages: OutputStage[], out: fs.WriteStream): LogPump {
+export function pumpToLog(stages: OutputStage[], out: LogFile): LogPump {
   let open = true;
-  let paused = false;
-  const resume = () => {
-    paused = false;
-    for (const s of sources) s.resume();
+  let resolveDone: () => void = () => {};
+  let rejectDone: (err: Error) => void = () => {};
+  const done = new Promise<void>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
+  out.errorHandler = (err) => {
+    open = false;
+    rejectDone(err);
   };
-  const write = (buf: Buffer | undefined) => {
-    if (!open || !buf || buf.length === 0 || out.write(buf) || paused) return;
-    paused = true;
-    for (const s of sources) s.pause();
-    out.once('drain', resume);
-  };
-  // A chunk from stage `from` on; what a stage drops goes no further.
-  const through = (chunk: Buffer | undefined, from = 0) => {
+  // A chunk from stage `from` on; what a stage drops goes no further. True while the file has room.
+  const through = (chunk: Buffer | undefined, from = 0): boolean => {
     let buf = chunk;
     for (let i = from; i < stages.length && buf; i++) buf = stages[i]!.push(buf);
-    write(buf);
+    return !open || !buf || buf.length === 0 || out.write(buf);
   };
-  const done = new Promise<void>((resolve, reject) => {
-    let left = sources.length;
-    out.once('error', (err) => {
-      open = false;
-      for (const s of sources) s.destroy();
-      reject(err);
-    });
-    const finish = () => {
-      for (let i = 0; i < stages.length; i++) through(stages[i]!.end(), i + 1);
-      if (!open) return;
-      open = false;
-      out.end(() => resolve());
-    };
-    if (left === 0) finish();
-    for (const s of sources) {
-      s.on('data', (chunk: Buffer) => through(chunk));
-      // 'close' comes after 'end', and also when the source is cut or fails.
-      s.once('close', () => --left === 0 && finish());
-      s.on('error', () => {});
-    }
-  });
   const last = Math.max(0, stages.length - 1);
   return {
     done,
-    note: (line) => through(Buffer.from(`[taskrun] ${line}\n`), last),
-    cut: () => {
-      for (const s of sources) s.destroy();
+    push: (chunk) => through(chunk),
+    whenRoom: (fn) => out.whenDrained(fn),
+    end: () => {
+      if (!open) return;
+      for (let i = 0; i < stages.length; i++) through(stages[i]!.end(), i + 1);
+      open = false;
+      out.close().then(resolveDone, rejectDone);
+    },
+    note: (line) => {
+      if (open) through(Buffer.from(`[taskrun] ${line}\n`), last);
     },
   };
 }

@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Where a run's output goes as it arrives: each chunk is usable only during the call. */
+export type OutputSink = {
+  /** Takes a chunk; false when it can take no more until `whenRoom` calls back. */
+  push: (chunk: Buffer) => boolean;
+  whenRoom: (fn: () => void) => void;
+  /** The output has ended (every copy of the child's end is closed), or was cut. */
+  end: () => void;
+};
+
+/** A run's output channel: `childEnd` becomes the child's stdout and stderr; `cut` stops reading. */
+export type OutputChannel = { childEnd: net.Socket; cut: () => void };
+
+// Every read lands in one buffer of this size, reused for the next read and, after the run, by the
+// next run: reading a child's output allocates nothing. (Node gives a child's own stdio pipes a fresh
+// buffer per read; in a runner moving a GiB, V8 then ran dozens of full collections per GiB to free
+// them, and read 64 KiB at a time.)
+const READ_BUFFER_BYTES = 256 * 1024;
+const freeReadBuffers: Buffer[] = [];
+
+type Listener = { server: net.Server; file: string; accepted: ((s: net.Socket) => void)[] };
+let listening: Promise<Listener> | undefined;
+
+const DIR_PREFIX = 'taskrun-output-';
+
+// Folders left by runners that were killed (a clean exit removes its own): named after their pid.
+function removeLeftovers(): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const pid = Number(new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// One Unix socket per process, in a folder only this user can enter; removed when the process exits.
+function listener(): Promise<Listener> {
+  if (listening) return listening;
+  listening = new Promise<Listener>((resolve, reject) => {
+    try {
+      removeLeftovers();
+    } catch {
+      // best effort: an unreadable temp folder is no reason not to run
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-`));
+    const file = path.join(dir, 'output.sock');
+    const accepted: ((s: net.Socket) => void)[] = [];
+    // Connections are accepted in the order they were made: each goes to the oldest waiting run.
+    const server = net.createServer({ pauseOnConnect: true }, (s) => {
+      const take = accepted.shift();
+      if (take) take(s);
+      else s.destroy();
+    });
+    server.once('error', reject);
+    server.listen(file, () => {
+      server.unref(); // it must not keep a process alive that is otherwise done
+      process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+      resolve({ server, file, accepted });
+    });
+  });
+  // A failure is not remembered: the next run tries again.
+  listening.catch(() => (listening = undefined));
+  return listening;
+}
+
+type Pair = { reader: net.Socket; childEnd: net.Socket; bind: (sink: OutputSink) => void };
+
+// A connected pair made before it is needed: a claimed run starts without waiting for a connection.
+let spare: Promise<Pair> | undefined;
+
+async function connectPair(): Promise<Pair> {
+  const { file, accepted } = await listener();
+  let take: (s: net.Socket) => void = () => {};
+  const childEnd = new Promise<net.Socket>((resolve) => accepted.push((take = resolve)));
+  const buffer = freeReadBuffers.pop() ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  let sink: OutputSink | undefined;
+  const reader: net.Socket = net.connect({
+    path: file,
+    onread: {
+      buffer,
+      callback: (bytes: number, buf: Uint8Array) => {
+        if (!sink || sink.push((buf as Buffer).subarray(0, bytes))) return true;
+        sink.whenRoom(() => reader.resume());
+        return false;
+      },
+    },
+  });
+  reader.on('error', () => {}); // 'close' follows, and ends the output
+  reader.once('close', () => {
+    if (freeReadBuffers.length < 64) freeReadBuffers.push(buffer);
+    sink?.end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    reader.once('connect', resolve);
+    reader.once('error', (err) => {
+      // Never connected, so nothing will be accepted for it: the next pair must not get its turn.
+      accepted.splice(accepted.indexOf(take), 1);
+      reject(err);
+    });
+  });
+  const end = await childEnd;
+  // A spare must not keep a process alive that is otherwise done; a run's child process does.
+  reader.unref();
+  end.unref();
+  return { reader, childEnd: end, bind: (s) => (sink = s) };
+}
+
+/**
+ * A connected pair of Unix stream sockets for one run's output, as Node would make for a child's
+ * stdout, except that our end reads into a reused buffer (`net.connect`'s `onread`). The child gets
+ * the other end as both stdout and stderr, so their bytes arrive in the order written.
+ */
+export async function openOutputChannel(sink: OutputSink): Promise<OutputChannel> {
+  const ready = spare ?? connectPair();
+  const next = connectPair();
+  spare = next;
+  next.catch(() => {
+    if (spare === next) spare = undefined;
+  });
+  let pair = await ready.catch(() => undefined);
+  // A spare that failed or was closed meanwhile is replaced by a fresh pair (whose error is the run's).
+  if (!pair || pair.reader.destroyed || pair.childEnd.destroyed) pair = await connectPair();
+  pair.bind(sink);
+  const { reader } = pair;
+  return { childEnd: pair.childEnd, cut: () => reader.destroy() };
+}
