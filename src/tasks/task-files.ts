@@ -13,25 +13,59 @@ function idOf(fileName: string): string {
   return dot > 0 ? fileName.slice(0, dot) : fileName;
 }
 
-/** The scripts in `dir`, read afresh each call so files added or removed by hand show up at once. */
-export async function listTaskFiles(dir: string): Promise<TaskFile[]> {
+// The file names of a folder, listed again only when the folder changed: adding, removing or renaming
+// a file updates its mtime. A listing is trusted only when it was taken well after that mtime, since
+// on some file systems the mtime moves in clock ticks: a change later in the same tick as a listing
+// would leave it equal (git's "racy clean" problem, solved the same way; Linux 6.13+ gives ext4 and
+// others fine-grained stamps after a stat, which avoids it). Executable bits are read afresh.
+const RACY_NS = 100_000_000n; // 100 ms, far above any file system's timestamp granularity
+type Listing = { mtimeNs: bigint; takenNs: bigint; byId: Map<string, string[]> };
+const listings = new Map<string, Listing>();
+
+async function listing(dir: string): Promise<Listing | undefined> {
+  let mtimeNs: bigint;
+  try {
+    mtimeNs = (await fs.stat(dir, { bigint: true })).mtimeNs;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const cached = listings.get(dir);
+  if (cached && cached.mtimeNs === mtimeNs && cached.takenNs - mtimeNs > RACY_NS) return cached;
+  const takenNs = BigInt(Date.now()) * 1_000_000n; // before the read: what it shows is at least this new
   let entries: import('node:fs').Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const byId = new Map<string, TaskFile>();
-  const names = entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name).sort();
-  for (const name of names) {
+  const byId = new Map<string, string[]>();
+  for (const name of entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name).sort()) {
     const id = idOf(name);
-    if (!isTaskId(id) || byId.has(id)) continue;
+    if (isTaskId(id)) byId.set(id, [...(byId.get(id) ?? []), name]);
+  }
+  const fresh = { mtimeNs, takenNs, byId };
+  listings.set(dir, fresh);
+  return fresh;
+}
+
+// The script of `id` among its candidate names (sorted): the first that is runnable as its language.
+async function pick(dir: string, id: string, names: string[]): Promise<TaskFile | undefined> {
+  for (const name of names) {
     const language = languageOf(name);
     if (language === 'exec' && !(await isExecutable(path.join(dir, name)))) continue;
-    byId.set(id, { id, file: name, language });
+    return { id, file: name, language };
   }
-  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+  return undefined;
+}
+
+/** The scripts in `dir`, as they are now: files added or removed by hand show up at once. */
+export async function listTaskFiles(dir: string): Promise<TaskFile[]> {
+  const found = await listing(dir);
+  if (!found) return [];
+  const files = await Promise.all([...found.byId].map(([id, names]) => pick(dir, id, names)));
+  return files.filter((f): f is TaskFile => f !== undefined).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 async function isExecutable(file: string): Promise<boolean> {
@@ -46,7 +80,8 @@ async function isExecutable(file: string): Promise<boolean> {
 /** The script of task `id`, or undefined when there is none. */
 export async function findTaskFile(dir: string, id: string): Promise<TaskFile | undefined> {
   if (!isTaskId(id)) return undefined;
-  return (await listTaskFiles(dir)).find((t) => t.id === id);
+  const names = (await listing(dir))?.byId.get(id);
+  return names ? pick(dir, id, names) : undefined;
 }
 
 /** Reads a script's text. */

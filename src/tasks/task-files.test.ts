@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findTaskFile, listTaskFiles } from './task-files';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-task-files-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const folder = () => fs.mkdtempSync(path.join(root, `${++n}-`));
+const settle = () => new Promise((r) => setTimeout(r, 150)); // past the racy window: the listing is then reused
+
+describe('task files (listings reused while the folder is unchanged)', () => {
+  it('sees a file added or removed right after a listing, many times over', async () => {
+    const dir = folder();
+    for (let i = 0; i < 100; i++) {
+      expect(await findTaskFile(dir, `t${i}`)).toBeUndefined();
+      fs.writeFileSync(path.join(dir, `t${i}.sh`), 'true\n');
+      expect(await findTaskFile(dir, `t${i}`)).toEqual({ id: `t${i}`, file: `t${i}.sh`, language: 'sh' });
+      fs.rmSync(path.join(dir, `t${i}.sh`));
+      expect(await findTaskFile(dir, `t${i}`)).toBeUndefined();
+    }
+  });
+
+  it('reuses the listing of a folder left alone, and still sees the next change', async () => {
+    const dir = folder();
+    fs.writeFileSync(path.join(dir, 'a.sh'), 'true\n');
+    fs.writeFileSync(path.join(dir, 'b.py'), 'pass\n');
+    await settle();
+    expect((await listTaskFiles(dir)).map((t) => t.file)).toEqual(['a.sh', 'b.py']);
+    expect((await listTaskFiles(dir)).map((t) => t.file)).toEqual(['a.sh', 'b.py']);
+    fs.renameSync(path.join(dir, 'b.py'), path.join(dir, 'c.py'));
+    expect((await listTaskFiles(dir)).map((t) => t.file)).toEqual(['a.sh', 'c.py']);
+    expect(await findTaskFile(dir, 'b')).toBeUndefined();
+  });
+
+  it('reads the executable bit afresh: chmod changes a folder listing does not see', async () => {
+    const dir = folder();
+    const file = path.join(dir, 'tool.rb');
+    fs.writeFileSync(file, '#!/usr/bin/env ruby\n', { mode: 0o644 });
+    await settle();
+    expect(await findTaskFile(dir, 'tool')).toBeUndefined();
+    fs.chmodSync(file, 0o755);
+    expect(await findTaskFile(dir, 'tool')).toEqual({ id: 'tool', file: 'tool.rb', language: 'exec' });
+    expect((await listTaskFiles(dir)).map((t) => t.id)).toEqual(['tool']);
+  });
+
+  it('picks the first runnable name of an id, and lists nothing for a missing folder', async () => {
+    const dir = folder();
+    fs.writeFileSync(path.join(dir, 'job.a'), 'not runnable\n', { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, 'job.sh'), 'true\n');
+    expect(await findTaskFile(dir, 'job')).toEqual({ id: 'job', file: 'job.sh', language: 'sh' });
+    expect(await listTaskFiles(path.join(dir, 'missing'))).toEqual([]);
+    expect(await findTaskFile(path.join(dir, 'missing'), 'job')).toBeUndefined();
+  });
+});
