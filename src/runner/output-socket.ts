@@ -46,6 +46,8 @@ function alive(pid: number): boolean {
 }
 
 // One Unix socket per process, in a folder only this user can enter; removed when the process exits.
+// Pairs are matched by the order of connections, unauthenticated: whoever could connect out of turn
+// runs as this user, as tasks do, and could as well write to LOGS_DIR or trace the runner itself.
 function listener(): Promise<Listener> {
   if (listening) return listening;
   listening = new Promise<Listener>((resolve, reject) => {
