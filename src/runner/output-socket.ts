@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { withTimeout } from '../timing';
 
 /** Where a run's output goes as it arrives: each chunk is usable only during the call. */
 export type OutputSink = {
@@ -81,6 +82,8 @@ type Pair = { reader: net.Socket; childEnd: net.Socket; bind: (sink: OutputSink)
 
 // A connected pair made before it is needed: a claimed run starts without waiting for a connection.
 let spare: Promise<Pair> | undefined;
+// A local connection takes well under a millisecond; one that takes this long is not coming.
+const CONNECT_WAIT_MS = 5000;
 
 async function connectPair(): Promise<Pair> {
   const { file, accepted } = await listener();
@@ -131,9 +134,15 @@ export async function openOutputChannel(sink: OutputSink): Promise<OutputChannel
   next.catch(() => {
     if (spare === next) spare = undefined;
   });
-  let pair = await ready.catch(() => undefined);
-  // A spare that failed or was closed meanwhile is replaced by a fresh pair (whose error is the run's).
-  if (!pair || pair.reader.destroyed || pair.childEnd.destroyed) pair = await connectPair();
+  let pair = await withTimeout(ready, CONNECT_WAIT_MS, 'timed out').catch(() => undefined);
+  // A spare that failed, was closed meanwhile or never completed is replaced by a fresh pair, whose
+  // failure is the run's: a run fails rather than the runner waiting on a connection forever.
+  if (!pair || pair.reader.destroyed || pair.childEnd.destroyed) {
+    if (pair) for (const s of [pair.reader, pair.childEnd]) s.destroy();
+    // A spare that completes after all is not used: closed when it comes.
+    else void ready.then((late) => [late.reader, late.childEnd].forEach((s) => s.destroy()), () => {});
+    pair = await withTimeout(connectPair(), CONNECT_WAIT_MS, 'connecting the output socket timed out');
+  }
   pair.bind(sink);
   const { reader } = pair;
   return { childEnd: pair.childEnd, cut: () => reader.destroy() };
