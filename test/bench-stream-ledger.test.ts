@@ -20,8 +20,8 @@ function streamOf(pieces: string[], skipAfter: number): { bytes: Buffer; total: 
   return { bytes: Buffer.concat(events), total: offset };
 }
 
-function feed(bytes: Buffer, cuts: number[]): StreamLedger {
-  const ledger = new StreamLedger();
+function feed(bytes: Buffer, cuts: number[], onLog?: (ev: Buffer) => void): StreamLedger {
+  const ledger = new StreamLedger(onLog);
   const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
   let from = 0;
   for (const to of [...at, bytes.length]) {
@@ -39,7 +39,11 @@ describe('the bench viewers\' stream ledger', () => {
     fc.assert(
       fc.property(fc.array(piece, { minLength: 1, maxLength: 8 }), fc.nat(10), fc.array(fc.nat(), { maxLength: 12 }), (pieces, skipAfter, cuts) => {
         const { bytes, total } = streamOf(pieces, skipAfter);
-        const l = feed(bytes, cuts);
+        const seen: string[] = [];
+        const l = feed(bytes, cuts, (ev) => seen.push(ev.toString()));
+        // Each log event whole, once, in order (the viewers look for stamped lines in them).
+        expect(seen).toHaveLength(pieces.length);
+        for (const ev of seen) expect(ev).toMatch(/^event: log\ndata: [^]*\nid: \d+\n$/);
         expect(l.error).toBeUndefined();
         expect(l.ended).toBe(true);
         expect(l.offset).toBe(total);

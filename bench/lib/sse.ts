@@ -40,6 +40,9 @@ const ID_LINE = Buffer.from('\nid: ');
  * without CR, as the firehose's: the format reads CR as a line end too).
  */
 export class StreamLedger {
+  /** `onLog` sees each complete `log` event, as an EventSource would dispatch it. */
+  constructor(private readonly onLog?: (ev: Buffer) => void) {}
+
   offset = 0;
   logBytes = 0;
   skipped = 0;
@@ -72,6 +75,7 @@ export class StreamLedger {
       if (id - this.offset !== payload) this.fail(`a log event with id ${id} carries ${payload} bytes after offset ${this.offset}`);
       this.logBytes += payload;
       this.offset = id;
+      this.onLog?.(ev);
     } else if (type === 'skipped') {
       const s = JSON.parse(ev.toString('utf8', nl + DATA_LINE.length, dataEnd)) as { from: number; to: number; bytes: number };
       if (s.from !== this.offset || s.to - s.from !== s.bytes) this.fail(`a skipped event ${JSON.stringify(s)} after offset ${this.offset}`);
@@ -100,33 +104,24 @@ export type ViewerOptions = {
 
 /**
  * Follows a run's live stream from offset 0 and records, for each stamped line, the time from the
- * task writing it to this client receiving it. Scans raw bytes with Buffer.indexOf (native), so ten
+ * task writing it to this client receiving its event. Scans raw bytes with Buffer.indexOf (native), so ten
  * viewers of a gigabyte cost the bench process little CPU next to the web process serving them.
  */
 export function viewStream(base: string, runId: number, o: ViewerOptions = {}): { done: Promise<ViewerResult>; abort: () => void } {
   let abort: () => void = () => {};
   const done = new Promise<ViewerResult>((resolve, reject) => {
     const delays: number[] = [];
-    const ledger = new StreamLedger();
-    let carry: Buffer = Buffer.alloc(0);
-    const scan = (chunk: Buffer, now: number) => {
-      // A stamp cut across two chunks: look at the previous tail joined with this head.
-      if (carry.length > 0) {
-        const joined = Buffer.concat([carry, chunk.subarray(0, NEED)]);
-        for (let i = joined.indexOf(MARK); i >= 0 && i < carry.length; i = joined.indexOf(MARK, i + 1)) {
-          if (i + NEED <= joined.length) delays.push(now - Number(joined.toString('latin1', i + MARK.length, i + NEED)) * 1000);
-        }
+    // A stamped line counts as received when its event is complete (an event never splits a line).
+    let now = 0;
+    const ledger = new StreamLedger((ev) => {
+      for (let i = ev.indexOf(MARK); i >= 0 && i + NEED <= ev.length; i = ev.indexOf(MARK, i + NEED)) {
+        delays.push(now - Number(ev.toString('latin1', i + MARK.length, i + NEED)) * 1000);
       }
-      for (let i = chunk.indexOf(MARK); i >= 0 && i + NEED <= chunk.length; i = chunk.indexOf(MARK, i + NEED)) {
-        delays.push(now - Number(chunk.toString('latin1', i + MARK.length, i + NEED)) * 1000);
-      }
-      carry = chunk.subarray(Math.max(0, chunk.length - (NEED - 1)));
-    };
+    });
     const req = http.get(`${base}/api/runs/${runId}/stream`, { headers: { ...authHeaders(base), accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`stream of run ${runId}: ${res.statusCode}`));
       res.on('data', (chunk: Buffer) => {
-        const now = wallMs();
-        scan(chunk, now);
+        now = wallMs();
         ledger.push(chunk);
         if (o.maxBytesPerSecond) {
           res.pause();

@@ -84,10 +84,9 @@ export async function streamRun(c: Context, deps: WebDeps, runId: number): Promi
       wake();
     });
     try {
-      // The newest row read and not yet reported, and the last one reported.
+      // The newest row read and not yet looked at, and the last one looked at.
       let unseen: Run | undefined = run;
       let last: Run = run;
-      let status = run.status;
       let sent: string | undefined;
       let lastPoll = Date.now();
       while (!closed) {
@@ -102,10 +101,9 @@ export async function streamRun(c: Context, deps: WebDeps, runId: number): Promi
             sent = unseen.status;
           }
           last = unseen;
-          status = unseen.status;
           unseen = undefined;
         }
-        const done = !ACTIVE_STATUSES.includes(status);
+        const done = !ACTIVE_STATUSES.includes(last.status);
         if (!done) {
           tail ??= acquireTail(file, () => wake());
           offset = await follow(sse, file, tail, offset, () => closed, pace);
@@ -115,8 +113,8 @@ export async function streamRun(c: Context, deps: WebDeps, runId: number): Promi
             await tail.finish();
             offset = await follow(sse, file, tail, offset, () => closed);
           }
-          // A finished tail has read the file to its end; otherwise this viewer reads the rest itself.
-          if (!tail?.complete || offset < tail.end) offset = await sendLog(sse, file, offset, Number.MAX_SAFE_INTEGER);
+          // A finished tail has read the file to its end (and `follow` sent it); otherwise this viewer reads the rest itself.
+          if (!tail?.complete) offset = await sendLog(sse, file, offset, Number.MAX_SAFE_INTEGER);
           // An ended run's row does not change any more: the one that said so is its final state.
           await sse.write(textEvent('end', JSON.stringify(await runJsonLive(deps, last))));
           break;

@@ -14,7 +14,7 @@ import { ProgressFilter } from './progress-filter';
 import { createProgressRecorder } from './progress-recorder';
 import { maskPatterns, maskText, SecretMask } from './secret-mask';
 import { terminateGroup } from './terminate';
-import { sleep, withTimeout } from '../timing';
+import { withTimeout } from '../timing';
 
 /** Why taskrun stopped a run before it ended by itself; 'limit' (a resource limit) comes with a detail saying which. */
 export type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown' | 'log-failed' | 'limit';
@@ -92,10 +92,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
   const channel = await openOutputChannel(log).catch((err: Error) => err);
   if (channel instanceof Error) {
     const why = `could not set up the run's output: ${channel.message}`;
-    log.note(why);
-    log.end();
-    await log.done.catch(() => {});
-    return failed(why, cap.bytes);
+    return failed(why, await writeLineAndClose(out, why));
   }
 
   // Never through a shell: parameter values are argv entries and environment values, taken literally.
@@ -146,7 +143,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
   // Whatever the leader left behind in its group ends with it.
   if (child.pid) await terminateGroup(child.pid, cfg.killGraceMs);
   // A process that escaped the group may still hold the socket; do not wait on it forever.
-  await Promise.race([logging, sleep(2000).then(channel.cut)]);
+  await withTimeout(logging, 2000, 'output still open').catch(channel.cut);
   await logging;
   await child;
   // The last report is stored before the end is; a database that does not answer must not hold the run.

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { BufferPool } from './buffer-pool';
 import type { OutputSink } from './output-socket';
 
 /**
@@ -39,18 +40,9 @@ export class LogCap implements OutputStage {
   }
 }
 
-// How many bytes of output a run holds while its log file catches up. A pipe read is copied in at
-// once, so its buffer dies young: read buffers kept waiting in a write queue were promoted and made
-// the runner's heap collect dozens of times per GiB of output (BENCHMARKS.md, firehose).
+// How many bytes of output a run holds while its log file catches up (and the size of one write).
 const LOG_BUFFER_BYTES = 1024 * 1024;
-
-// Buffers of that size, reused from run to run: a run allocates none in the steady state, and a
-// burst of short runs does not churn megabytes each.
-const freeBuffers: Buffer[] = [];
-const takeBuffer = () => freeBuffers.pop() ?? Buffer.allocUnsafe(LOG_BUFFER_BYTES);
-const giveBuffer = (b: Buffer) => {
-  if (b.length === LOG_BUFFER_BYTES && freeBuffers.length < 64) freeBuffers.push(b);
-};
+const buffers = new BufferPool(LOG_BUFFER_BYTES);
 
 /**
  * A run's log file, written from reused buffers: output is copied into one while others are being
@@ -74,7 +66,7 @@ export class LogFile {
   write(buf: Buffer): boolean {
     if (this.failure || this.closing) return false;
     for (let from = 0; from < buf.length; ) {
-      const fill = (this.fill ??= takeBuffer());
+      const fill = (this.fill ??= buffers.take());
       const n = buf.copy(fill, this.used, from);
       from += n;
       this.used += n;
@@ -116,8 +108,8 @@ export class LogFile {
 
   // Once: a failed file is closed at once, so a full disk gets its space back when the log is removed.
   private closeFd(then: (err: Error | null) => void): void {
-    for (const b of this.full.splice(0)) giveBuffer(b);
-    if (this.fill) giveBuffer(this.fill);
+    for (const b of this.full.splice(0)) buffers.give(b);
+    if (this.fill) buffers.give(this.fill);
     this.fill = undefined;
     this.used = 0;
     if (this.fdClosed) return then(null);
@@ -145,7 +137,7 @@ export class LogFile {
       if (err) return this.fail(err);
       if (from + written < to) return this.writeAll(buf, from + written, to);
       this.writing = false;
-      giveBuffer(buf);
+      buffers.give(buf);
       this.flush();
       if (this.waiting() < LOG_BUFFER_BYTES) for (const fn of this.drained.splice(0)) fn();
       if (!this.writing && this.closing) this.closing();

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { processAlive } from '../proc-stat';
 import { withTimeout } from '../timing';
+import { BufferPool } from './buffer-pool';
 
 /** Where a run's output goes as it arrives: each chunk is usable only during the call. */
 export type OutputSink = {
@@ -20,8 +22,7 @@ export type OutputChannel = { childEnd: net.Socket; cut: () => void };
 // next run: reading a child's output allocates nothing. (Node gives a child's own stdio pipes a fresh
 // buffer per read; in a runner moving a GiB, V8 then ran dozens of full collections per GiB to free
 // them, and read 64 KiB at a time.)
-const READ_BUFFER_BYTES = 256 * 1024;
-const freeReadBuffers: Buffer[] = [];
+const readBuffers = new BufferPool(256 * 1024);
 
 type Listener = { server: net.Server; file: string; accepted: ((s: net.Socket) => void)[] };
 let listening: Promise<Listener> | undefined;
@@ -32,17 +33,8 @@ const DIR_PREFIX = 'taskrun-output-';
 function removeLeftovers(): void {
   for (const name of fs.readdirSync(os.tmpdir())) {
     const pid = Number(new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (!pid || pid === process.pid || alive(pid)) continue;
+    if (!pid || pid === process.pid || processAlive(pid)) continue;
     fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -89,7 +81,7 @@ async function connectPair(): Promise<Pair> {
   const { file, accepted } = await listener();
   let take: (s: net.Socket) => void = () => {};
   const childEnd = new Promise<net.Socket>((resolve) => accepted.push((take = resolve)));
-  const buffer = freeReadBuffers.pop() ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  const buffer = readBuffers.take();
   let sink: OutputSink | undefined;
   const reader: net.Socket = net.connect({
     path: file,
@@ -104,7 +96,7 @@ async function connectPair(): Promise<Pair> {
   });
   reader.on('error', () => {}); // 'close' follows, and ends the output
   reader.once('close', () => {
-    if (freeReadBuffers.length < 64) freeReadBuffers.push(buffer);
+    readBuffers.give(buffer);
     sink?.end();
   });
   await new Promise<void>((resolve, reject) => {

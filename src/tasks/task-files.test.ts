@@ -34,6 +34,21 @@ describe('task files (listings reused while the folder is unchanged)', () => {
     expect(await findTaskFile(dir, 'b')).toBeUndefined();
   });
 
+  it('trusts the listing of a settled folder until its mtime moves (what makes the listing reusable)', async () => {
+    const dir = folder();
+    fs.writeFileSync(path.join(dir, 'a.sh'), 'true\n');
+    const past = new Date('2026-01-01T00:00:00Z'); // a whole second: set back exactly below
+    fs.utimesSync(dir, past, past);
+    expect((await listTaskFiles(dir)).map((t) => t.id)).toEqual(['a']);
+    // A file slipped in with the folder's mtime put back is not seen: the listing was not read again.
+    fs.writeFileSync(path.join(dir, 'b.sh'), 'true\n');
+    fs.utimesSync(dir, past, past);
+    expect((await listTaskFiles(dir)).map((t) => t.id)).toEqual(['a']);
+    // Any real change moves the mtime, and the folder is read again.
+    fs.writeFileSync(path.join(dir, 'c.sh'), 'true\n');
+    expect((await listTaskFiles(dir)).map((t) => t.id)).toEqual(['a', 'b', 'c']);
+  });
+
   it('reads the executable bit afresh: chmod changes a folder listing does not see', async () => {
     const dir = folder();
     const file = path.join(dir, 'tool.rb');

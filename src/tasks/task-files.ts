@@ -19,33 +19,38 @@ function idOf(fileName: string): string {
 // would leave it equal (git's "racy clean" problem, solved the same way; Linux 6.13+ gives ext4 and
 // others fine-grained stamps after a stat, which avoids it). Executable bits are read afresh.
 const RACY_NS = 100_000_000n; // 100 ms, far above any file system's timestamp granularity
-type Listing = { mtimeNs: bigint; takenNs: bigint; byId: Map<string, string[]> };
+type Listing = { mtimeNs: bigint; takenNs: bigint; byId: Map<string, string[]>; ids: string[] };
 const listings = new Map<string, Listing>();
 
+// A missing folder is an empty one.
+async function unlessMissing<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 async function listing(dir: string): Promise<Listing | undefined> {
-  let mtimeNs: bigint;
-  try {
-    mtimeNs = (await fs.stat(dir, { bigint: true })).mtimeNs;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const st = await unlessMissing(fs.stat(dir, { bigint: true }));
+  if (!st) return undefined;
   const cached = listings.get(dir);
-  if (cached && cached.mtimeNs === mtimeNs && cached.takenNs - mtimeNs > RACY_NS) return cached;
+  if (cached && cached.mtimeNs === st.mtimeNs && cached.takenNs - st.mtimeNs > RACY_NS) return cached;
   const takenNs = BigInt(Date.now()) * 1_000_000n; // before the read: what it shows is at least this new
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const entries = await unlessMissing(fs.readdir(dir, { withFileTypes: true }));
+  if (!entries) return undefined;
   const byId = new Map<string, string[]>();
   for (const name of entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name).sort()) {
     const id = idOf(name);
-    if (isTaskId(id)) byId.set(id, [...(byId.get(id) ?? []), name]);
+    if (!isTaskId(id)) continue;
+    const names = byId.get(id);
+    if (names) names.push(name);
+    else byId.set(id, [name]);
   }
-  const fresh = { mtimeNs, takenNs, byId };
+  // Sorted once per listing: the task list asks for them on every render.
+  const ids = [...byId.keys()].sort((a, b) => a.localeCompare(b));
+  const fresh = { mtimeNs: st.mtimeNs, takenNs, byId, ids };
   listings.set(dir, fresh);
   return fresh;
 }
@@ -64,8 +69,8 @@ async function pick(dir: string, id: string, names: string[]): Promise<TaskFile 
 export async function listTaskFiles(dir: string): Promise<TaskFile[]> {
   const found = await listing(dir);
   if (!found) return [];
-  const files = await Promise.all([...found.byId].map(([id, names]) => pick(dir, id, names)));
-  return files.filter((f): f is TaskFile => f !== undefined).sort((a, b) => a.id.localeCompare(b.id));
+  const files = await Promise.all(found.ids.map((id) => pick(dir, id, found.byId.get(id)!)));
+  return files.filter((f): f is TaskFile => f !== undefined);
 }
 
 async function isExecutable(file: string): Promise<boolean> {
