@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -5,6 +6,8 @@ import { z } from 'zod';
 
 /** The longest timeout a timer can hold (Node timers stop at 2^31 ms, about 24.8 days). */
 export const MAX_TIMEOUT_S = 2_000_000;
+
+const MB = 1024 * 1024;
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
@@ -47,6 +50,22 @@ const schema = z.object({
   NOTIFY_TIMEOUT_S: z.coerce.number().min(0.1).max(600).default(10),
   HOOK_RATE_PER_MIN: int(60, 1, 1_000_000),
   SCHEDULER: z.enum(['0', '1', 'false', 'true']).default('true'),
+  // Isolation. Migrations and grants run with DATABASE_OWNER_URL when set; DATABASE_URL is the app's role.
+  DATABASE_OWNER_URL: z.string().url().optional(),
+  // As root, runs execute as these numeric uids (one at a time each), created on first start.
+  RUN_UID_BASE: int(64000, 1, 2 ** 31 - 2),
+  RUN_UID_COUNT: int(32, 1, 65536),
+  // Runs' scratch folders (each 0700, owned by the run's uid) live here; never inside DATA_DIR.
+  RUN_WORK_DIR: z.string().min(1).optional(),
+  KEEP_FAILED_WORKDIR_S: z.coerce.number().min(0).max(30 * 86400).default(0),
+  // Kernel-enforced limits of every run (a task's own settings win).
+  RUN_MAX_PROCESSES: int(1024, 1, 4_194_304),
+  RUN_MAX_MEMORY_MB: int(4096, 16, 1024 * 1024 * 1024),
+  RUN_MAX_FILE_MB: int(4096, 1, 1024 * 1024 * 1024),
+  RUN_MAX_OPEN_FILES: int(4096, 16, 1_048_576),
+  RUN_MAX_CPU_S: int(86400, 1, 365 * 86400),
+  // As root, the web process runs as this user (a name or a uid); the runner keeps root to switch to run uids.
+  WEB_USER: z.string().min(1).optional(),
 });
 
 export type Config = {
@@ -80,7 +99,17 @@ export type Config = {
   notifyTimeoutMs: number;
   hookRatePerMin: number;
   scheduler: boolean;
+  databaseOwnerUrl: string | undefined;
+  runUidBase: number;
+  runUidCount: number;
+  runWorkDir: string;
+  keepFailedWorkdirMs: number;
+  runLimits: RunLimits;
+  webUser: string | undefined;
 };
+
+/** Kernel-enforced limits of a run: each process's rlimits, and the run's cgroup where there is one. */
+export type RunLimits = { maxProcesses: number; maxMemoryBytes: number; maxFileBytes: number; maxOpenFiles: number; maxCpuSeconds: number };
 
 /** Reads and validates the environment; throws one readable error listing every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -122,6 +151,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyTimeoutMs: Math.round(e.NOTIFY_TIMEOUT_S * 1000),
     hookRatePerMin: e.HOOK_RATE_PER_MIN,
     scheduler: e.SCHEDULER === '1' || e.SCHEDULER === 'true',
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
+    runUidBase: e.RUN_UID_BASE,
+    runUidCount: e.RUN_UID_COUNT,
+    runWorkDir: path.resolve(e.RUN_WORK_DIR ?? path.join(os.tmpdir(), 'taskrun-work')),
+    keepFailedWorkdirMs: Math.round(e.KEEP_FAILED_WORKDIR_S * 1000),
+    runLimits: {
+      maxProcesses: e.RUN_MAX_PROCESSES,
+      maxMemoryBytes: e.RUN_MAX_MEMORY_MB * MB,
+      maxFileBytes: e.RUN_MAX_FILE_MB * MB,
+      maxOpenFiles: e.RUN_MAX_OPEN_FILES,
+      maxCpuSeconds: e.RUN_MAX_CPU_S,
+    },
+    webUser: e.WEB_USER,
   };
 }
 

@@ -1,13 +1,17 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config';
 import { clearEmbeddedUrl, saveEmbeddedUrl } from './db/database-url';
-import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded';
-import { migrateDb } from './db/migrate';
+import { embeddedAppUrl, startEmbeddedPostgres, type EmbeddedDb } from './db/embedded';
+import { migrateAndGrant } from './db/migrate';
+import { roleWarnings } from './db/roles';
 import { loadSecretKey } from './auth/secret-box';
 import { createLogger } from './log';
 import { BUNDLED } from './package-root';
+import { childEnv, SECRET_VARS, type SecretsMessage } from './process-secrets';
+import { claimCgroupSubtree } from './runner/isolation/cgroups';
 import { supervise } from './supervise';
 
 // `npm start`: one machine. PostgreSQL (embedded unless DATABASE_URL is set), migrations, then one web
@@ -16,28 +20,59 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // From dist/ (npm start) the children are the bundle's dist/web/main.js and dist/runner/main.js; from the
 // sources (tsx, tests) they are the .ts files, forked with this process's own `--import tsx`.
 const entry = (name: string) => path.join(here, name, BUNDLED ? 'main.js' : 'main.ts');
+// First, before any other process starts: a delegated cgroup v2 subtree is made ready for runs.
+claimCgroupSubtree();
 const cfg = loadConfig();
+// Read once; the children get what each needs over IPC, and nothing started from here inherits them.
+for (const name of SECRET_VARS) delete process.env[name];
 const log = createLogger('taskrun', cfg.logLevel, cfg.logsDir);
+const root = process.getuid?.() === 0;
 fs.mkdirSync(cfg.tasksDir, { recursive: true });
+// Keys, passwords and the database: nobody else's business. As root the embedded server runs as the
+// postgres user, who must pass through (0711) but may not list.
+fs.mkdirSync(cfg.dataDir, { recursive: true });
+fs.chmodSync(cfg.dataDir, root && !cfg.databaseUrl ? 0o711 : 0o700);
 
 let embedded: EmbeddedDb | undefined;
 let url = cfg.databaseUrl;
+let ownerUrl = cfg.databaseOwnerUrl ?? cfg.databaseUrl;
 if (!url) {
   embedded = await startEmbeddedPostgres(cfg.dataDir);
-  url = embedded.url;
-  saveEmbeddedUrl(cfg.dataDir, url);
+  ownerUrl = embedded.url;
+  url = embeddedAppUrl(cfg.dataDir, embedded.url);
   log.info({ data_dir: cfg.dataDir }, 'embedded PostgreSQL started');
 }
-await migrateDb(url);
-// Made here, before web and runner start, so that both read the one key (unless SECRET_KEY is set).
-loadSecretKey(cfg.secretKey, cfg.dataDir);
+// The owner migrates and grants; web and runner use the app role, which cannot rewrite the audit log.
+await migrateAndGrant(ownerUrl!, url, embedded !== undefined);
+if (embedded) saveEmbeddedUrl(cfg.dataDir, url);
+for (const warning of await roleWarnings(url)) log.warn(warning);
+// Made here, before web and runner start, so that both use the one key (unless SECRET_KEY is set).
+const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir).toString('hex');
 
-const env = { ...process.env, DATABASE_URL: url };
+// Each child gets the secrets it needs, and no more: the runner never sees ADMIN_PASSWORD.
+const shared = { DATABASE_URL: url, SECRET_KEY: secretKey };
+const webSecrets: SecretsMessage = {
+  secrets: { ...shared, ...(cfg.adminPassword ? { ADMIN_PASSWORD: cfg.adminPassword } : {}), ...(cfg.metricsToken ? { METRICS_TOKEN: cfg.metricsToken } : {}) },
+};
+const runnerSecrets: SecretsMessage = { secrets: shared };
+const env = childEnv(process.env);
+
+// As root, the web process (which parses everything the network sends) runs as WEB_USER.
+function webUser(): { uid: number; gid: number } | undefined {
+  if (!cfg.webUser || !root) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, cfg.webUser!], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
 const children = [
-  supervise('web', entry('web'), env, log, (m) => {
-    if (typeof m === 'object' && m && 'ready' in m) log.info(`taskrun is ready at http://${cfg.host}:${cfg.port}`);
+  supervise('web', entry('web'), env, log, {
+    user: webUser(),
+    init: webSecrets,
+    onMessage: (m) => {
+      if (typeof m === 'object' && m && 'ready' in m) log.info(`taskrun is ready at http://${cfg.host}:${cfg.port}`);
+    },
   }),
-  supervise('runner', entry('runner'), env, log),
+  supervise('runner', entry('runner'), env, log, { init: runnerSecrets }),
 ];
 
 let stopping = false;

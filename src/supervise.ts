@@ -3,11 +3,19 @@ import type { Logger } from './log';
 
 export type Supervised = { name: string; stop: () => Promise<void> };
 
+export type SuperviseOptions = {
+  /** Sent as the child's first message at every start (its secrets). */
+  init?: unknown;
+  /** The user to run the child as (the supervisor runs as root). */
+  user?: { uid: number; gid: number };
+  onMessage?: (m: unknown) => void;
+};
+
 /**
  * Runs a child process and restarts it when it crashes, with back-off (0.5 s doubling to 30 s; reset
  * after a minute of good health). `stop` sends SIGTERM and resolves once the child has exited.
  */
-export function supervise(name: string, script: string, env: NodeJS.ProcessEnv, log: Logger, onMessage?: (m: unknown) => void): Supervised {
+export function supervise(name: string, script: string, env: NodeJS.ProcessEnv, log: Logger, opts: SuperviseOptions = {}): Supervised {
   let child: ChildProcess | undefined;
   let stopping = false;
   let failures = 0;
@@ -15,8 +23,9 @@ export function supervise(name: string, script: string, env: NodeJS.ProcessEnv, 
 
   const start = () => {
     const startedAt = Date.now();
-    child = fork(script, [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.on('message', (m) => onMessage?.(m));
+    child = fork(script, [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...opts.user });
+    if (opts.init !== undefined) child.send(opts.init as object);
+    child.on('message', (m) => opts.onMessage?.(m));
     child.once('exit', (code, signal) => {
       child = undefined;
       if (stopping) return;

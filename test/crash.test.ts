@@ -25,7 +25,7 @@ const status = async (id: number) => (await (await h.app.request(`/api/runs/${id
 
 describe('a runner killed with SIGKILL mid-run', () => {
   it('has its run marked lost by the next runner, which kills what was left; the task can run again', async () => {
-    const pidFile = path.join(h.dirs.root, 'gc.pid');
+    const pidFile = path.join(h.dirs.out, 'gc.pid');
     writeTask(h.dirs, 'orphaned.sh', `sleep 1000 &\necho $! > ${pidFile}\necho started\nsleep 1000\n`);
     const first = runner();
     const { run_id } = await (await h.app.request('/api/tasks/orphaned/execute', { method: 'POST' })).json();

@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRun } from '../src/queries/runs-read';
-import { resolveInterpreters } from '../src/runner/interpreters';
 import { writeTask } from './support/dirs';
-import { createHarness, waitFor, type Harness } from './support/harness';
+import { createHarness, interpreters, waitFor, type Harness } from './support/harness';
 
 // Real runs of real processes: what the sampler records of a run's process tree, and a run over its limit.
 
 const MB = 1024 * 1024;
-const python = (await resolveInterpreters(process.env.PYTHON)).python!;
+// The Python that runs start (as root, one the run users can start).
+const python = interpreters.python!;
 
 let h: Harness;
 beforeAll(async () => {
@@ -82,7 +82,7 @@ ${waitRelease('grows-release')}
   });
 
   it('counts the whole process tree: memory of a child, CPU of a child that already exited', async () => {
-    const pidFile = path.join(h.dirs.root, 'child.pid');
+    const pidFile = path.join(h.dirs.out, 'child.pid');
     // First a child that burns 1.5 s of CPU and exits (bash waits for it: its time lands in bash's cutime),
     // then one in the background that holds 100 MB.
     writeTask(h.dirs, 'tree.sh', `

@@ -30,7 +30,7 @@ print("dumped")
 
 describe('parameters reach the script as argv and TASKRUN_PARAM_*, never through a shell', () => {
   it('passes hostile values literally: nothing they name runs, every byte arrives', async () => {
-    const root = h.dirs.root;
+    const root = h.dirs.out;
     const victim = path.join(root, 'victim');
     fs.mkdirSync(victim);
     const out = path.join(root, 'hostile.json');
@@ -59,7 +59,7 @@ describe('parameters reach the script as argv and TASKRUN_PARAM_*, never through
     const seen = JSON.parse(fs.readFileSync(out, 'utf8')) as { argv: string[]; env: Record<string, string> };
     // Secrets go to the environment only: argv is readable by every user of the machine.
     expect(seen.argv).toEqual([
-      '--semi', values.semi, '--subst', values.subst, '--ticks', values.ticks, '--lines', values.lines, '--count', '42', '--verbose', 'true',
+      `--semi=${values.semi}`, `--subst=${values.subst}`, `--ticks=${values.ticks}`, `--lines=${values.lines}`, '--count=42', '--verbose=true',
     ]);
     expect(seen.env).toMatchObject({
       TASKRUN_PARAM_SEMI: values.semi,
@@ -77,23 +77,38 @@ describe('parameters reach the script as argv and TASKRUN_PARAM_*, never through
   });
 
   it('passes the same values to a shell script as "$@", each one argument', async () => {
-    const out = path.join(h.dirs.root, 'args.bin');
+    const out = path.join(h.dirs.out, 'args.bin');
     writeTask(h.dirs, 'shargs.sh', `printf '%s\\0' "$@" > ${out}\n`);
     await saveTaskSettings(h.deps.db, 'shargs', { params: [{ name: 'a', type: 'string' }, { name: 'b', type: 'text' }] });
     const values = { a: '$(id) `id` ; id | id && id', b: "it's\n\"quoted\"\n" };
     expect((await h.runEnded(await execute('shargs', values))).status).toBe('success');
-    expect(fs.readFileSync(out, 'utf8').split('\0').slice(0, -1)).toEqual(['--a', values.a, '--b', values.b]);
+    expect(fs.readFileSync(out, 'utf8').split('\0').slice(0, -1)).toEqual([`--a=${values.a}`, `--b=${values.b}`]);
+  });
+
+  it('keeps a value that starts with "-" a value for argparse, which takes a separate "-x" for an option', async () => {
+    const out = path.join(h.dirs.out, 'argparse.json');
+    writeTask(h.dirs, 'parsed.py', `import argparse, json
+p = argparse.ArgumentParser()
+p.add_argument("--offset")
+p.add_argument("--name")
+a = p.parse_args()
+json.dump({"offset": a.offset, "name": a.name}, open(${JSON.stringify(out)}, "w"))
+`);
+    await saveTaskSettings(h.deps.db, 'parsed', { params: [{ name: 'offset', type: 'string' }, { name: 'name', type: 'string' }] });
+    const run = await h.runEnded(await execute('parsed', { offset: '-5', name: '--help' }));
+    expect(run.status).toBe('success');
+    expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toEqual({ offset: '-5', name: '--help' });
   });
 
   it('fills defaults and leaves out optional parameters that have none', async () => {
-    const out = path.join(h.dirs.root, 'defaults.json');
+    const out = path.join(h.dirs.out, 'defaults.json');
     writeTask(h.dirs, 'defaults.py', dumpTask(out));
     await saveTaskSettings(h.deps.db, 'defaults', {
       params: [{ name: 'region', type: 'choice', choices: ['eu', 'us'], default: 'eu' }, { name: 'note', type: 'string' }],
     });
     expect((await h.runEnded(await execute('defaults'))).status).toBe('success');
     const seen = JSON.parse(fs.readFileSync(out, 'utf8'));
-    expect(seen.argv).toEqual(['--region', 'eu']);
+    expect(seen.argv).toEqual(['--region=eu']);
     expect(seen.env.TASKRUN_PARAM_REGION).toBe('eu');
     expect(seen.env).not.toHaveProperty('TASKRUN_PARAM_NOTE');
   });
@@ -101,7 +116,7 @@ describe('parameters reach the script as argv and TASKRUN_PARAM_*, never through
 
 describe('the environment of a run', () => {
   it('is the runner\'s, then the task\'s variables, then its secrets, then parameters, then taskrun\'s own', async () => {
-    const out = path.join(h.dirs.root, 'env.json');
+    const out = path.join(h.dirs.out, 'env.json');
     writeTask(h.dirs, 'envdump.py', dumpTask(out));
     // Set directly: the API refuses TASKRUN_* names, but the runner must not depend on that.
     await saveTaskSettings(h.deps.db, 'envdump', {

@@ -60,7 +60,7 @@ describe('stopping a run ends its whole process group', () => {
   });
 
   it('a timeout kills the task and its grandchildren', async () => {
-    const pidFile = path.join(h.dirs.root, 'gc-timeout.pid');
+    const pidFile = path.join(h.dirs.out, 'gc-timeout.pid');
     writeTask(h.dirs, 'hangs.sh', GRANDCHILD_TASK(pidFile));
     await h.app.request('/api/tasks/hangs', { method: 'PUT', body: JSON.stringify({ timeout_s: 1 }) });
     const { run_id } = await (await execute('hangs')).json();
@@ -74,7 +74,7 @@ describe('stopping a run ends its whole process group', () => {
   });
 
   it('a cancel kills the task and its grandchildren, even one that ignores SIGTERM', async () => {
-    const pidFile = path.join(h.dirs.root, 'gc-cancel.pid');
+    const pidFile = path.join(h.dirs.out, 'gc-cancel.pid');
     writeTask(h.dirs, 'stubborn.sh', `(trap '' TERM; sleep 1000) &\necho $! > ${pidFile}\necho started\nsleep 1000\n`);
     const { run_id } = await (await execute('stubborn')).json();
     await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', 20_000, 'grandchild pid');
@@ -89,7 +89,7 @@ describe('stopping a run ends its whole process group', () => {
   });
 
   it('a run that exits leaves no background process behind', async () => {
-    const pidFile = path.join(h.dirs.root, 'gc-exit.pid');
+    const pidFile = path.join(h.dirs.out, 'gc-exit.pid');
     writeTask(h.dirs, 'leaves.sh', `sleep 1000 &\necho $! > ${pidFile}\necho bye\n`);
     const { run_id } = await (await execute('leaves')).json();
     const run = await h.runEnded(run_id);

@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   const cfg = loadConfig();
   const url = resolveDatabaseUrl(cfg);
   const db = connectDb(url, 'taskrun-cli', 2);
-  await ensureMigrated(db, url);
+  await ensureMigrated(db, url, cfg.databaseOwnerUrl);
   const deps = { db };
   try {
     switch (`${noun} ${verb ?? ''}`.trim()) {

@@ -47,6 +47,20 @@ function readOrCreatePassword(file: string): string {
   }
 }
 
+/** The role web and runners use on the embedded server: not its superuser (see src/db/roles.ts). */
+export const EMBEDDED_APP_ROLE = 'taskrun';
+
+/**
+ * The URL of the embedded server's app role (its password generated once into DATA_DIR/pg-app-password,
+ * 0600), beside the superuser's `ownerUrl`.
+ */
+export function embeddedAppUrl(dataDir: string, ownerUrl: string): string {
+  const u = new URL(ownerUrl);
+  u.username = EMBEDDED_APP_ROLE;
+  u.password = encodeURIComponent(readOrCreatePassword(path.join(dataDir, 'pg-app-password')));
+  return u.toString();
+}
+
 /**
  * Starts a real PostgreSQL server with its data in `dataDir/pg`, on 127.0.0.1 and a free port.
  * The package creates the cluster; we start the server ourselves in a process group of its own, so a

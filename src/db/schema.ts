@@ -23,6 +23,16 @@ export const tasks = pgTable('tasks', {
   maxRssBytes: bigint('max_rss_bytes', { mode: 'number' }),
   maxCpuPct: real('max_cpu_pct'),
   limitGraceS: integer('limit_grace_s'),
+  // How runs are confined: 'standard' (a run uid, a scratch folder, kernel limits) or 'strict' (plus
+  // namespaces: read-only system, private /tmp, no other processes, and no network when network is false).
+  isolation: text('isolation').$type<'standard' | 'strict'>().notNull().default('standard'),
+  network: boolean('network').notNull().default(true),
+  // Limits the kernel enforces; null: RUN_MAX_PROCESSES, RUN_MAX_MEMORY_MB, ... of the runner.
+  maxProcesses: integer('max_processes'),
+  maxMemoryBytes: bigint('max_memory_bytes', { mode: 'number' }),
+  maxFileBytes: bigint('max_file_bytes', { mode: 'number' }),
+  maxOpenFiles: integer('max_open_files'),
+  maxCpuSeconds: integer('max_cpu_seconds'),
   // Typed parameters a run is started with (the Run form is built from them).
   params: jsonb('params').$type<ParamDef[]>().notNull().default([]),
   // Plain environment variables of every run; secrets are in task_secrets.
@@ -33,6 +43,17 @@ export const tasks = pgTable('tasks', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** What a runner can enforce, as it reports it when it registers (and `/api/system/info` shows). */
+export type RunnerIsolation = {
+  levels: ('standard' | 'strict')[];
+  cgroup: 'v2' | 'v1' | 'none';
+  bubblewrap: boolean;
+  /** Runs switch to leased unprivileged uids (the runner runs as root). */
+  run_users: boolean;
+  /** What keeps runs from starting, or a level or a limit from being enforced. */
+  problems: string[];
+};
 
 /** The queue and the history in one table: a run is a row from `queued` to its end. */
 export const runs = pgTable(
@@ -53,6 +74,8 @@ export const runs = pgTable(
     host: text('host'),
     bootId: text('boot_id'),
     pid: integer('pid'),
+    // The uid the run's processes ran as (a leased run uid), when taskrun switched users.
+    runUid: integer('run_uid'),
     // Set when a run is marked lost; cleared by a runner on the same host once it killed what was left.
     needsReap: boolean('needs_reap').notNull().default(false),
     cancelRequested: boolean('cancel_requested').notNull().default(false),
@@ -98,6 +121,8 @@ export const runners = pgTable('runners', {
   bootId: text('boot_id').notNull(),
   slots: integer('slots').notNull(),
   version: text('version').notNull(),
+  // What the runner can enforce; null for a runner older than isolation.
+  isolation: jsonb('isolation').$type<RunnerIsolation>(),
   startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
   heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
   stoppedAt: timestamp('stopped_at', { withTimezone: true }),

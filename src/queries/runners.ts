@@ -38,6 +38,7 @@ export async function liveRunners(db: Db, deadMs: number): Promise<(Runner & { r
       bootId: runners.bootId,
       slots: runners.slots,
       version: runners.version,
+      isolation: runners.isolation,
       startedAt: runners.startedAt,
       heartbeatAt: runners.heartbeatAt,
       stoppedAt: runners.stoppedAt,

@@ -48,7 +48,10 @@ export async function claimRuns(db: Db, by: Claimer, limit: number): Promise<Cla
   }));
 }
 
-/** Records the process group of a started run, so a later runner on this host can end it if we die. */
-export async function setRunPid(db: Db, runId: number, pid: number): Promise<void> {
-  await db.execute(sql`update runs set pid = ${pid} where id = ${runId}`);
+/**
+ * Records the process group of a started run, so a later runner on this host can end it if we die, and
+ * the uid it runs as (null without one), so its processes can be told apart from others'.
+ */
+export async function setRunPid(db: Db, runId: number, pid: number, uid: number | undefined): Promise<void> {
+  await db.execute(sql`update runs set pid = ${pid}, run_uid = ${uid ?? null} where id = ${runId}`);
 }

@@ -10,6 +10,14 @@ export type TaskSettings = {
   maxRssBytes: number | null;
   maxCpuPct: number | null;
   limitGraceS: number | null;
+  // Isolation and kernel-enforced limits (null: the runner's RUN_MAX_* defaults).
+  isolation: 'standard' | 'strict';
+  network: boolean;
+  maxProcesses: number | null;
+  maxMemoryBytes: number | null;
+  maxFileBytes: number | null;
+  maxOpenFiles: number | null;
+  maxCpuSeconds: number | null;
   retryOnLost: boolean;
   retentionDays: number | null;
   params: ParamDef[];
@@ -19,6 +27,7 @@ export type TaskSettings = {
 };
 const DEFAULTS: TaskSettings = {
   description: '', timeoutS: null, maxRssBytes: null, maxCpuPct: null, limitGraceS: null, retryOnLost: false, retentionDays: null,
+  isolation: 'standard', network: true, maxProcesses: null, maxMemoryBytes: null, maxFileBytes: null, maxOpenFiles: null, maxCpuSeconds: null,
   params: [], env: {}, maxRetries: 0, retryDelayS: 0,
 };
 
@@ -28,6 +37,8 @@ export function settingsOf(r: typeof tasks.$inferSelect | undefined): TaskSettin
   return {
     description: r.description, timeoutS: r.timeoutS, maxRssBytes: r.maxRssBytes, maxCpuPct: r.maxCpuPct, limitGraceS: r.limitGraceS,
     retryOnLost: r.retryOnLost, retentionDays: r.retentionDays, params: r.params, env: r.env, maxRetries: r.maxRetries, retryDelayS: r.retryDelayS,
+    isolation: r.isolation, network: r.network, maxProcesses: r.maxProcesses, maxMemoryBytes: r.maxMemoryBytes, maxFileBytes: r.maxFileBytes,
+    maxOpenFiles: r.maxOpenFiles, maxCpuSeconds: r.maxCpuSeconds,
   };
 }
 

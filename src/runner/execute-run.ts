@@ -1,12 +1,17 @@
+import path from 'node:path';
 import { execa } from 'execa';
 import { setRunPid } from '../queries/runs-claim';
 import type { Run } from '../queries/run-types';
 import type { RunEnd } from '../queries/runs-finish';
 import type { ClaimedRun } from '../queries/runs-claim';
 import { logPath } from '../runs/log-path';
-import { findTaskFile } from '../tasks/task-files';
+import { findTaskFile, scriptPath } from '../tasks/task-files';
 import type { RunnerContext } from './context';
-import { commandFor, notRunnable } from './interpreters';
+import { commandFor, notRunnable, unreadableByRuns } from './interpreters';
+import type { Lease } from './isolation/leases';
+import { openSandbox, type Sandbox } from './isolation/run-sandbox';
+import { formatLimitBytes } from './resources/limits';
+import type { Watched } from './resources/sampler';
 import { LogCap, openLogFile, pumpToLog, writeLineAndClose, type LogFile } from './log-writer';
 import { openOutputChannel } from './output-socket';
 import { processInput, type ProcessInput } from './process-input';
@@ -19,50 +24,75 @@ import { withTimeout } from '../timing';
 /** Why taskrun stopped a run before it ended by itself; 'limit' (a resource limit) comes with a detail saying which. */
 export type StopReason = 'canceled' | 'timeout' | 'lost' | 'shutdown' | 'log-failed' | 'limit';
 
-/** A run in progress: stop it, or wait for how it ended. */
-export type RunHandle = { run: Run; stop: (reason: StopReason, detail?: string) => void; ended: Promise<RunEnd> };
+/**
+ * A run in progress: stop it (`now`: no grace), wait for how it ended, then `cleanUp` its scratch
+ * folder, files, cgroup and uid (after the end is recorded: none of that is the run's outcome).
+ */
+export type RunHandle = {
+  run: Run;
+  stop: (reason: StopReason, detail?: string, now?: boolean) => void;
+  ended: Promise<RunEnd>;
+  cleanUp: () => Promise<void>;
+};
 
 const PROGRESS_FLUSH_MS = 3000;
 
 /**
- * Starts a claimed run: spawn its script in a new process group and stream its output to its log file.
- * `onStarted` learns the process group once it exists (the resource sampler watches it).
+ * Starts a claimed run: spawn its script in its sandbox (as the leased uid `lease` when taskrun is
+ * root) and stream its output to its log file. `onStarted` learns how to find the run's processes once
+ * they exist (the resource sampler watches them).
  */
-export function startRun(ctx: RunnerContext, run: ClaimedRun, onStarted?: (pgid: number) => void): RunHandle {
+export function startRun(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undefined, onStarted?: (watch: Watched) => void): RunHandle {
   let reason: StopReason | undefined;
   let pgid: number | undefined;
+  let box: Sandbox | undefined;
   // A stop's detail (which resource limit) becomes the run's error and a line in its log.
   let detail: string | undefined;
   let logNote: ((line: string) => void) | undefined;
-  const stop = (why: StopReason, whyDetail?: string) => {
+  const halt = (graceMs: number) => {
+    if (pgid) void terminateGroup(pgid, graceMs);
+    void box?.endAll(graceMs);
+  };
+  const stop = (why: StopReason, whyDetail?: string, now = false) => {
     if (reason) return;
     reason = why;
     detail = whyDetail;
     if (detail) logNote?.(`${detail}: stopping the run`);
-    if (pgid) void terminateGroup(pgid, ctx.cfg.killGraceMs);
+    halt(now ? 0 : ctx.cfg.killGraceMs);
   };
-  const ended = execute(ctx, run, {
+  const ended = execute(ctx, run, lease, {
+    sandbox: (b) => (box = b),
     started: (pid, note) => {
       pgid = pid;
       logNote = note;
-      if (reason) void terminateGroup(pid, ctx.cfg.killGraceMs);
-      else onStarted?.(pid);
+      if (reason) halt(ctx.cfg.killGraceMs);
+      else onStarted?.({ pgid: pid, members: box?.members, maxProcesses: box?.limits.maxProcesses, forkRefusals: box && (() => box!.events().pidsMax) });
     },
     stop,
     reason: () => reason,
     detail: () => detail,
   });
-  return { run, stop, ended };
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= ended.then(
+      async (end) => {
+        const kept = await box?.close(end.status !== 'success');
+        if (kept) ctx.log.info({ run_id: run.id, workdir: kept, keep_s: ctx.cfg.keepFailedWorkdirMs / 1000 }, 'kept the failed run\'s working folder');
+      },
+      () => box?.close(true).then(() => {}),
+    ));
+  return { run, stop, ended, cleanUp };
 }
 
 type Hooks = {
+  sandbox: (box: Sandbox) => void;
   started: (pid: number, logNote: (line: string) => void) => void;
-  stop: (why: StopReason) => void;
+  stop: (why: StopReason, detail?: string, now?: boolean) => void;
   reason: () => StopReason | undefined;
   detail: () => string | undefined;
 };
 
-async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promise<RunEnd> {
+async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undefined, hooks: Hooks): Promise<RunEnd> {
   const { cfg } = ctx;
   // The log file and the script are looked up at once: both stand between the claim and the spawn.
   const [opened, task] = await Promise.all([
@@ -74,12 +104,24 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
   if (!task) return failed(`the script of task "${run.taskId}" is not in TASKS_DIR any more`, await writeLineAndClose(out, 'script not found'));
   const cmd = commandFor(task, cfg.tasksDir, ctx.interpreters);
   if ('error' in cmd) return failed(cmd.error, await writeLineAndClose(out, cmd.error));
-  const unrunnable = task.language === 'exec' ? await notRunnable(cmd.file) : undefined;
+  const script = path.join(cfg.tasksDir, task.file);
+  const unrunnable =
+    ctx.isolation.refusal ??
+    ((await scriptPath(cfg.tasksDir, task)) ? undefined : `the script ${task.file} is a link that leads out of TASKS_DIR`) ??
+    refusedLevel(ctx, run) ??
+    (task.language === 'exec' ? await notRunnable(cmd.file) : undefined) ??
+    (lease ? await unreadableByRuns(script, task.language === 'exec') : undefined);
   if (unrunnable) return failed(unrunnable, await writeLineAndClose(out, unrunnable));
   if (hooks.reason()) return { ...ended(hooks.reason(), null, null, run.timeoutS), logBytes: await writeLineAndClose(out, 'stopped before it started') };
   const prepared = prepare(ctx, run);
   if ('error' in prepared) return failed(prepared.error, await writeLineAndClose(out, prepared.error));
   const { input } = prepared;
+  const box = await openSandbox(ctx.isolation, cfg, { id: run.id, script }, run.settings, lease).catch((err: Error) => err);
+  if (box instanceof Error) {
+    const why = `could not prepare the run's sandbox: ${box.message}`;
+    return failed(why, await writeLineAndClose(out, why));
+  }
+  hooks.sandbox(box);
 
   const cap = new LogCap(cfg.logMaxBytes);
   const secrets = maskPatterns(input.secretValues);
@@ -95,13 +137,17 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
     return failed(why, await writeLineAndClose(out, why));
   }
 
-  // Never through a shell: parameter values are argv entries and environment values, taken literally.
-  const child = execa(cmd.file, [...cmd.args, ...input.args], {
-    cwd: cfg.tasksDir,
-    env: input.env,
+  // Parameter values are argv entries and environment values, taken literally: the wrapper shell only
+  // ever runs "$@" (src/runner/isolation/launch.ts).
+  const launch = box.command(cmd.file, [...cmd.args, ...input.args], cfg.tasksDir);
+  const child = execa(launch.file, launch.args, {
+    cwd: launch.cwd,
+    uid: launch.uid,
+    gid: launch.gid,
+    env: { ...input.env, ...box.env },
     extendEnv: false,
     detached: true, // its own process group, so a stop reaches grandchildren too
-    stdin: 'ignore',
+    stdin: launch.waitForGo ? 'pipe' : 'ignore',
     // One socket for both, so the log has their lines in the order they were written.
     stdout: channel.childEnd,
     stderr: channel.childEnd,
@@ -124,7 +170,13 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
   if (child.pid) {
     // A line of taskrun's own in the log, between the task's output, while the log is still open.
     hooks.started(child.pid, log.note);
-    setRunPid(ctx.db, run.id, child.pid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
+    try {
+      box.started(child.pid, child.stdin ?? undefined);
+    } catch (err) {
+      // Outside its cgroup it would run without the limits the cgroup holds: it never gets to run.
+      hooks.stop('limit', `could not move the run into its cgroup: ${(err as Error).message}`, true);
+    }
+    setRunPid(ctx.db, run.id, child.pid, box.uid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
   }
   const timer = setTimeout(() => hooks.stop('timeout'), run.timeoutS * 1000);
   const first = await Promise.race([exited, child.then(() => null)]);
@@ -136,26 +188,49 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, hooks: Hooks): Promi
       const why = `could not start: ${result.originalMessage || result.shortMessage}`;
       channel.cut();
       await logging;
+      await log.close(why).catch(() => {});
       return failed(why, cap.bytes);
     }
   }
   const { code, signal } = first ?? (await exited);
-  // Whatever the leader left behind in its group ends with it.
-  if (child.pid) await terminateGroup(child.pid, cfg.killGraceMs);
+  // Whatever the leader left behind ends with it: its group, and every process of the run's uid or
+  // cgroup (`setsid`, double forks and `nohup` leave the group, not the uid).
+  await Promise.all([child.pid ? terminateGroup(child.pid, cfg.killGraceMs) : undefined, box.endAll(cfg.killGraceMs)]);
   // A process that escaped the group may still hold the socket; do not wait on it forever.
   await withTimeout(logging, 2000, 'output still open').catch(channel.cut);
   await logging;
   await child;
   // The last report is stored before the end is; a database that does not answer must not hold the run.
   await withTimeout(progress.flush(), PROGRESS_FLUSH_MS, 'storing the last progress timed out').catch(() => {});
+  const kernel = hooks.detail() ? undefined : kernelReason(box, signal);
+  await log.close(kernel).catch((err: Error) => (logError ??= err));
   if (logError) return { status: 'error', exitCode: code, signal, error: `writing the log failed: ${logError.message}`, logBytes: cap.bytes };
-  return { ...ended(hooks.reason(), code, signal, run.timeoutS, hooks.detail()), logBytes: cap.bytes };
+  return { ...ended(hooks.reason(), code, signal, run.timeoutS, hooks.detail() ?? kernel), logBytes: cap.bytes };
+}
+
+// Why the kernel stopped a run at one of its limits, when it did: a cgroup's OOM kill, or the signal of
+// an rlimit (a program may instead see ENOMEM or EFBIG and say so itself, in its log).
+function kernelReason(box: Sandbox, signal: string | null): string | undefined {
+  const { limits } = box;
+  if (box.events().oomKills > 0) return `out of memory: the run reached its memory limit of ${formatLimitBytes(limits.maxMemoryBytes)} (max_memory_bytes) and the kernel killed it`;
+  if (signal === 'SIGXFSZ') return `file size limit: a file reached ${formatLimitBytes(limits.maxFileBytes)} (max_file_bytes)`;
+  if (signal === 'SIGXCPU') return `CPU time limit: a process used ${limits.maxCpuSeconds} s of CPU (max_cpu_seconds)`;
+  return undefined;
+}
+
+// A run may ask for more than this runner can give: never run it weaker than asked.
+function refusedLevel(ctx: RunnerContext, run: ClaimedRun): string | undefined {
+  if (run.settings.isolation !== 'strict' || ctx.isolation.bubblewrap.available) return undefined;
+  return `the task asks for strict isolation, which this runner cannot give: ${ctx.isolation.bubblewrap.reason ?? 'bubblewrap is unavailable'}`;
 }
 
 function ended(reason: StopReason | undefined, code: number | null, signal: string | null, timeoutS: number, detail?: string): Omit<RunEnd, 'logBytes'> {
   switch (reason) {
     case 'limit':
       return { status: 'failed', exitCode: code, signal, error: detail ?? 'stopped: over a resource limit' };
+    case undefined:
+      // The kernel's own stop at a limit (`detail`) is the reason of a run that did not succeed.
+      return { status: code === 0 ? 'success' : 'failed', exitCode: code, signal, error: code === 0 ? null : (detail ?? null) };
     case 'timeout':
       return { status: 'timeout', exitCode: code, signal, error: `timed out after ${timeoutS} s` };
     case 'canceled':
@@ -166,8 +241,7 @@ function ended(reason: StopReason | undefined, code: number | null, signal: stri
       return { status: 'error', exitCode: code, signal, error: 'writing the log failed' };
     case 'lost':
       return { status: 'lost', exitCode: code, signal, error: 'stopped: the runner lost the database' };
-    default:
-      return { status: code === 0 ? 'success' : 'failed', exitCode: code, signal, error: null };
+
   }
 }
 

@@ -7,20 +7,50 @@ import type { TaskFile } from '../tasks/task-files';
 export type Interpreters = { python: string | undefined; bash: string; node: string };
 export type Command = { file: string; args: string[] } | { error: string };
 
-// A version-manager shim (pyenv) costs ~90 ms on every start; asking it once for the real binary saves that per run.
-async function resolvePython(configured: string | undefined): Promise<string | undefined> {
-  const candidate = configured ?? 'python3';
+const run = promisify(execFile);
+
+// Whether `uid` (a run user) can start `file`: a binary under a folder it cannot enter (pyenv in
+// /root, nvm in a home folder) starts for taskrun and fails for every run.
+async function runsAs(file: string, args: string[], uid: number | undefined): Promise<boolean> {
   try {
-    const { stdout } = await promisify(execFile)(candidate, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
-    return stdout.trim() || undefined;
+    await run(file, args, { timeout: 10_000, ...(uid === undefined ? {} : { uid, gid: uid }) });
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-/** Finds the interpreters once, when the runner starts (asynchronously: the runner connects meanwhile). */
-export async function resolveInterpreters(python: string | undefined): Promise<Interpreters> {
-  return { python: await resolvePython(python), bash: 'bash', node: process.execPath };
+// A version-manager shim (pyenv) costs ~90 ms on every start; asking it once for the real binary saves that per run.
+async function resolvePython(configured: string | undefined, uid: number | undefined): Promise<string | undefined> {
+  let found: string | undefined;
+  try {
+    const { stdout } = await run(configured ?? 'python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
+    found = stdout.trim() || undefined;
+  } catch {
+    found = undefined;
+  }
+  // Else the system's own Python, which run users can start.
+  for (const candidate of [found, ...(configured ? [] : ['/usr/bin/python3', '/usr/local/bin/python3'])]) {
+    if (candidate && (await runsAs(candidate, ['-c', ''], uid))) return candidate;
+  }
+  return undefined;
+}
+
+async function resolveNode(uid: number | undefined): Promise<string> {
+  for (const candidate of [process.execPath, '/usr/bin/node', '/usr/local/bin/node']) {
+    if (await runsAs(candidate, ['-e', ''], uid)) return candidate;
+  }
+  return process.execPath;
+}
+
+/**
+ * Finds the interpreters once, when the runner starts (asynchronously: the runner connects meanwhile):
+ * ones that `uid`, the run user, can start. With `python3` on PATH being a pyenv shim under /root (mode
+ * 0700), that is /usr/bin/python3 rather than pyenv's build; PYTHON names one explicitly.
+ */
+export async function resolveInterpreters(python: string | undefined, uid?: number): Promise<Interpreters> {
+  const [py, node] = await Promise.all([resolvePython(python, uid), resolveNode(uid)]);
+  return { python: py, bash: '/bin/bash', node };
 }
 
 /** The command that runs a task's script, or why it cannot run. */
@@ -28,7 +58,7 @@ export function commandFor(task: TaskFile, tasksDir: string, it: Interpreters): 
   const file = path.join(tasksDir, task.file);
   switch (task.language) {
     case 'py':
-      return it.python ? { file: it.python, args: [file] } : { error: 'no Python 3 interpreter found (set PYTHON)' };
+      return it.python ? { file: it.python, args: [file] } : { error: 'no Python 3 interpreter that run users can start (set PYTHON)' };
     case 'sh':
       return { file: it.bash, args: [file] };
     case 'js':
@@ -53,4 +83,17 @@ export async function notRunnable(file: string): Promise<string | undefined> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Why run users cannot use the script (`exec` tasks start it, others have it read): they are never its
+ * owner nor in its group, so the "others" bits decide.
+ */
+export async function unreadableByRuns(file: string, exec: boolean): Promise<string | undefined> {
+  const st = await fs.stat(file).catch(() => undefined);
+  if (!st) return 'the script cannot be opened';
+  const need = exec ? 0o005 : 0o004;
+  if ((st.mode & need) === need) return undefined;
+  const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+  return `run users cannot ${exec ? 'start' : 'read'} the script ${file} (mode ${mode}); run \`chmod o+${exec ? 'rx' : 'r'} ${file}\``;
 }

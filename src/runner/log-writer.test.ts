@@ -48,9 +48,12 @@ describe('pumpToLog', () => {
     await feed(pump, [Buffer.from('three')]);
     pump.end();
     await pump.done;
+    pump.note('after the output');
+    await pump.close('the last word');
     // The note lands before the byte HoldLast still holds (the "\n" after TWO); the last held byte
     // ("E") reaches the cap when the output ends. No byte comes from the reader's reused buffer later.
-    expect(fs.readFileSync(file, 'utf8')).toBe('ONE\nTWO[taskrun] a note\n\nTHREE');
+    // Notes after the output ended, and the last word of close, still go in, in order.
+    expect(fs.readFileSync(file, 'utf8')).toBe('ONE\nTWO[taskrun] a note\n\nTHREE[taskrun] after the output\n[taskrun] the last word\n');
     expect(progress).toEqual([40]);
     expect(cap.bytes).toBe(fs.statSync(file).size);
   });
@@ -68,7 +71,7 @@ describe('pumpToLog', () => {
     };
     await feed(pump, Array.from({ length: count }, (_, i) => chunk(i)));
     pump.end();
-    await pump.done;
+    await pump.close();
     const text = fs.readFileSync(file);
     expect(text.length).toBe(count * 65_536);
     for (const i of [0, 1, 99, 199]) expect(text.subarray(i * 65_536, i * 65_536 + 8).toString()).toBe(String(i).padStart(8, '0'));

@@ -155,7 +155,7 @@ export class LogFile {
 
 /** Opens (creates or empties) a run's log file; fails before the spawn when LOGS_DIR cannot take it. */
 export async function openLogFile(file: string): Promise<LogFile> {
-  const fd = await new Promise<number>((resolve, reject) => fs.open(file, 'w', 0o644, (err, fd) => (err ? reject(err) : resolve(fd))));
+  const fd = await new Promise<number>((resolve, reject) => fs.open(file, 'w', 0o640, (err, fd) => (err ? reject(err) : resolve(fd))));
   return new LogFile(fd);
 }
 
@@ -169,10 +169,15 @@ export async function writeLineAndClose(file: LogFile, line: string): Promise<nu
 
 /** A run's output on its way to its log file. */
 export type LogPump = OutputSink & {
-  /** Settles once the output has ended and the file is complete; rejects when writing the file fails. */
+  /** Settles once the output has ended; rejects when writing the file fails. */
   done: Promise<void>;
-  /** Writes a line of taskrun's own, through the last stage only (the cap), while the log is open. */
+  /** Writes a line of taskrun's own, through the last stage only (the cap), until the file is closed. */
   note: (line: string) => void;
+  /**
+   * Closes the file once the output has ended, after a last line of taskrun's own when given (why the
+   * run ended, known only after its processes are gone); rejects when writing the file failed.
+   */
+  close: (line?: string) => Promise<void>;
 };
 
 /**
@@ -182,7 +187,10 @@ export type LogPump = OutputSink & {
  * on its full socket and nothing piles up in memory beyond the file's buffers.
  */
 export function pumpToLog(stages: OutputStage[], out: LogFile): LogPump {
-  let open = true;
+  let flowing = true; // the output goes on
+  let failed: Error | undefined;
+  let closed = false; // nothing more goes in: the file is being closed
+  let closing: Promise<void> | undefined;
   let resolveDone: () => void = () => {};
   let rejectDone: (err: Error) => void = () => {};
   const done = new Promise<void>((resolve, reject) => {
@@ -190,28 +198,38 @@ export function pumpToLog(stages: OutputStage[], out: LogFile): LogPump {
     rejectDone = reject;
   });
   out.errorHandler = (err) => {
-    open = false;
+    failed ??= err;
+    flowing = false;
     rejectDone(err);
   };
+  const writable = () => !failed && !closed;
   // A chunk from stage `from` on; what a stage drops goes no further. True while the file has room.
   const through = (chunk: Buffer | undefined, from = 0): boolean => {
     let buf = chunk;
     for (let i = from; i < stages.length && buf; i++) buf = stages[i]!.push(buf);
-    return !open || !buf || buf.length === 0 || out.write(buf);
+    return !writable() || !buf || buf.length === 0 || out.write(buf);
   };
   const last = Math.max(0, stages.length - 1);
   return {
     done,
-    push: (chunk) => through(chunk),
+    push: (chunk) => !flowing || through(chunk),
     whenRoom: (fn) => out.whenDrained(fn),
     end: () => {
-      if (!open) return;
+      if (!flowing) return;
       for (let i = 0; i < stages.length; i++) through(stages[i]!.end(), i + 1);
-      open = false;
-      out.close().then(resolveDone, rejectDone);
+      flowing = false;
+      resolveDone();
     },
     note: (line) => {
-      if (open) through(Buffer.from(`[taskrun] ${line}\n`), last);
+      if (writable()) through(Buffer.from(`[taskrun] ${line}\n`), last);
     },
+    close: (line) =>
+      (closing ??= (async () => {
+        await done.catch(() => {});
+        if (line !== undefined) through(Buffer.from(`[taskrun] ${line}\n`), last);
+        closed = true;
+        await out.close();
+        if (failed) throw failed;
+      })()),
   };
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { loadConfig } from '../config';
+import { loadProcessConfig } from '../process-secrets';
 import { closeDb, connectDb } from '../db/client';
 import { resolveDatabaseUrl } from '../db/database-url';
 import { ensureMigrated } from '../db/migrate';
@@ -11,19 +11,25 @@ import { readBootId } from './boot-id';
 import { loadSecretKey } from '../auth/secret-box';
 import { baseTaskEnv, type RunnerContext } from './context';
 import { resolveInterpreters } from './interpreters';
+import { setupIsolation } from './isolation/isolation';
+import { claimCgroupSubtree } from './isolation/cgroups';
 import { startRunner } from './runner';
 import { startScheduler } from '../scheduler/scheduler';
 import { startNotifier } from '../notifier/notifier';
 
 // `npm run runner`: one runner process. `npm start` starts one too, as a child of its supervisor.
-const cfg = loadConfig();
+// First, before this process starts any other: a delegated cgroup v2 subtree is made ready for runs.
+claimCgroupSubtree();
+const cfg = await loadProcessConfig();
 const log = createLogger('runner', cfg.logLevel, cfg.logsDir);
 survivingLostConnections(log);
 const url = resolveDatabaseUrl(cfg);
-// Asked while the database connects (it starts Python once, ~100 ms or more behind a pyenv shim).
-const interpreters = resolveInterpreters(cfg.python);
+// Set up while the database connects: the run uids, bubblewrap and cgroups; then the interpreters run
+// users can start (Python once, ~100 ms or more behind a pyenv shim).
+const isolating = setupIsolation(cfg, log);
+const interpreters = isolating.then((iso) => resolveInterpreters(cfg.python, iso.leases ? cfg.runUidBase : undefined));
 const db = connectDb(url, 'taskrun-runner', 4);
-await ensureMigrated(db, url);
+await ensureMigrated(db, url, cfg.databaseOwnerUrl);
 const ctx: RunnerContext = {
   cfg,
   db,
@@ -33,6 +39,7 @@ const ctx: RunnerContext = {
   host: os.hostname(),
   bootId: readBootId(),
   interpreters: await interpreters,
+  isolation: await isolating,
   taskEnv: baseTaskEnv(process.env),
   secretKey: loadSecretKey(cfg.secretKey, cfg.dataDir),
 };
@@ -41,7 +48,7 @@ const runner = await startRunner(ctx);
 const notifier = await startNotifier(ctx);
 // Decides the fire times of cron schedules (any number of runners may: each fire time runs once).
 const scheduler = cfg.scheduler ? await startScheduler(ctx) : undefined;
-log.info({ runner_id: ctx.runnerId, slots: cfg.maxTaskWorkers, python: ctx.interpreters.python, scheduler: cfg.scheduler }, 'runner started');
+log.info({ runner_id: ctx.runnerId, slots: cfg.maxTaskWorkers, python: ctx.interpreters.python, scheduler: cfg.scheduler, isolation: ctx.isolation.report() }, 'runner started');
 
 let stopping = false;
 const stop = async (signal: string) => {

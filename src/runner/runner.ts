@@ -5,6 +5,7 @@ import { finishRun, type RunEnd } from '../queries/runs-finish';
 import { heartbeat, registerRunner, stopRunner } from '../queries/runners';
 import type { RunnerContext } from './context';
 import { startRun, type RunHandle, type StopReason } from './execute-run';
+import type { Lease } from './isolation/leases';
 import { recoverLostRuns } from './recover';
 import { createSampler } from './resources/sampler';
 import { applyRetention } from './retention';
@@ -25,8 +26,10 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
   let again = false;
   let lastBeat = Date.now();
 
+  const { leases } = ctx.isolation;
   await registerRunner(db, {
     id: ctx.runnerId, host: ctx.host, pid: process.pid, bootId: ctx.bootId, slots: cfg.maxTaskWorkers, version: VERSION,
+    isolation: ctx.isolation.report(),
   });
 
   // Samples each running run's process tree once a second; stops a run over its resource limits.
@@ -50,15 +53,37 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     }
   };
 
-  const launch = (h: RunHandle) => {
+  // The slot and the uid are free again once the run's processes, files and cgroup are gone.
+  const launch = (h: RunHandle, lease: Lease | undefined) => {
     active.set(h.run.id, h);
     h.ended
       .catch((err: Error): RunEnd => ({ status: 'error', exitCode: null, signal: null, error: `runner error: ${err.message}`, logBytes: 0 }))
       .then(async (end) => record(h, { ...end, ...(await sampler.end(h.run.id)) }))
+      .then(() => h.cleanUp())
+      .then(
+        () => lease && leases?.give(lease),
+        // A uid whose clean-up failed may still hold something of the run: it is not used again.
+        (err) => {
+          log.error({ err, run_id: h.run.id, uid: lease?.uid }, 'cleaning up after a run failed; its uid is retired');
+          if (lease) void lease.release();
+        },
+      )
       .finally(() => {
         active.delete(h.run.id);
         tick();
       });
+  };
+
+  // A run needs a uid of its own (taskrun is root): claim only as many runs as there are uids to lease.
+  let poolWarned = 0;
+  const claimable = async (free: number): Promise<number> => {
+    if (!leases || ctx.isolation.refusal) return free;
+    const idle = await leases.reserve(free);
+    if (idle < free && leases.busy + idle < cfg.maxTaskWorkers && Date.now() - poolWarned > 60_000) {
+      poolWarned = Date.now();
+      log.warn({ uids: cfg.runUidCount, in_use_here: leases.busy }, 'every run uid of RUN_UID_BASE..+RUN_UID_COUNT is in use on this host; runs wait (raise RUN_UID_COUNT)');
+    }
+    return Math.min(free, idle);
   };
 
   const claim = async () => {
@@ -66,12 +91,16 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       again = false;
       const free = cfg.maxTaskWorkers - active.size;
       if (stopping || free <= 0) return;
-      const claimed = await claimRuns(db, ctx, free);
+      const n = await claimable(free);
+      const claimed = await claimRuns(db, ctx, n);
       for (const run of claimed) {
-        const h: RunHandle = startRun(ctx, run, (pgid) => sampler.track(run, pgid, run.settings, (why) => h.stop('limit', why)));
-        launch(h);
+        const lease = ctx.isolation.refusal ? undefined : leases?.take();
+        const h: RunHandle = startRun(ctx, run, lease, (watch) =>
+          sampler.track(run, watch, run.settings, (why, now) => h.stop('limit', why, now)),
+        );
+        launch(h, lease);
       }
-      if (claimed.length === free) again = true;
+      if (claimed.length === n && n > 0) again = true;
     } while (again);
   };
 
@@ -97,6 +126,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
         stopAll('lost');
       }
       lastBeat = Date.now();
+      await ctx.isolation.recheck();
       await recoverLostRuns(ctx);
       for (const id of await cancelRequested(db, [...active.keys()])) active.get(id)?.stop('canceled');
       tick();
@@ -142,6 +172,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     stopAll('shutdown');
     while (active.size > 0) await sleep(50);
     await sampler.stop();
+    await leases?.releaseIdle();
     clearInterval(beatTimer);
     clearInterval(retentionTimer);
     await Promise.allSettled([unlistenWake(), unlistenCancel()]);

@@ -52,6 +52,26 @@ const limits = {
   retry_on_lost: z.boolean({ error: 'must be true or false' }).optional(),
   retention_days: wholeNumber('days', 0, 36500),
 };
+// Isolation and the limits the kernel enforces on every run; null restores the runner's default
+// (RUN_MAX_PROCESSES, RUN_MAX_MEMORY_MB, ...).
+const bytes = (min: number, minText: string) =>
+  z
+    .number({ error: 'must be a whole number of bytes' })
+    .int({ error: 'must be a whole number of bytes' })
+    .min(min, { error: `must be at least ${min} (${minText})` })
+    .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' })
+    .nullable()
+    .optional();
+const isolation = {
+  isolation: z.enum(['standard', 'strict'], { error: 'must be standard or strict' }).optional(),
+  network: z.boolean({ error: 'must be true or false' }).optional(),
+  max_processes: wholeNumber('', 1, 4_194_304),
+  max_memory_bytes: bytes(16 * 1024 * 1024, '16 MB'),
+  max_file_bytes: bytes(1024 * 1024, '1 MB'),
+  max_open_files: wholeNumber('', 16, 1_048_576),
+  max_cpu_seconds: wholeNumber('seconds', 1, 365 * 86400),
+};
+
 // Automation: declared parameters, plain environment variables (secrets have routes of their own), and
 // retries of a run that ended failed, timeout or lost. null restores the default (none, none, 0, 0).
 const automation = {
@@ -70,6 +90,7 @@ export const createTaskInput = z.strictObject(
     description: description.optional(),
     timeout_s: timeoutS.nullable().optional(),
     ...limits,
+    ...isolation,
     ...automation,
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object') },
@@ -78,7 +99,7 @@ export type CreateTaskInput = z.infer<typeof createTaskInput>;
 
 /** PUT /api/tasks/:id and the editor's save form: any of the fields; null timeout_s means the default. */
 export const updateTaskInput = z.strictObject(
-  { content: content.optional(), description: description.optional(), timeout_s: timeoutS.nullable().optional(), ...limits, ...automation },
+  { content: content.optional(), description: description.optional(), timeout_s: timeoutS.nullable().optional(), ...limits, ...isolation, ...automation },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object') },
 );
 export type UpdateTaskInput = z.infer<typeof updateTaskInput>;

@@ -3,6 +3,7 @@ import { seal } from '../auth/secret-box';
 import { checkParams, type ParamDef } from '../tasks/params';
 import { deleteSecretsOf, secretNamesOf } from '../queries/task-secrets';
 import { activeRunOf, recentRunsOfTasks } from '../queries/runs-read';
+import { liveRunners } from '../queries/runners';
 import type { Run } from '../queries/run-types';
 import { deleteTaskSettings, getTaskSettings, saveTaskSettings, type TaskSettings } from '../queries/task-settings';
 import { CHANNEL } from '../db/notify';
@@ -30,6 +31,14 @@ export type TaskJson = {
   max_rss_bytes: number | null;
   max_cpu_pct: number | null;
   limit_grace_s: number | null;
+  // How runs are confined, and the limits the kernel enforces (null: the runner's RUN_MAX_* default).
+  isolation: 'standard' | 'strict';
+  network: boolean;
+  max_processes: number | null;
+  max_memory_bytes: number | null;
+  max_file_bytes: number | null;
+  max_open_files: number | null;
+  max_cpu_seconds: number | null;
   retry_on_lost: boolean;
   retention_days: number | null;
   // Declared parameters, plain environment variables, the names (never the values) of its secrets.
@@ -53,6 +62,13 @@ function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Ru
     max_rss_bytes: settings.maxRssBytes,
     max_cpu_pct: settings.maxCpuPct,
     limit_grace_s: settings.limitGraceS,
+    isolation: settings.isolation,
+    network: settings.network,
+    max_processes: settings.maxProcesses,
+    max_memory_bytes: settings.maxMemoryBytes,
+    max_file_bytes: settings.maxFileBytes,
+    max_open_files: settings.maxOpenFiles,
+    max_cpu_seconds: settings.maxCpuSeconds,
     retry_on_lost: settings.retryOnLost,
     retention_days: settings.retentionDays,
     params: settings.params,
@@ -91,9 +107,26 @@ export async function getTask(deps: Deps, id: string): Promise<TaskJson & { cont
   return { ...taskJson(deps, file, settings.get(id)!, recent.get(id) ?? [], secrets.get(id) ?? []), content };
 }
 
+/**
+ * Refuses isolation settings no run could get: no network without the namespaces of `strict`, and
+ * `strict` when the live runners report that none of them can make a bubblewrap sandbox (with no live
+ * runner it cannot be known yet: the runner refuses such a run when it claims it).
+ */
+async function checkIsolation(deps: Deps, isolation: 'standard' | 'strict', network: boolean): Promise<void> {
+  if (!network && isolation !== 'strict') {
+    throw new AppError(400, 'network: false needs isolation: "strict" (only its namespaces can cut a run off the network)', { fields: { network: 'needs isolation strict' } });
+  }
+  if (isolation !== 'strict') return;
+  const reports = (await liveRunners(deps.db, deps.cfg.runnerDeadMs)).flatMap((r) => (r.isolation ? [r.isolation] : []));
+  if (reports.length === 0 || reports.some((r) => r.levels.includes('strict'))) return;
+  const why = reports.flatMap((r) => r.problems).find((p) => /strict|bubblewrap/.test(p)) ?? 'bubblewrap cannot run on any runner';
+  throw new AppError(400, `isolation: strict is not available on any runner: ${why}`, { fields: { isolation: why } });
+}
+
 /** Creates a script file and its settings. */
 export async function createTask(deps: Deps, input: CreateTaskInput, who: Who): Promise<TaskJson> {
   if (await findTaskFile(deps.cfg.tasksDir, input.id)) throw new AppError(409, `task already exists: ${input.id}`);
+  await checkIsolation(deps, input.isolation ?? 'standard', input.network ?? true);
   try {
     await createTaskFile(deps.cfg.tasksDir, input.id, input.language, input.content);
   } catch (err) {
@@ -106,6 +139,13 @@ export async function createTask(deps: Deps, input: CreateTaskInput, who: Who): 
     maxRssBytes: input.max_rss_bytes ?? null,
     maxCpuPct: input.max_cpu_pct ?? null,
     limitGraceS: input.limit_grace_s ?? null,
+    isolation: input.isolation ?? 'standard',
+    network: input.network ?? true,
+    maxProcesses: input.max_processes ?? null,
+    maxMemoryBytes: input.max_memory_bytes ?? null,
+    maxFileBytes: input.max_file_bytes ?? null,
+    maxOpenFiles: input.max_open_files ?? null,
+    maxCpuSeconds: input.max_cpu_seconds ?? null,
     retryOnLost: input.retry_on_lost ?? false,
     retentionDays: input.retention_days ?? null,
     params: input.params ?? [],
@@ -121,6 +161,10 @@ export async function createTask(deps: Deps, input: CreateTaskInput, who: Who): 
 /** Changes a task's script and settings; the file in TASKS_DIR is replaced atomically. */
 export async function updateTask(deps: Deps, id: string, patch: UpdateTaskInput, who: Who): Promise<TaskJson & { content: string }> {
   const file = await requireTask(deps, id);
+  if (patch.isolation !== undefined || patch.network !== undefined) {
+    const now = (await getTaskSettings(deps.db, [id])).get(id)!;
+    await checkIsolation(deps, patch.isolation ?? now.isolation, patch.network ?? now.network);
+  }
   const details: Record<string, unknown> = { fields: Object.keys(patch) };
   if (patch.content !== undefined) {
     details.content_sha256_before = sha256(await readTaskContent(deps.cfg.tasksDir, file));
@@ -133,6 +177,13 @@ export async function updateTask(deps: Deps, id: string, patch: UpdateTaskInput,
     maxRssBytes: patch.max_rss_bytes,
     maxCpuPct: patch.max_cpu_pct,
     limitGraceS: patch.limit_grace_s,
+    isolation: patch.isolation,
+    network: patch.network,
+    maxProcesses: patch.max_processes,
+    maxMemoryBytes: patch.max_memory_bytes,
+    maxFileBytes: patch.max_file_bytes,
+    maxOpenFiles: patch.max_open_files,
+    maxCpuSeconds: patch.max_cpu_seconds,
     retryOnLost: patch.retry_on_lost,
     retentionDays: patch.retention_days,
     // null restores the default.

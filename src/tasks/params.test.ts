@@ -101,10 +101,10 @@ describe('checkParams', () => {
 });
 
 describe('paramsForProcess', () => {
-  it('gives values as --name value pairs and TASKRUN_PARAM_ variables, secrets only in the environment', () => {
+  it('gives values as --name=value entries and TASKRUN_PARAM_ variables, secrets only in the environment', () => {
     const d = defs([{ name: 'region', type: 'string' }, { name: 'dryRun', type: 'boolean' }, { name: 'count', type: 'integer' }, { name: 'pw', type: 'secret' }]);
     expect(paramsForProcess(d, { region: '$(rm -rf /)', dryRun: false, count: 7 }, { pw: 'hunter2' })).toEqual({
-      args: ['--region', '$(rm -rf /)', '--dryRun', 'false', '--count', '7'],
+      args: ['--region=$(rm -rf /)', '--dryRun=false', '--count=7'],
       env: { TASKRUN_PARAM_REGION: '$(rm -rf /)', TASKRUN_PARAM_DRYRUN: 'false', TASKRUN_PARAM_COUNT: '7', TASKRUN_PARAM_PW: 'hunter2' },
     });
     expect(paramEnvName('a_b')).toBe('TASKRUN_PARAM_A_B');

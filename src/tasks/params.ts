@@ -180,8 +180,9 @@ export function paramEnvName(name: string): string {
 }
 
 /**
- * argv and environment for a run's values. Secrets go only to the environment: argv can be read by
- * any user of the machine through /proc.
+ * argv and environment for a run's values. Each value is one `--name=value` entry, so a value that
+ * starts with `-` stays a value: argparse and minimist would take a separate `-x` for an option.
+ * Secrets go only to the environment: argv can be read by any user of the machine through /proc.
  */
 export function paramsForProcess(defs: ParamDef[], values: ParamValues, secrets: Record<string, string>): { args: string[]; env: Record<string, string> } {
   const args: string[] = [];
@@ -191,7 +192,7 @@ export function paramsForProcess(defs: ParamDef[], values: ParamValues, secrets:
       env[paramEnvName(def.name)] = secrets[def.name]!;
     } else if (def.name in values) {
       const v = String(values[def.name]);
-      args.push(`--${def.name}`, v);
+      args.push(`--${def.name}=${v}`);
       env[paramEnvName(def.name)] = v;
     }
   }

@@ -41,7 +41,10 @@ async function listing(dir: string): Promise<Listing | undefined> {
   const entries = await unlessMissing(fs.readdir(dir, { withFileTypes: true }));
   if (!entries) return undefined;
   const byId = new Map<string, string[]>();
-  for (const name of entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name).sort()) {
+  const links = entries.filter((e) => e.isSymbolicLink()).map((e) => e.name);
+  const staying = new Set(await Promise.all(links.map(async (n) => ((await linkStaysInside(dir, n)) ? n : ''))));
+  const files = entries.filter((e) => e.isFile() || (e.isSymbolicLink() && staying.has(e.name))).map((e) => e.name);
+  for (const name of files.sort()) {
     const id = idOf(name);
     if (!isTaskId(id)) continue;
     const names = byId.get(id);
@@ -53,6 +56,25 @@ async function listing(dir: string): Promise<Listing | undefined> {
   const fresh = { mtimeNs: st.mtimeNs, takenNs, byId, ids };
   listings.set(dir, fresh);
   return fresh;
+}
+
+// A link is a task only while it leads to a file inside TASKS_DIR: one pointing at DATA_DIR/pg-password
+// would otherwise show the database's password to everyone who may read scripts.
+async function linkStaysInside(dir: string, name: string): Promise<boolean> {
+  try {
+    const [root, target] = await Promise.all([fs.realpath(dir), fs.realpath(path.join(dir, name))]);
+    return target.startsWith(root + path.sep) && (await fs.stat(target)).isFile();
+  } catch {
+    return false; // dangling, or a loop
+  }
+}
+
+/** The script's path, or undefined when it is a link that leads out of `dir` (looked at now, not as listed). */
+export async function scriptPath(dir: string, task: TaskFile): Promise<string | undefined> {
+  const file = path.join(dir, task.file);
+  const st = await fs.lstat(file).catch(() => undefined);
+  if (!st) return undefined;
+  return !st.isSymbolicLink() || (await linkStaysInside(dir, task.file)) ? file : undefined;
 }
 
 // The script of `id` among its candidate names (sorted): the first that is runnable as its language.
@@ -89,9 +111,11 @@ export async function findTaskFile(dir: string, id: string): Promise<TaskFile | 
   return names ? pick(dir, id, names) : undefined;
 }
 
-/** Reads a script's text. */
+/** Reads a script's text; a link that leads out of TASKS_DIR reads as missing. */
 export async function readTaskContent(dir: string, task: TaskFile): Promise<string> {
-  return fs.readFile(path.join(dir, task.file), 'utf8');
+  const file = await scriptPath(dir, task);
+  if (!file) throw Object.assign(new Error(`${task.file} leads out of TASKS_DIR`), { code: 'ENOENT' });
+  return fs.readFile(file, 'utf8');
 }
 
 /** Creates a new script file; fails with EEXIST when that file name is taken. */

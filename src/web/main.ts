@@ -1,7 +1,7 @@
 import { getRequestListener } from '@hono/node-server';
 import { createServer } from 'node:http';
 import { loadSecretKey } from '../auth/secret-box';
-import { loadConfig } from '../config';
+import { loadProcessConfig } from '../process-secrets';
 import { closeDb, connectDb } from '../db/client';
 import { resolveDatabaseUrl } from '../db/database-url';
 import { ensureMigrated } from '../db/migrate';
@@ -14,12 +14,12 @@ import { startRunEvents } from './run-events';
 import { ensureFirstAdmin } from '../services/setup-service';
 
 // The web process: HTTP and SSE only; runs go on in the runners whether it is up or not.
-const cfg = loadConfig();
+const cfg = await loadProcessConfig();
 const log = createLogger('web', cfg.logLevel, cfg.logsDir);
 survivingLostConnections(log);
 const url = resolveDatabaseUrl(cfg);
 const db = connectDb(url, 'taskrun-web', 10);
-await ensureMigrated(db, url);
+await ensureMigrated(db, url, cfg.databaseOwnerUrl);
 const events = await startRunEvents(db);
 const notify = createNotifier(db, (err) => log.warn({ err }, 'notify failed'));
 const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir);

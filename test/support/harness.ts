@@ -8,6 +8,7 @@ import { createApp } from '../../src/routes/app';
 import { readBootId } from '../../src/runner/boot-id';
 import { baseTaskEnv, type RunnerContext } from '../../src/runner/context';
 import { resolveInterpreters } from '../../src/runner/interpreters';
+import { setupIsolation, type Isolation } from '../../src/runner/isolation/isolation';
 import { startRunner, type Runner } from '../../src/runner/runner';
 import { startRunEvents } from '../../src/web/run-events';
 import type { WebDeps } from '../../src/routes/deps';
@@ -32,12 +33,18 @@ export type Harness = {
   startRunner: (overrides?: Record<string, string>) => Promise<Runner>;
   /** The run as the API shows it, once it has ended (waits up to `ms`). */
   runEnded: (runId: number, ms?: number) => Promise<Record<string, any>>;
-  runnerContext: (overrides?: Record<string, string>) => RunnerContext;
+  runnerContext: (overrides?: Record<string, string>, iso?: Isolation) => RunnerContext;
+  /** How the harness's runners isolate runs. */
+  isolation: Isolation;
   close: () => Promise<void>;
 };
 
 const log = createLogger('test', 'silent');
-const interpreters = await resolveInterpreters(process.env.PYTHON);
+const root = process.getuid?.() === 0;
+// As root (CI), runs execute as the pool's uids: the interpreters are the ones those can start.
+export const interpreters = await resolveInterpreters(process.env.PYTHON, root ? loadConfig({}).runUidBase : undefined);
+// Settings that change how a runner isolates its runs: a runner started with one of them sets up its own.
+const ISOLATION_VARS = /^(RUN_|KEEP_FAILED_WORKDIR_S$|TASKS_DIR$|DATA_DIR$|LOGS_DIR$)/;
 
 /** A database, folders, the web app and (on demand) in-process runners, all real; `close` ends them all. */
 export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
@@ -45,7 +52,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const tdb = await createTestDb();
   const fullEnv = {
     DATABASE_URL: tdb.url, TASKS_DIR: dirs.tasksDir, LOGS_DIR: dirs.logsDir, DATA_DIR: dirs.dataDir,
-    KILL_GRACE_S: '1', RUNNER_POLL_MS: '200', SHUTDOWN_GRACE_S: '0', LOG_LEVEL: 'silent', ...env,
+    RUN_WORK_DIR: dirs.workDir, KILL_GRACE_S: '1', RUNNER_POLL_MS: '200', SHUTDOWN_GRACE_S: '0', LOG_LEVEL: 'silent', ...env,
   };
   const cfg = loadConfig(fullEnv);
   const notify = createNotifier(tdb.db, () => {});
@@ -53,14 +60,16 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir);
   const deps: WebDeps = { cfg, db: tdb.db, notify, events, log, secretKey };
   const runners: Runner[] = [];
+  const isolation = await setupIsolation(cfg, log);
   const rawApp = createApp(deps);
   const token = await createToken(deps, SYSTEM, 'test-admin', 'admin');
-  const runnerContext = (overrides: Record<string, string> = {}): RunnerContext => ({
+  const runnerContext = (overrides: Record<string, string> = {}, iso: Isolation = isolation): RunnerContext => ({
     cfg: loadConfig({ ...fullEnv, ...overrides }), db: tdb.db, log, notify, runnerId: crypto.randomUUID(), host: os.hostname(),
-    bootId: readBootId(), interpreters, taskEnv: baseTaskEnv(process.env), secretKey,
+    bootId: readBootId(), interpreters, taskEnv: baseTaskEnv(process.env), secretKey, isolation: iso,
   });
   return {
     runnerContext,
+    isolation,
     cfg, dirs, tdb, deps, env: fullEnv,
     app: asCaller(rawApp, token),
     rawApp,
@@ -71,7 +80,9 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
         return r.finished_at ? r : null;
       }, ms, `run ${runId} to end`),
     startRunner: async (overrides = {}) => {
-      const r = await startRunner(runnerContext(overrides));
+      const own = Object.keys(overrides).some((k) => ISOLATION_VARS.test(k));
+      const iso = own ? await setupIsolation(loadConfig({ ...fullEnv, ...overrides }), log) : isolation;
+      const r = await startRunner(runnerContext(overrides, iso));
       runners.push(r);
       return r;
     },

@@ -16,7 +16,9 @@ export function runFixture(over: Partial<RunJson> = {}): RunJson {
 /** A task as the API shows it, with test defaults. */
 export function taskFixture(over: Partial<TaskJson> = {}): TaskJson {
   const id = over.id ?? 'backup';
-  return { id, file: `${id}.py`, language: 'py', description: '', timeout_s: 3600, max_rss_bytes: null, max_cpu_pct: null, limit_grace_s: null, retry_on_lost: false, retention_days: null,
+  return { id, file: `${id}.py`, language: 'py', description: '', timeout_s: 3600, max_rss_bytes: null, max_cpu_pct: null, limit_grace_s: null,
+    isolation: 'standard', network: true, max_processes: null, max_memory_bytes: null, max_file_bytes: null, max_open_files: null, max_cpu_seconds: null,
+    retry_on_lost: false, retention_days: null,
     params: [], env: {}, secrets: [], max_retries: 0, retry_delay_s: 0, active_run: null, last_run: null, ...over };
 }
 

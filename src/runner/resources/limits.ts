@@ -35,3 +35,15 @@ export function checkLimits(over: OverSince, limits: Limits, s: UsageSample, at:
   } else over.cpu = undefined;
   return undefined;
 }
+
+/**
+ * Why a run is stopped for its process limit, or undefined: a fork bomb held at the limit by the kernel
+ * never ends by itself. "At" the limit is 90% of it or more (the sample is a moment's count) or, with
+ * a pids cgroup, a fork the kernel refused since the last reading with the count near the limit.
+ */
+export function processLimitReason(tasks: number, maxProcesses: number, forksRefused: boolean): string | undefined {
+  if (tasks >= maxProcesses * 0.9 || (forksRefused && tasks >= maxProcesses * 0.5)) {
+    return `process limit reached: ${maxProcesses} processes and threads (max_processes)`;
+  }
+  return undefined;
+}

@@ -11,6 +11,8 @@ export type ProcInfo = {
   /** cutime + cstime: CPU of its children that it waited for (and theirs, recursively), in clock ticks. */
   childTicks: number;
   rssBytes: number;
+  /** Its threads: RLIMIT_NPROC and pids.max count each one as a process. */
+  threads: number;
 };
 
 /** Clock ticks per second and page size, needed to read /proc/PID/stat. */
@@ -110,16 +112,28 @@ function parseMember(pid: number, stat: string, pgids: ReadonlySet<number>, unit
   const s2 = rest.indexOf(' ', s1 + 1);
   const pgrp = Number(rest.slice(s2 + 1, rest.indexOf(' ', s2 + 1)));
   if (!pgids.has(pgrp)) return undefined;
+  return { pgrp, proc: parseFields(pid, rest, units) };
+}
+
+function parseFields(pid: number, rest: string, units: ProcUnits): ProcInfo {
   const f = rest.split(' ');
   return {
-    pgrp,
-    proc: {
-      pid,
-      ppid: Number(f[1]),
-      zombie: f[0] === 'Z' || f[0] === 'X',
-      ownTicks: Number(f[11]) + Number(f[12]),
-      childTicks: Number(f[13]) + Number(f[14]),
-      rssBytes: Math.max(0, Number(f[21])) * units.pageBytes,
-    },
+    pid,
+    ppid: Number(f[1]),
+    zombie: f[0] === 'Z' || f[0] === 'X',
+    ownTicks: Number(f[11]) + Number(f[12]),
+    childTicks: Number(f[13]) + Number(f[14]),
+    rssBytes: Math.max(0, Number(f[21])) * units.pageBytes,
+    threads: Number(f[17]),
   };
+}
+
+/** Reads the given processes (a run's cgroup or uid members); those that ended meanwhile are left out. */
+export function readProcesses(pids: number[], units: ProcUnits): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const pid of pids) {
+    const stat = readStat(String(pid));
+    if (stat) out.push(parseFields(pid, stat.slice(stat.lastIndexOf(')') + 2), units));
+  }
+  return out;
 }

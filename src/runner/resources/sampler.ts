@@ -3,8 +3,8 @@ import { insertSamples, recordRunUsage, type SampleRow } from '../../queries/run
 import type { Run } from '../../queries/run-types';
 import type { RunnerContext } from '../context';
 import { withTimeout } from '../../timing';
-import { checkLimits, resolveLimits, type Limits, type OverSince } from './limits';
-import { createGroupReader, procUnits, type ProcInfo } from './proc-sample';
+import { checkLimits, processLimitReason, resolveLimits, type Limits, type OverSince } from './limits';
+import { createGroupReader, procUnits, readProcesses, type ProcInfo } from './proc-sample';
 import { TreeUsage, type UsageSample } from './tree-usage';
 
 const END_STORE_WAIT_MS = 3000;
@@ -18,7 +18,7 @@ export type Sampler = {
    * Starts watching a run's process group within its task's limits (`task`, as the run read its
    * settings); `exceeded` is called once, with why, when it breaks a limit.
    */
-  track: (run: Pick<Run, 'id'>, pgid: number, task: TaskLimits, exceeded: (reason: string) => void) => void;
+  track: (run: Pick<Run, 'id'>, watch: Watched, task: TaskLimits, exceeded: (reason: string, now?: boolean) => void) => void;
   /** Stops watching a run; stores its last samples and answers its totals. */
   end: (runId: number) => Promise<RunUsage>;
   /** Stops the clock and stores what is left. */
@@ -27,17 +27,24 @@ export type Sampler = {
 
 export type TaskLimits = Pick<TaskSettings, 'maxRssBytes' | 'maxCpuPct' | 'limitGraceS'>;
 
+/**
+ * How a run's processes are found: its process group, or (a run with its own uid or cgroup, whose
+ * processes may leave the group) `members`; `forkRefusals` counts forks the kernel refused it so far.
+ */
+export type Watched = { pgid: number; members?: () => number[]; maxProcesses?: number; forkRefusals?: () => number };
+
 export type SamplerOptions = { tickMs?: number; flushEveryTicks?: number };
 
 type Tracked = {
   runId: number;
-  pgid: number;
+  watch: Watched;
+  refused: number;
   startedAt: number;
   trackedMono: number;
   usage: TreeUsage;
   limits: Limits;
   over: OverSince;
-  exceeded: ((reason: string) => void) | undefined;
+  exceeded: ((reason: string, now?: boolean) => void) | undefined;
   // The ticks folded into the next stored sample (see `thinned`).
   window: { ticks: number; cpuSum: number; rssMax: number };
 };
@@ -102,12 +109,17 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
     if (!s) return;
     const row = thinned(r, s, at);
     if (row) pending.push(row);
-    const why = r.exceeded ? checkLimits(r.over, r.limits, s, mono) : undefined;
-    if (why && r.exceeded) {
+    if (!r.exceeded) return;
+    const refused = r.watch.forkRefusals?.() ?? 0;
+    const forks = r.watch.maxProcesses ? processLimitReason(s.tasks, r.watch.maxProcesses, refused > r.refused) : undefined;
+    r.refused = refused;
+    const why = forks ?? checkLimits(r.over, r.limits, s, mono);
+    if (why) {
       const exceeded = r.exceeded;
       r.exceeded = undefined;
-      log.info({ run_id: r.runId, reason: why, rss_bytes: s.rssBytes, cpu_pct: s.cpuPct }, 'run over its resource limit; stopping it');
-      exceeded(why);
+      log.info({ run_id: r.runId, reason: why, rss_bytes: s.rssBytes, cpu_pct: s.cpuPct, tasks: s.tasks }, 'run over its resource limit; stopping it');
+      // At its process limit a run only burns CPU retrying forks: no grace.
+      exceeded(why, forks !== undefined);
     }
   };
 
@@ -127,8 +139,12 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
     try {
       const at = Date.now();
       const mono = performance.now();
-      const groups = readGroups(new Set([...runs.values()].map((r) => r.pgid)));
-      for (const r of runs.values()) sampleRun(r, groups.get(r.pgid) ?? [], at, mono);
+      const byGroup = [...runs.values()].filter((r) => !r.watch.members);
+      const groups = readGroups(new Set(byGroup.map((r) => r.watch.pgid)));
+      for (const r of runs.values()) {
+        const procs = r.watch.members ? readProcesses(r.watch.members(), units) : (groups.get(r.watch.pgid) ?? []);
+        sampleRun(r, procs, at, mono);
+      }
     } catch (err) {
       log.error({ err, runs: [...runs.keys()] }, 'sampling resource usage failed');
     }
@@ -138,11 +154,12 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
   timer.unref();
 
   return {
-    track: (run, pgid, task, exceeded) => {
+    track: (run, watch, task, exceeded) => {
       const mono = performance.now();
       const r: Tracked = {
         runId: run.id,
-        pgid,
+        watch,
+        refused: watch.forkRefusals?.() ?? 0,
         startedAt: Date.now(),
         trackedMono: mono,
         usage: new TreeUsage(units.ticksPerS, mono),

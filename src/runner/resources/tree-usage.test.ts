@@ -5,18 +5,18 @@ import { TreeUsage } from './tree-usage';
 
 const RUNNER = 10;
 const p = (pid: number, ppid: number, ownTicks: number, childTicks = 0, rssBytes = 1000, zombie = false): ProcInfo =>
-  ({ pid, ppid, ownTicks, childTicks, rssBytes, zombie });
+  ({ pid, ppid, ownTicks, childTicks, rssBytes, zombie, threads: 1 });
 
 describe('the account of a process tree', () => {
   it('sums its members, counts a child reaped inside the group once, and keeps what orphans and the leader used', () => {
     const u = new TreeUsage(100, 0);
     // Leader 100 with child 101 and grandchild 102: 10 + 50 + 20 ticks.
-    expect(u.update([p(100, RUNNER, 10), p(101, 100, 50, 0, 5000), p(102, 101, 20)], 1000)).toEqual({ cpuPct: 80, rssBytes: 7000 });
+    expect(u.update([p(100, RUNNER, 10), p(101, 100, 50, 0, 5000), p(102, 101, 20)], 1000)).toEqual({ cpuPct: 80, rssBytes: 7000, tasks: 3 });
     // 102 exits and 101 reaps it: its 25 ticks move into 101's cutime, not counted twice.
-    expect(u.update([p(100, RUNNER, 10), p(101, 100, 60, 25, 3000)], 2000)).toEqual({ cpuPct: 15, rssBytes: 4000 });
+    expect(u.update([p(100, RUNNER, 10), p(101, 100, 60, 25, 3000)], 2000)).toEqual({ cpuPct: 15, rssBytes: 4000, tasks: 2 });
     expect(u.cpuSeconds).toBeCloseTo(0.95);
     // The leader exits and the runner (outside the group) reaps it: its 10 ticks are kept aside.
-    expect(u.update([p(101, 100, 70, 25), p(103, 101, 5)], 3000)).toEqual({ cpuPct: 15, rssBytes: 2000 });
+    expect(u.update([p(101, 100, 70, 25), p(103, 101, 5)], 3000)).toEqual({ cpuPct: 15, rssBytes: 2000, tasks: 2 });
     expect(u.cpuSeconds).toBeCloseTo(1.1);
     // The orphans end too, reaped by init: nothing left, the total stays, the peak is the highest seen.
     expect(u.update([], 4000)).toBeUndefined();
@@ -30,7 +30,7 @@ describe('the account of a process tree', () => {
     expect(u.update([p(100, RUNNER, 40, 0, 9999, true)], 500)).toBeUndefined();
     expect(u.observed).toBe(false);
     expect(u.cpuSeconds).toBeCloseTo(0.4);
-    expect(u.update([p(100, RUNNER, 40, 0, 0, true), p(101, 100, 10, 0, 2048)], 1000)).toEqual({ cpuPct: 20, rssBytes: 2048 });
+    expect(u.update([p(100, RUNNER, 40, 0, 0, true), p(101, 100, 10, 0, 2048)], 1000)).toEqual({ cpuPct: 20, rssBytes: 2048, tasks: 2 });
     expect(u.observed).toBe(true);
   });
 
@@ -48,13 +48,13 @@ describe('resource limits', () => {
 
   it('fires once a limit has been exceeded for the whole grace, and forgets a spike that ends in time', () => {
     const over: OverSince = {};
-    expect(checkLimits(over, limits, { rssBytes: 200, cpuPct: 0 }, 0)).toBeUndefined();
-    expect(checkLimits(over, limits, { rssBytes: 50, cpuPct: 0 }, 1000)).toBeUndefined();
-    expect(checkLimits(over, limits, { rssBytes: 200, cpuPct: 0 }, 2000)).toBeUndefined();
-    expect(checkLimits(over, limits, { rssBytes: 200, cpuPct: 0 }, 3000)).toBeUndefined();
-    expect(checkLimits(over, limits, { rssBytes: 200, cpuPct: 0 }, 4000)).toBe('memory limit 0 MB exceeded');
-    expect(checkLimits({}, { ...limits, graceMs: 0 }, { rssBytes: 0, cpuPct: 75 }, 0)).toBe('CPU limit 50% exceeded');
-    expect(checkLimits({}, { maxRssBytes: null, maxCpuPct: null, graceMs: 0 }, { rssBytes: 1e15, cpuPct: 1e6 }, 0)).toBeUndefined();
+    expect(checkLimits(over, limits, { rssBytes: 200, cpuPct: 0, tasks: 1 }, 0)).toBeUndefined();
+    expect(checkLimits(over, limits, { rssBytes: 50, cpuPct: 0, tasks: 1 }, 1000)).toBeUndefined();
+    expect(checkLimits(over, limits, { rssBytes: 200, cpuPct: 0, tasks: 1 }, 2000)).toBeUndefined();
+    expect(checkLimits(over, limits, { rssBytes: 200, cpuPct: 0, tasks: 1 }, 3000)).toBeUndefined();
+    expect(checkLimits(over, limits, { rssBytes: 200, cpuPct: 0, tasks: 1 }, 4000)).toBe('memory limit 0 MB exceeded');
+    expect(checkLimits({}, { ...limits, graceMs: 0 }, { rssBytes: 0, cpuPct: 75, tasks: 1 }, 0)).toBe('CPU limit 50% exceeded');
+    expect(checkLimits({}, { maxRssBytes: null, maxCpuPct: null, graceMs: 0 }, { rssBytes: 1e15, cpuPct: 1e6, tasks: 1 }, 0)).toBeUndefined();
   });
 
   it('takes a task\'s own limits over the defaults, and names sizes in MB', () => {

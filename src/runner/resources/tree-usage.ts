@@ -1,7 +1,10 @@
 import type { ProcInfo } from './proc-sample';
 
-/** One reading of a run's process tree: CPU since the previous reading (100 = one core) and memory now. */
-export type UsageSample = { cpuPct: number; rssBytes: number };
+/**
+ * One reading of a run's process tree: CPU since the previous reading (100 = one core), memory now, and
+ * its tasks (threads, zombies included: what the kernel's process limits count).
+ */
+export type UsageSample = { cpuPct: number; rssBytes: number; tasks: number };
 
 /**
  * The running account of one run's process group, fed one /proc reading at a time.
@@ -47,7 +50,9 @@ export class TreeUsage {
     let live = 0;
     let rssBytes = 0;
     let ticks = 0;
+    let tasks = 0;
     for (const p of procs) {
+      tasks += Math.max(1, p.threads);
       const cumulative = p.ownTicks + p.childTicks;
       seen.set(p.pid, { ppid: p.ppid, ticks: cumulative });
       ticks += cumulative;
@@ -67,6 +72,6 @@ export class TreeUsage {
     this.lastAt = at;
     if (live === 0) return undefined;
     this.peakRssBytes = Math.max(this.peakRssBytes ?? 0, rssBytes);
-    return { cpuPct: Math.round(cpuPct * 10) / 10, rssBytes };
+    return { cpuPct: Math.round(cpuPct * 10) / 10, rssBytes, tasks };
   }
 }

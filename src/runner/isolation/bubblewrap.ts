@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+/** Whether bubblewrap can make a sandbox here, and why not when it cannot. */
+export type BubblewrapSupport = { available: boolean; path: string; reason?: string };
+
+const CANDIDATES = ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap'];
+
+// The namespaces every sandbox gets: its own users (no privileges, and none to gain: nested user
+// namespaces are disabled), processes, IPC, host name and cgroup view; the network unless kept. No
+// --new-session: a run has no terminal to inject into, and staying in the process group of the
+// sandbox lets the runner stop and sample the whole run by its group.
+const NAMESPACES = ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent'];
+
+/**
+ * Tries a sandbox as `uid` (a run uid when taskrun is root, itself otherwise). Docker's default seccomp
+ * profile and hosts that forbid unprivileged user namespaces make it fail; the reason is bwrap's own.
+ */
+export async function detectBubblewrap(uid?: number): Promise<BubblewrapSupport> {
+  const bwrap = CANDIDATES.find((c) => fs.existsSync(c));
+  if (!bwrap) return { available: false, path: '', reason: 'bubblewrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)' };
+  try {
+    await promisify(execFile)(bwrap, [...NAMESPACES, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true'], {
+      timeout: 10_000,
+      ...(uid === undefined ? {} : { uid, gid: uid }),
+    });
+    return { available: true, path: bwrap };
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? '').trim();
+    const why = stderr || (err as Error).message;
+    const hint = /Operation not permitted|No permissions to create/.test(why) ? ' (user namespaces are blocked here: Docker\'s default seccomp profile, or kernel.unprivileged_userns_clone=0)' : '';
+    return { available: false, path: bwrap, reason: `bubblewrap cannot make a sandbox: ${why}${hint}` };
+  }
+}
+
+/** What a sandbox shows of the machine. */
+export type SandboxView = {
+  /** Folders hidden behind an empty tmpfs: taskrun's data, the logs, other runs' scratch folders. */
+  hidden: string[];
+  /** The run's own scratch folder, the only writable place besides the private /tmp. */
+  workdir: string;
+  /** TASKS_DIR: visible read-only, or (`onlyScript`) replaced by the run's script alone. */
+  tasksDir: string;
+  onlyScript?: string;
+  network: boolean;
+};
+
+/**
+ * bwrap's arguments, before the command: the whole file system read-only, fresh /dev, /proc (its own
+ * processes only), /tmp, /var/tmp and /dev/shm, the hidden folders empty, then the run's own
+ * folder writable. Mounts apply in order, so the binds come after the tmpfs that would cover them.
+ */
+export function sandboxArgs(view: SandboxView): string[] {
+  const fresh = ['/tmp', '/var/tmp', '/dev/shm'];
+  const inFresh = (p: string) => fresh.some((f) => p.startsWith(`${f}/`));
+  // Hidden folders under a fresh tmpfs are gone already; TASKS_DIR must exist to be the working folder.
+  const covered = [...new Set(['/run/taskrun', ...view.hidden])]
+    .filter((p) => fs.existsSync(p) && !inFresh(p))
+    .concat(view.onlyScript ? [view.tasksDir] : [])
+    .sort((a, b) => a.length - b.length);
+  const args = [...NAMESPACES, ...(view.network ? ['--share-net'] : [])];
+  args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
+  for (const dir of fresh) args.push('--tmpfs', dir);
+  for (const dir of covered) args.push('--tmpfs', dir);
+  if (view.onlyScript) args.push('--ro-bind', view.onlyScript, view.onlyScript);
+  args.push('--bind', view.workdir, view.workdir);
+  args.push('--chdir', view.onlyScript ? path.dirname(view.onlyScript) : view.tasksDir);
+  return args;
+}

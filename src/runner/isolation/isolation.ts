@@ -1,0 +1,99 @@
+import fs from 'node:fs/promises';
+import type { Config } from '../../config';
+import type { Logger } from '../../log';
+import { detectBubblewrap, type BubblewrapSupport } from './bubblewrap';
+import type { RunnerIsolation } from '../../db/schema';
+import { detectCgroups, type CgroupSupport } from './cgroups';
+import { prepareLeaseDir, UidLeases } from './leases';
+import { ensureRunUsers, poolProblem } from './run-users';
+import { endUid } from './uid-processes';
+import { closedOnTheWay, prepareWorkRoot, removeFilesOf } from './workdir';
+
+export type IsolationLevel = 'standard' | 'strict';
+
+/** How this runner keeps runs inside the trust boundary. */
+export type Isolation = {
+  /** Leased uids (taskrun is root), or undefined: runs keep taskrun's uid, in a sandbox. */
+  leases: UidLeases | undefined;
+  cgroups: CgroupSupport;
+  bubblewrap: BubblewrapSupport;
+  /** Why no run may start, or undefined; checked again by `recheck`. */
+  refusal: string | undefined;
+  /** Checks again what an operator may fix meanwhile (a folder's mode). */
+  recheck: () => Promise<void>;
+  report: () => RunnerIsolation;
+};
+
+// What a run user needs of the folders: to reach TASKS_DIR (and read the scripts), to reach its own
+// scratch folder, and no way to change any script.
+async function folderProblems(cfg: Config): Promise<string[]> {
+  const problems: string[] = [];
+  const reach = async (what: string, dir: string) => {
+    const closed = await closedOnTheWay(dir);
+    if (closed) problems.push(`run users cannot reach ${what} ${dir}: ${closed} is closed to other users; run \`chmod o+x ${closed}\` or choose a ${what} elsewhere`);
+  };
+  await reach('TASKS_DIR', cfg.tasksDir);
+  await reach('RUN_WORK_DIR', cfg.runWorkDir);
+  const tasks = await fs.stat(cfg.tasksDir).catch(() => undefined);
+  if (tasks && (tasks.mode & 0o002) !== 0) problems.push(`TASKS_DIR ${cfg.tasksDir} is writable by every user, runs included; run \`chmod o-w ${cfg.tasksDir}\``);
+  return problems;
+}
+
+/**
+ * Sets up isolation when a runner starts: as root, the run uids (created on first start), their lease
+ * folder and the reachability of the folders runs need; bubblewrap and cgroups as the host allows.
+ * Never silently weaker: when the boundary cannot hold, `refusal` says why and what fixes it.
+ */
+export async function setupIsolation(cfg: Config, log: Logger): Promise<Isolation> {
+  const root = process.getuid?.() === 0;
+  const pool = { base: cfg.runUidBase, count: cfg.runUidCount };
+  const fixed: string[] = [];
+  let leases: UidLeases | undefined;
+  if (root) {
+    const bad = poolProblem(pool);
+    if (bad) fixed.push(bad);
+    else {
+      ensureRunUsers(pool, log);
+      prepareLeaseDir();
+      // A uid newly leased may hold what a runner that died mid-run left: processes, then files.
+      leases = new UidLeases(pool, async (uid) => {
+        await endUid(uid, 0);
+        await removeFilesOf(uid, cfg.runWorkDir);
+      });
+    }
+  }
+  await prepareWorkRoot(cfg.runWorkDir).catch((err: Error) => fixed.push(err.message));
+  const [bubblewrap, cgroups] = await Promise.all([detectBubblewrap(root ? pool.base : undefined), Promise.resolve(detectCgroups())]);
+  if (!root && !bubblewrap.available) {
+    fixed.push(
+      `taskrun does not run as root, so runs cannot switch to unprivileged users, and ${bubblewrap.reason}; ` +
+        'start taskrun as root (it runs every task as a dedicated unprivileged uid), or install bubblewrap so runs get namespaces of their own',
+    );
+  }
+  let folders = root ? await folderProblems(cfg) : [];
+  const refusal = () => [...fixed, ...folders][0];
+  const iso: Isolation = {
+    leases,
+    cgroups,
+    bubblewrap,
+    refusal: refusal(),
+    recheck: async () => {
+      if (root) folders = await folderProblems(cfg);
+      iso.refusal = refusal();
+    },
+    report: () => {
+      const problems = [...fixed, ...folders];
+      if (!bubblewrap.available && bubblewrap.reason) problems.push(`strict isolation is unavailable: ${bubblewrap.reason}`);
+      if (cgroups.reason) problems.push(`memory and process limits are rlimits only: ${cgroups.reason}`);
+      return {
+        levels: iso.refusal ? [] : bubblewrap.available ? ['standard', 'strict'] : ['standard'],
+        cgroup: cgroups.kind,
+        bubblewrap: bubblewrap.available,
+        run_users: leases !== undefined,
+        problems,
+      };
+    },
+  };
+  for (const problem of iso.report().problems) log.warn({ problem }, 'isolation');
+  return iso;
+}

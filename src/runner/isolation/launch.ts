@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import type { RunLimits } from '../../config';
+
+// Node cannot set a child's rlimits or cgroup between fork and exec, so a run starts as a few lines of
+// /bin/sh (already switched to the run's uid by the spawn): it lowers its limits, waits until the runner
+// has moved it into the run's cgroup when there is one, and execs the task's command in
+// its place: the task keeps the shell's pid, process group and limits, and starts nothing outside. The
+// wait is a line on stdin, which the task then gets as /dev/null, as every run always has.
+const WRAPPER = [
+  'ulimit -c 0 && ulimit -n "$1" && ulimit -f "$2" && ulimit -t "$3" && ulimit -d "$4" && { [ "$5" = - ] || ulimit -p "$5"; } ||',
+  '  { echo "taskrun: could not set the run\'s limits" >&2; exit 126; }',
+  'if [ "$6" = 1 ]; then read -r _ || exit 126; fi',
+  'exec 0</dev/null',
+  'shift 6',
+  'exec "$@"',
+].join('\n');
+
+/** How a run's process starts. */
+export type LaunchPlan = {
+  /** The task's command: interpreter, script and parameters (or bwrap and all that after it). */
+  file: string;
+  args: string[];
+  limits: RunLimits;
+  /** RLIMIT_DATA, in bytes (the memory limit, or more when a cgroup holds the run's memory). */
+  dataBytes: number;
+  /** RLIMIT_NPROC counts every process of the uid: set only when the uid is the run's alone. */
+  countProcesses: boolean;
+  /** Wait for a line on stdin before running the command. */
+  waitForCgroup: boolean;
+};
+
+// What a run user may not raise: the runner's own hard limits (files: ulimit's own unit).
+let hard: { nofile: number } | undefined;
+function hardLimits(): { nofile: number } {
+  if (hard) return hard;
+  let nofile = Number.MAX_SAFE_INTEGER;
+  try {
+    const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const value = line?.trim().split(/\s+/)[4];
+    if (value && value !== 'unlimited') nofile = Number(value);
+  } catch {
+    // no /proc: ask for what was configured
+  }
+  return (hard = { nofile });
+}
+
+/** The shell's argv: the wrapper, its limits (dash's units: 512-byte blocks, KiB; -p is RLIMIT_NPROC), then the command. */
+export function launchArgs(plan: LaunchPlan): { file: string; args: string[] } {
+  const { limits } = plan;
+  const values = [
+    String(Math.min(limits.maxOpenFiles, hardLimits().nofile)),
+    String(Math.max(1, Math.floor(limits.maxFileBytes / 512))),
+    String(limits.maxCpuSeconds),
+    String(Math.ceil(plan.dataBytes / 1024)),
+    plan.countProcesses ? String(limits.maxProcesses) : '-',
+    plan.waitForCgroup ? '1' : '0',
+  ];
+  return { file: '/bin/sh', args: ['-c', WRAPPER, 'taskrun-run', ...values, plan.file, ...plan.args] };
+}
