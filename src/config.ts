@@ -33,6 +33,10 @@ const schema = z.object({
   RUN_MAX_RSS_MB: z.coerce.number().positive().max(1024 * 1024 * 1024).optional(),
   RUN_MAX_CPU_PCT: z.coerce.number().positive().max(1_000_000).optional(),
   RUN_LIMIT_GRACE_S: z.coerce.number().min(0).max(86400).default(10),
+  // Runs execute as the uids RUN_UID_BASE .. RUN_UID_BASE + RUN_UID_COUNT - 1: a process of one of them
+  // is a run's, wherever its process group is. Never 0: root's processes are not runs'.
+  RUN_UID_BASE: int(64000, 1, 2 ** 32 - 2),
+  RUN_UID_COUNT: int(32, 1, 65536),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Automation. SECRET_KEY seals secrets at rest (unset: a key generated once into DATA_DIR/secret.key);
   // every machine of a fleet needs the same one.
@@ -72,6 +76,8 @@ export type Config = {
   runMaxRssBytes: number | null;
   runMaxCpuPct: number | null;
   runLimitGraceMs: number;
+  runUidBase: number;
+  runUidCount: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   secretKey: string | undefined;
   publicUrl: string;
@@ -114,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runMaxRssBytes: e.RUN_MAX_RSS_MB === undefined ? null : Math.round(e.RUN_MAX_RSS_MB * 1024 * 1024),
     runMaxCpuPct: e.RUN_MAX_CPU_PCT ?? null,
     runLimitGraceMs: Math.round(e.RUN_LIMIT_GRACE_S * 1000),
+    runUidBase: e.RUN_UID_BASE,
+    runUidCount: e.RUN_UID_COUNT,
     logLevel: e.LOG_LEVEL,
     secretKey: e.SECRET_KEY,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
