@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowedHost, type AllowedHost } from './outbound/allowed-hosts';
 
 // The one module that reads the environment; everything else receives a Config.
 
@@ -8,6 +9,19 @@ export const MAX_TIMEOUT_S = 2_000_000;
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
+
+// NOTIFY_ALLOWED_HOSTS: comma-separated entries (src/outbound/allowed-hosts.ts); unset: any host but the refused ones.
+const allowedHostList = z
+  .string()
+  .optional()
+  .transform((text, ctx): AllowedHost[] | null => {
+    if (text === undefined) return null;
+    const entries = text.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one host (or be unset)' });
+    const parsed = entries.map(parseAllowedHost);
+    for (const p of parsed) if ('problem' in p) ctx.addIssue({ code: 'custom', message: p.problem });
+    return parsed.filter((p): p is AllowedHost => !('problem' in p));
+  });
 
 const schema = z.object({
   PORT: int(5000, 0, 65535),
@@ -49,6 +63,7 @@ const schema = z.object({
   NOTIFY_ATTEMPTS: int(5, 1, 100),
   NOTIFY_BACKOFF_S: z.coerce.number().min(0).max(86400).default(10),
   NOTIFY_TIMEOUT_S: z.coerce.number().min(0.1).max(600).default(10),
+  NOTIFY_ALLOWED_HOSTS: allowedHostList,
   HOOK_RATE_PER_MIN: int(60, 1, 1_000_000),
   SCHEDULER: z.enum(['0', '1', 'false', 'true']).default('true'),
 });
@@ -84,6 +99,8 @@ export type Config = {
   notifyAttempts: number;
   notifyBackoffMs: number;
   notifyTimeoutMs: number;
+  // Hosts notification targets may name (null: any but the always refused); see src/outbound/.
+  notifyAllowedHosts: AllowedHost[] | null;
   hookRatePerMin: number;
   scheduler: boolean;
 };
@@ -128,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyAttempts: e.NOTIFY_ATTEMPTS,
     notifyBackoffMs: Math.round(e.NOTIFY_BACKOFF_S * 1000),
     notifyTimeoutMs: Math.round(e.NOTIFY_TIMEOUT_S * 1000),
+    notifyAllowedHosts: e.NOTIFY_ALLOWED_HOSTS,
     hookRatePerMin: e.HOOK_RATE_PER_MIN,
     scheduler: e.SCHEDULER === '1' || e.SCHEDULER === 'true',
   };
