@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowedHost, type AllowedHost } from './outbound/allowed-hosts';
 
 // The one module that reads the environment; everything else receives a Config.
 
@@ -11,6 +12,19 @@ const MB = 1024 * 1024;
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
+
+// NOTIFY_ALLOWED_HOSTS: comma-separated entries (src/outbound/allowed-hosts.ts); unset: any host but the refused ones.
+const allowedHostList = z
+  .string()
+  .optional()
+  .transform((text, ctx): AllowedHost[] | null => {
+    if (text === undefined) return null;
+    const entries = text.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one host (or be unset)' });
+    const parsed = entries.map(parseAllowedHost);
+    for (const p of parsed) if ('problem' in p) ctx.addIssue({ code: 'custom', message: p.problem });
+    return parsed.filter((p): p is AllowedHost => !('problem' in p));
+  });
 
 const schema = z.object({
   PORT: int(5000, 0, 65535),
@@ -36,6 +50,10 @@ const schema = z.object({
   RUN_MAX_RSS_MB: z.coerce.number().positive().max(1024 * 1024 * 1024).optional(),
   RUN_MAX_CPU_PCT: z.coerce.number().positive().max(1_000_000).optional(),
   RUN_LIMIT_GRACE_S: z.coerce.number().min(0).max(86400).default(10),
+  // Runs execute as the uids RUN_UID_BASE .. RUN_UID_BASE + RUN_UID_COUNT - 1: a process of one of them
+  // is a run's, wherever its process group is. Never 0: root's processes are not runs'.
+  RUN_UID_BASE: int(64000, 1, 2 ** 32 - 2),
+  RUN_UID_COUNT: int(32, 1, 65536),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Automation. SECRET_KEY seals secrets at rest (unset: a key generated once into DATA_DIR/secret.key);
   // every machine of a fleet needs the same one.
@@ -48,6 +66,7 @@ const schema = z.object({
   NOTIFY_ATTEMPTS: int(5, 1, 100),
   NOTIFY_BACKOFF_S: z.coerce.number().min(0).max(86400).default(10),
   NOTIFY_TIMEOUT_S: z.coerce.number().min(0.1).max(600).default(10),
+  NOTIFY_ALLOWED_HOSTS: allowedHostList,
   HOOK_RATE_PER_MIN: int(60, 1, 1_000_000),
   SCHEDULER: z.enum(['0', '1', 'false', 'true']).default('true'),
   // Isolation. Migrations and grants run with DATABASE_OWNER_URL when set; DATABASE_URL is the app's role.
@@ -91,12 +110,16 @@ export type Config = {
   runMaxRssBytes: number | null;
   runMaxCpuPct: number | null;
   runLimitGraceMs: number;
+  runUidBase: number;
+  runUidCount: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   secretKey: string | undefined;
   publicUrl: string;
   notifyAttempts: number;
   notifyBackoffMs: number;
   notifyTimeoutMs: number;
+  // Hosts notification targets may name (null: any but the always refused); see src/outbound/.
+  notifyAllowedHosts: AllowedHost[] | null;
   hookRatePerMin: number;
   scheduler: boolean;
   databaseOwnerUrl: string | undefined;
@@ -143,12 +166,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runMaxRssBytes: e.RUN_MAX_RSS_MB === undefined ? null : Math.round(e.RUN_MAX_RSS_MB * 1024 * 1024),
     runMaxCpuPct: e.RUN_MAX_CPU_PCT ?? null,
     runLimitGraceMs: Math.round(e.RUN_LIMIT_GRACE_S * 1000),
+    runUidBase: e.RUN_UID_BASE,
+    runUidCount: e.RUN_UID_COUNT,
     logLevel: e.LOG_LEVEL,
     secretKey: e.SECRET_KEY,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     notifyAttempts: e.NOTIFY_ATTEMPTS,
     notifyBackoffMs: Math.round(e.NOTIFY_BACKOFF_S * 1000),
     notifyTimeoutMs: Math.round(e.NOTIFY_TIMEOUT_S * 1000),
+    notifyAllowedHosts: e.NOTIFY_ALLOWED_HOSTS,
     hookRatePerMin: e.HOOK_RATE_PER_MIN,
     scheduler: e.SCHEDULER === '1' || e.SCHEDULER === 'true',
     databaseOwnerUrl: e.DATABASE_OWNER_URL,

@@ -20,3 +20,13 @@ export function processAlive(pid: number): boolean {
   const stat = readProcStat(pid);
   return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
 }
+
+/** The real and effective uid of a process (/proc/PID/status); undefined once it is gone. */
+export function readProcUids(pid: number): { real: number; effective: number } | undefined {
+  try {
+    const line = /^Uid:\s+(\d+)\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return line ? { real: Number(line[1]), effective: Number(line[2]) } : undefined;
+  } catch {
+    return undefined;
+  }
+}

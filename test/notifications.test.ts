@@ -1,16 +1,21 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config';
+import { systemResolve, type Resolve } from '../src/notifier/checked-post';
 import { startNotifier, type Notifier } from '../src/notifier/notifier';
+import { createApp } from '../src/routes/app';
 import { writeTask } from './support/dirs';
-import { createHarness, waitFor, type Harness } from './support/harness';
+import { asCaller, createHarness, waitFor, type Harness } from './support/harness';
 import { bearer, seedPrincipals, type Principals } from './support/principals';
 
 // Outbound notifications end to end: real runs end, the database trigger queues deliveries, two real
 // notifiers (as two runners would run them) race for them, and a real HTTP server on 127.0.0.1 receives
-// them, answering as each test tells it to (a status, a redirect, or never).
+// them, answering as each test tells it to (a status, a redirect, or never). The notifiers resolve host
+// names as the system does, except the names a test gives an address of its own in `names` (the
+// resolver is theirs to be given; the connections and their checks are real).
 
 type Received = { path: string; headers: http.IncomingHttpHeaders; body: string };
 type Answer = number | 'hang' | { status: number; location: string };
@@ -23,6 +28,11 @@ let recvBase: string;
 const received: Received[] = [];
 const plans = new Map<string, (n: number) => Answer>();
 const hung: http.ServerResponse[] = [];
+const names = new Map<string, string>();
+const resolve: Resolve = async (host) => {
+  const address = names.get(host);
+  return address === undefined ? systemResolve(host) : [{ address, family: net.isIP(address) }];
+};
 
 beforeAll(async () => {
   h = await createHarness({ NOTIFY_BACKOFF_S: '0.05', NOTIFY_ATTEMPTS: '3', NOTIFY_TIMEOUT_S: '0.5', PUBLIC_URL: 'https://taskrun.example.com' });
@@ -44,7 +54,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   recvBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   await h.startRunner();
-  notifiers = [await startNotifier(h.runnerContext()), await startNotifier(h.runnerContext())];
+  notifiers = [await startNotifier(h.runnerContext(), { resolve }), await startNotifier(h.runnerContext(), { resolve })];
 });
 afterAll(async () => {
   for (const res of hung) res.destroy();
@@ -64,8 +74,8 @@ const json = (method: string, body: unknown, token?: string): RequestInit => ({
 });
 
 type Target = { id: number; task_id: string | null; name: string; url: string; events: string[]; enabled: boolean; secret: string };
-async function addTarget(task: string | null, name: string, events: string[]): Promise<Target> {
-  const res = await h.app.request(task ? `/api/tasks/${task}/notifications` : '/api/notifications', json('POST', { name, url: `${recvBase}/t/${name}`, events }));
+async function addTarget(task: string | null, name: string, events: string[], base = recvBase): Promise<Target> {
+  const res = await h.app.request(task ? `/api/tasks/${task}/notifications` : '/api/notifications', json('POST', { name, url: `${base}/t/${name}`, events }));
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(201);
   return body;
@@ -132,6 +142,53 @@ describe('notification targets over the API', () => {
     expect((await h.app.request(`/api/notifications/${global.id}`, { method: 'DELETE' })).status).toBe(404);
     const audit = await (await h.app.request('/api/audit?action=notification.delete')).json();
     expect(audit.entries.map((e: { target: string }) => e.target)).toEqual(expect.arrayContaining(['ok', 'global']));
+  });
+});
+
+describe('refused notification targets', () => {
+  const refused = async (url: string, global = false) => {
+    const res = await h.app.request(global ? '/api/notifications' : '/api/tasks/ok/notifications', json('POST', { name: 'x', url, events: ['any'] }));
+    return { status: res.status, error: (await res.json()).error as string };
+  };
+  const METADATA = 'is a link-local or cloud metadata address';
+
+  it('refuses link-local and metadata addresses in every spelling, and metadata host names, on create and change', async () => {
+    const spellings: [url: string, address: string][] = [
+      ['http://169.254.169.254/latest/meta-data/', '169.254.169.254'],
+      ['http://2852039166/', '169.254.169.254'],
+      ['http://0xa9fea9fe/', '169.254.169.254'],
+      ['http://0251.0376.0251.0376/', '169.254.169.254'],
+      ['http://0xa9.0xfe.0xa9.0xfe/', '169.254.169.254'],
+      ['http://169.254.43518/', '169.254.169.254'],
+      ['http://169.254.169.254./', '169.254.169.254'],
+      ['https://169.254.10.1:8443/', '169.254.10.1'],
+      ['http://[::ffff:169.254.169.254]/', '::ffff:a9fe:a9fe'],
+      ['http://[0:0:0:0:0:ffff:a9fe:a9fe]/', '::ffff:a9fe:a9fe'],
+      ['http://[::169.254.169.254]/', '::a9fe:a9fe'],
+      ['http://[64:ff9b::169.254.169.254]/', '64:ff9b::a9fe:a9fe'],
+      ['http://[fd00:ec2::254]/latest/meta-data/', 'fd00:ec2::254'],
+      ['http://[FD00:EC2:0:0:0:0:0:254]/', 'fd00:ec2::254'],
+      ['http://[fe80::1]/', 'fe80::1'],
+      ['http://100.100.100.200/', '100.100.100.200'],
+    ];
+    for (const [url, address] of spellings) {
+      expect(await refused(url), url).toEqual({ status: 400, error: `url: ${address} ${METADATA}` });
+    }
+    expect(await refused('http://0xa9fea9fe/', true)).toEqual({ status: 400, error: `url: 169.254.169.254 ${METADATA}` });
+    for (const url of ['http://metadata.google.internal/computeMetadata/v1/', 'http://METADATA.Google.Internal./', 'http://instance-data/']) {
+      expect((await refused(url)).error, url).toMatch(/^url: [a-z.-]+ is a cloud metadata host$/);
+    }
+    const t = await addTarget('ok', 'changed', ['any']);
+    const patched = await h.app.request(`/api/notifications/${t.id}`, json('PATCH', { url: 'http://[::ffff:a9fe:a9fe]:80/' }));
+    expect(patched.status).toBe(400);
+    expect((await patched.json()).error).toBe(`url: ::ffff:a9fe:a9fe ${METADATA}`);
+    expect((await (await h.app.request('/api/tasks/ok/notifications')).json()).map((x: Target) => x.url)).toEqual([t.url]);
+  });
+
+  it('keeps loopback and private addresses, and host names, allowed while NOTIFY_ALLOWED_HOSTS is unset', async () => {
+    for (const url of ['http://127.0.0.1:9/', 'http://10.0.0.5/', 'http://[::1]:9/', 'http://192.168.1.2/', 'https://hooks.example.com/x']) {
+      expect((await h.app.request('/api/tasks/ok/notifications', json('POST', { name: 'x', url, events: ['any'] }))).status, url).toBe(201);
+    }
   });
 });
 
@@ -224,6 +281,23 @@ describe('delivering notifications', () => {
     await h.app.request(`/api/notifications/${all.id}`, { method: 'DELETE' });
   });
 
+  it('refuses a delivery to a name that now resolves to a metadata address (DNS rebinding), sending nothing', async () => {
+    names.set('rebind.test', '127.0.0.1');
+    const port = new URL(recvBase).port;
+    const t = await addTarget('ok', 'rebind', ['success'], `http://rebind.test:${port}`);
+    const first = await runToEnd('ok');
+    expect(await settled(t.id, first.run_id)).toMatchObject({ status: 'delivered', attempts: [{ response_status: 200, error: null }] });
+    names.set('rebind.test', '169.254.169.254');
+    const second = await runToEnd('ok');
+    const d = await settled(t.id, second.run_id);
+    expect(d.status).toBe('failed');
+    expect(d.attempts.map((a) => [a.response_status, a.error])).toEqual(
+      Array(3).fill([null, 'refused: rebind.test resolved to 169.254.169.254, a link-local or cloud metadata address']),
+    );
+    expect(at('rebind')).toHaveLength(1);
+    names.delete('rebind.test');
+  });
+
   it('sends each delivery once with two notifiers racing for them', async () => {
     const t = await addTarget('ok', 'raced', ['success']);
     const run = await runToEnd('ok');
@@ -250,5 +324,57 @@ describe('delivering notifications', () => {
     const bad = await h.app.request(`/api/notifications/${t.id}/deliveries?limit=0`);
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toBe('limit: must be a whole number from 1 to 200');
+  });
+});
+
+describe('with NOTIFY_ALLOWED_HOSTS', () => {
+  const LIST = 'hooks.example.test, *.fleet.test, 127.0.0.1';
+  // The web side as a process started with the list would be.
+  const listed = () => asCaller(createApp({ ...h.deps, cfg: loadConfig({ ...h.env, NOTIFY_ALLOWED_HOSTS: LIST }) }), h.token);
+
+  beforeAll(async () => {
+    await Promise.all(notifiers.map((n) => n.stop()));
+    notifiers = [await startNotifier(h.runnerContext({ NOTIFY_ALLOWED_HOSTS: LIST }), { resolve })];
+  });
+
+  it('accepts only the hosts it lists, and private addresses only as it lists them', async () => {
+    const app = listed();
+    const create = async (url: string) => {
+      const res = await app.request('/api/tasks/ok/notifications', json('POST', { name: 'x', url, events: ['any'] }));
+      return [res.status, res.status === 201 ? null : (await res.json()).error];
+    };
+    expect(await create('https://hooks.example.test/x')).toEqual([201, null]);
+    expect(await create('https://HOOKS.example.test./x')).toEqual([201, null]);
+    expect(await create('https://a.b.fleet.test/x')).toEqual([201, null]);
+    expect(await create('http://127.0.0.1:9/x')).toEqual([201, null]);
+    expect(await create('https://fleet.test/x')).toEqual([400, 'url: fleet.test is not in NOTIFY_ALLOWED_HOSTS']);
+    expect(await create('https://example.com/x')).toEqual([400, 'url: example.com is not in NOTIFY_ALLOWED_HOSTS']);
+    expect(await create('http://203.0.113.7/x')).toEqual([400, 'url: 203.0.113.7 is not in NOTIFY_ALLOWED_HOSTS']);
+    expect(await create('http://10.0.0.5/x')).toEqual([400, 'url: 10.0.0.5 is a loopback or private address that NOTIFY_ALLOWED_HOSTS does not list']);
+    expect(await create('http://[::1]:9/x')).toEqual([400, 'url: ::1 is a loopback or private address that NOTIFY_ALLOWED_HOSTS does not list']);
+    expect(await create('http://169.254.169.254/x')).toEqual([400, 'url: 169.254.169.254 is a link-local or cloud metadata address']);
+  });
+
+  it('checks each send against the list: the host, and the addresses a listed name resolves to', async () => {
+    const port = new URL(recvBase).port;
+    names.set('hooks.example.test', '127.0.0.1');
+    names.set('inside.fleet.test', '10.1.2.3');
+    // Saved before the list was set (through the app without it).
+    const listedName = await addTarget('ok', 'listed', ['success'], `http://hooks.example.test:${port}`);
+    const privateName = await addTarget('ok', 'private', ['success'], `http://inside.fleet.test:${port}`);
+    const unlisted = await addTarget('ok', 'unlisted', ['success'], `http://localhost:${port}`);
+    const run = await runToEnd('ok');
+    expect(await settled(listedName.id, run.run_id)).toMatchObject({ status: 'delivered', attempts: [{ response_status: 200 }] });
+    expect(at('listed')).toHaveLength(1);
+    const inside = await settled(privateName.id, run.run_id);
+    expect(inside.status).toBe('failed');
+    expect(new Set(inside.attempts.map((a) => a.error))).toEqual(
+      new Set(['refused: inside.fleet.test resolved to 10.1.2.3, a loopback or private address that NOTIFY_ALLOWED_HOSTS does not list']),
+    );
+    // The URL itself is refused: no second attempt.
+    expect(await settled(unlisted.id, run.run_id)).toMatchObject({
+      status: 'failed', attempts: [{ response_status: null, error: 'refused: localhost is not in NOTIFY_ALLOWED_HOSTS' }],
+    });
+    expect(at('unlisted')).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open } from '../src/auth/secret-box';
+import { ROLES, roleAtLeast } from '../src/auth/roles';
 import { writeTask } from './support/dirs';
 import { createHarness, type Harness } from './support/harness';
 import { bearer, seedPrincipals, type Principals } from './support/principals';
@@ -82,6 +83,31 @@ describe('secrets API', () => {
       ['secret.set', 'vault', { name: 'OTHER', created: true }],
       ['secret.delete', 'vault', { name: 'OTHER' }],
     ]);
+  });
+
+  it('names a task\'s secrets to editors and admins only: task JSON, list and task page', async () => {
+    // A name the script does not mention (viewers read scripts), so any answer holding it leaks it.
+    const name = 'DEPLOY_KEY_7C1F';
+    writeTask(h.dirs, 'keys.sh', 'echo hi\n');
+    expect((await put(`/api/tasks/keys/secrets/${name}`, 'v4lue-7c1f')).status).toBe(204);
+    for (const role of ROLES) {
+      const as = { headers: bearer(p.tokens[role]) };
+      const list = await h.app.request('/api/tasks', as);
+      const one = await h.app.request('/api/tasks/keys', as);
+      const edit = await h.app.request('/tasks/keys/edit', as);
+      expect([list.status, one.status, edit.status], role).toEqual([200, 200, 200]);
+      const [listed, task, html] = [(await list.json()).find((t: { id: string }) => t.id === 'keys'), await one.json(), await edit.text()];
+      if (roleAtLeast(role, 'editor')) {
+        expect([listed.secrets, task.secrets], role).toEqual([[name], [name]]);
+        expect(html, role).toContain(`data-secret="${name}"`);
+      } else {
+        expect([listed, task].map((t) => 'secrets' in t), role).toEqual([false, false]);
+        expect(JSON.stringify([listed, task]), role).not.toContain(name);
+        expect(task.content, role).toBe('echo hi\n');
+        expect(html, role).not.toContain(name);
+        expect(html, role).not.toContain('id="secrets"');
+      }
+    }
   });
 
   it('gives a run its secrets and secret parameters, and no answer ever holds their values', async () => {

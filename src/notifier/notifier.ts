@@ -2,9 +2,13 @@ import { CHANNEL, listen } from '../db/notify';
 import { claimDeliveries, pruneDeliveries, recordAttempt, type AttemptResult, type ClaimedDelivery } from '../queries/notification-send';
 import { retryDelayMs } from './backoff';
 import type { NotifierContext } from './context';
+import { systemResolve, type Resolve } from './checked-post';
 import { sendDelivery } from './send-delivery';
 
 export type Notifier = { tick: () => void; stop: () => Promise<void> };
+
+/** How many deliveries to send at once, and the resolver of target host names (the system's unless a test names one). */
+export type NotifierOptions = { concurrency?: number; resolve?: Resolve };
 
 /** Sends at once at most this many; a slow endpoint holds one slot, not the others. */
 export const NOTIFY_CONCURRENCY = 4;
@@ -17,7 +21,8 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
  * at each retry it scheduled, and every RUNNER_POLL_MS; claims due deliveries with SKIP LOCKED (any
  * number of notifiers may run), POSTs each, records the attempt, and schedules the retry or ends it.
  */
-export async function startNotifier(ctx: NotifierContext, concurrency = NOTIFY_CONCURRENCY): Promise<Notifier> {
+export async function startNotifier(ctx: NotifierContext, options: NotifierOptions = {}): Promise<Notifier> {
+  const { concurrency = NOTIFY_CONCURRENCY, resolve = systemResolve } = options;
   const { cfg, db, log } = ctx;
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
@@ -39,7 +44,7 @@ export async function startNotifier(ctx: NotifierContext, concurrency = NOTIFY_C
   };
 
   const attempt = async (d: ClaimedDelivery) => {
-    const sent = await sendDelivery(ctx, d);
+    const sent = await sendDelivery({ ...ctx, resolve }, d);
     if (!sent) return; // the target was deleted, and its deliveries with it
     const next: AttemptResult['next'] = sent.ok
       ? { outcome: 'delivered' }

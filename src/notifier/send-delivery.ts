@@ -4,6 +4,7 @@ import type { ClaimedDelivery } from '../queries/notification-send';
 import { getRun } from '../queries/runs-read';
 import { runJson, type RunJson } from '../services/run-json';
 import type { NotifierContext } from './context';
+import { checkedPost, RefusedTarget, type Resolve } from './checked-post';
 import { signBody } from './signature';
 
 /** The JSON body of a notification. */
@@ -23,12 +24,11 @@ export type SendResult = { responseStatus: number | null; error: string | null; 
 
 const MAX_ERROR = 500;
 
-// A failed fetch says "fetch failed"; the reason is in its cause (ECONNREFUSED, a TLS error, ...).
+// Why an attempt got no answer: the deadline, a refusal (the message says why), or the socket's error.
 function describeError(err: unknown, timeoutMs: number): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const e = err as NodeJS.ErrnoException;
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
-  const cause = e?.cause;
-  const text = cause?.code ? `${cause.code}: ${cause.message ?? ''}` : cause?.message ?? e?.message ?? String(err);
+  const text = e?.code ? `${e.code}: ${e.message}` : e?.message ?? String(err);
   return text.slice(0, MAX_ERROR);
 }
 
@@ -56,12 +56,15 @@ export function buildRequest(ctx: Pick<NotifierContext, 'cfg'>, d: ClaimedDelive
   return { body, headers };
 }
 
+/** What sending needs: the notifier's context and the resolver of host names. */
+export type SendContext = NotifierContext & { resolve: Resolve };
+
 /**
- * Makes one attempt: POST the signed payload, bounded by NOTIFY_TIMEOUT_S. Only a 2xx counts; a
- * redirect is not followed (it could lead anywhere) and counts as a failure with its status.
- * Undefined when the target is gone (deleted with its deliveries meanwhile).
+ * Makes one attempt: POST the signed payload, bounded by NOTIFY_TIMEOUT_S, to checked addresses only
+ * (checked-post.ts). Only a 2xx counts; a redirect is not followed (it could lead anywhere) and counts
+ * as a failure with its status. Undefined when the target is gone (deleted with its deliveries meanwhile).
  */
-export async function sendDelivery(ctx: NotifierContext, d: ClaimedDelivery): Promise<SendResult | undefined> {
+export async function sendDelivery(ctx: SendContext, d: ClaimedDelivery): Promise<SendResult | undefined> {
   const target = await getTargetForSending(ctx.db, d.targetId);
   if (!target) return undefined;
   if (!target.enabled) return { responseStatus: null, error: 'target disabled before sending', durationMs: 0, ok: false, final: true };
@@ -75,13 +78,15 @@ export async function sendDelivery(ctx: NotifierContext, d: ClaimedDelivery): Pr
   const { body, headers } = buildRequest(ctx, d, target.taskId, run ? runJson(run) : null, secret);
   const started = performance.now();
   try {
-    const res = await fetch(target.url, { method: 'POST', body, headers, redirect: 'manual', signal: AbortSignal.timeout(ctx.cfg.notifyTimeoutMs) });
+    const status = await checkedPost(new URL(target.url), body, {
+      headers, timeoutMs: ctx.cfg.notifyTimeoutMs, resolve: ctx.resolve, allowed: ctx.cfg.notifyAllowedHosts,
+    });
     const durationMs = Math.round(performance.now() - started);
-    await res.body?.cancel().catch(() => {});
-    const ok = res.status >= 200 && res.status < 300;
-    const error = ok ? null : res.status >= 300 && res.status < 400 ? 'redirect not followed' : `HTTP ${res.status}`;
-    return { responseStatus: res.status, error, durationMs, ok };
+    const ok = status >= 200 && status < 300;
+    const error = ok ? null : status >= 300 && status < 400 ? 'redirect not followed' : `HTTP ${status}`;
+    return { responseStatus: status, error, durationMs, ok };
   } catch (err) {
-    return { responseStatus: null, error: describeError(err, ctx.cfg.notifyTimeoutMs), durationMs: Math.round(performance.now() - started), ok: false };
+    const durationMs = Math.round(performance.now() - started);
+    return { responseStatus: null, error: describeError(err, ctx.cfg.notifyTimeoutMs), durationMs, ok: false, final: err instanceof RefusedTarget && err.final };
   }
 }

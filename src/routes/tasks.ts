@@ -5,14 +5,14 @@ import { parseInput } from '../services/validate';
 import { readJson, readOptionalJson } from './body';
 import type { WebDeps } from './deps';
 import { allow } from './security/authenticate';
-import { who } from './security/context';
+import { callerAtLeast, who } from './security/context';
 
 /** /api/tasks: list, create, read, change, delete and execute tasks. */
 export function taskRoutes(deps: WebDeps): Hono {
   return new Hono()
-    .get('/', allow('viewer'), async (c) => c.json(await listTasks(deps)))
+    .get('/', allow('viewer'), async (c) => c.json(await listTasks(deps, { secrets: callerAtLeast(c, 'editor') })))
     .post('/', allow('editor'), async (c) => c.json(await createTask(deps, parseInput(createTaskInput, await readJson(c)), who(c)), 201))
-    .get('/:id', allow('viewer'), async (c) => c.json(await getTask(deps, taskIdParam(c.req.param('id')))))
+    .get('/:id', allow('viewer'), async (c) => c.json(await getTask(deps, taskIdParam(c.req.param('id')), { secrets: callerAtLeast(c, 'editor') })))
     .put('/:id', allow('editor'), async (c) => {
       const id = taskIdParam(c.req.param('id'));
       return c.json(await updateTask(deps, id, parseInput(updateTaskInput, await readJson(c)), who(c)));

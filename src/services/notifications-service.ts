@@ -4,6 +4,7 @@ import { randomSecret } from '../auth/secrets';
 import type { DeliveryStatus } from '../db/schema';
 import { listDeliveries } from '../queries/notification-log';
 import { deleteTarget, getTarget, insertTarget, listTargets, updateTarget, type NotificationTarget } from '../queries/notification-targets';
+import { targetHostProblem } from '../outbound/address-policy';
 import { AppError } from './app-error';
 import { audit } from './audit-service';
 import type { Deps } from './deps';
@@ -30,6 +31,13 @@ const toJson = (t: NotificationTarget): TargetJson => ({
   created_at: t.createdAt.toISOString(),
 });
 
+// A URL whose host is refused (a metadata address in any spelling, a host NOTIFY_ALLOWED_HOSTS leaves
+// out) is a 400 on `url`; a name is resolved only when sent, and each address it gives is checked then.
+function checkTargetHost(deps: Deps, url: string): void {
+  const problem = targetHostProblem(new URL(url), deps.cfg.notifyAllowedHosts);
+  if (problem) throw new AppError(400, `url: ${problem}`, { fields: { url: problem } });
+}
+
 // Task targets are the task's editors' business; global ones (every task's runs) are the admins'.
 function requireScope(who: Who, target: NotificationTarget): void {
   const role = who.principal?.role;
@@ -55,6 +63,7 @@ export async function targetsOf(deps: Deps, taskId: string | null): Promise<Targ
 /** Creates a target with a new signing key and returns the key: the only time it is ever shown. */
 export async function createTarget(deps: Deps, who: Who, taskId: string | null, input: NewTargetInput): Promise<TargetJson & { secret: string }> {
   if (taskId !== null) await requireTaskFile(deps, taskId);
+  checkTargetHost(deps, input.url);
   const secret = randomSecret('whsec_');
   const target = await insertTarget(deps.db, {
     taskId, name: input.name, url: input.url, events: input.events, sealedSecret: seal(deps.secretKey, secret), createdBy: actorName(who.principal),
@@ -66,6 +75,7 @@ export async function createTarget(deps: Deps, who: Who, taskId: string | null, 
 /** Changes a target's name, URL, events or whether it is enabled. */
 export async function patchTarget(deps: Deps, who: Who, id: number, patch: TargetPatch): Promise<TargetJson> {
   const before = await targetFor(deps, who, id);
+  if (patch.url !== undefined) checkTargetHost(deps, patch.url);
   const target = await updateTarget(deps.db, id, patch);
   if (!target) throw new AppError(404, `no notification target ${id}`);
   await audit(deps, who, 'notification.edit', before.task_id ?? 'global', { target_id: id, fields: Object.keys(patch), enabled: target.enabled });

@@ -1,5 +1,7 @@
 import os from 'node:os';
-import { readProcStat } from '../proc-stat';
+import type { Config } from '../config';
+import { readProcStat, readProcUids } from '../proc-stat';
+import type { Run } from '../queries/run-types';
 import { liveRunners } from '../queries/runners';
 import { countActiveRuns, runningOnHost } from '../queries/runs-read';
 import type { Deps } from './deps';
@@ -44,30 +46,72 @@ export async function systemInfo(deps: Deps): Promise<SystemInfo> {
   };
 }
 
-/** One row of GET /api/system/processes. */
-export type ProcessJson = { pid: number; name: string; cpu_pct: number; mem_rss: number; command: string; run_id: number | null; task_id: string | null };
+/** One row of GET /api/system/processes; `of_run`: it belongs to a run (`run_id` says which, when known). */
+export type ProcessJson = {
+  pid: number; name: string; cpu_pct: number; mem_rss: number; command: string; of_run: boolean; run_id: number | null; task_id: string | null;
+};
 
-/** The busiest processes on this machine, each marked with the run it belongs to; run processes always come first. */
-export async function topProcesses(deps: Deps, limit = 50): Promise<ProcessJson[]> {
+/** Which processes a caller sees: every process of the machine, or only those of runs. */
+export type ProcessScope = 'all' | 'runs';
+
+/** Admins see every process; others only runs', since another program's command line may hold its password. */
+export const processScope = (admin: boolean): ProcessScope => (admin ? 'all' : 'runs');
+
+type RunRef = Pick<Run, 'id' | 'taskId' | 'pid'>;
+
+// A run's processes are its process group (led by the run's pid) and the descendants that left the group
+// (setsid) while an ancestor is still in it.
+function runOfProcess(running: RunRef[]): (pid: number) => RunRef | undefined {
+  const byGroup = new Map(running.filter((r) => r.pid).map((r) => [r.pid!, r]));
+  const seen = new Map<number, RunRef | null>();
+  const find = (pid: number, depth: number): RunRef | null => {
+    const known = seen.get(pid);
+    if (known !== undefined) return known;
+    const stat = readProcStat(pid);
+    const run = !stat ? null : byGroup.get(stat.pgrp) ?? (stat.ppid > 1 && depth < 64 ? find(stat.ppid, depth + 1) : null);
+    seen.set(pid, run);
+    return run;
+  };
+  return (pid) => (byGroup.size === 0 ? undefined : find(pid, 0) ?? undefined);
+}
+
+// Runs execute as uids of a pool: a process of one of them is a run's even when its group and parents are gone.
+function inRunUidPool(cfg: Config): (pid: number) => boolean {
+  const inPool = (uid: number) => uid >= cfg.runUidBase && uid < cfg.runUidBase + cfg.runUidCount;
+  return (pid) => {
+    const uids = readProcUids(pid);
+    return uids !== undefined && (inPool(uids.real) || inPool(uids.effective));
+  };
+}
+
+/**
+ * The busiest processes on this machine, each marked with the run it belongs to; run processes always
+ * come first. Scope `runs` leaves every other process out: its command line is never read into an answer.
+ */
+export async function topProcesses(deps: Deps, scope: ProcessScope, limit = 50): Promise<ProcessJson[]> {
   const si = await systemInformation();
   const [procs, running] = await Promise.all([si.processes(), runningOnHost(deps.db, os.hostname())]);
-  const byGroup = new Map(running.filter((r) => r.pid).map((r) => [r.pid!, r]));
-  const rows = procs.list.map((p): ProcessJson => {
-    const run = byGroup.get(readProcStat(p.pid)?.pgrp ?? -1);
-    return {
+  const runOf = runOfProcess(running);
+  const pooled = inRunUidPool(deps.cfg);
+  const rows: ProcessJson[] = [];
+  for (const p of procs.list) {
+    const run = runOf(p.pid);
+    const ofRun = run !== undefined || pooled(p.pid);
+    if (!ofRun && scope === 'runs') continue;
+    rows.push({
       pid: p.pid,
       name: p.name,
       cpu_pct: round(p.cpu),
       mem_rss: p.memRss * 1024,
       command: [p.command, p.params].filter(Boolean).join(' '),
+      of_run: ofRun,
       run_id: run?.id ?? null,
       task_id: run?.taskId ?? null,
-    };
-  });
-  const ofRuns = rows.filter((r) => r.run_id !== null);
-  const others = rows.filter((r) => r.run_id === null).sort((a, b) => b.cpu_pct - a.cpu_pct || b.mem_rss - a.mem_rss);
+    });
+  }
+  const ofRuns = rows.filter((r) => r.of_run);
+  const others = rows.filter((r) => !r.of_run).sort((a, b) => b.cpu_pct - a.cpu_pct || b.mem_rss - a.mem_rss);
   return [...ofRuns, ...others].slice(0, Math.max(limit, ofRuns.length));
 }
-
 
 const round = (n: number) => Math.round(n * 10) / 10;

@@ -41,10 +41,11 @@ export type TaskJson = {
   max_cpu_seconds: number | null;
   retry_on_lost: boolean;
   retention_days: number | null;
-  // Declared parameters, plain environment variables, the names (never the values) of its secrets.
+  // Declared parameters, plain environment variables, the names (never the values) of its secrets:
+  // those only for editors and admins (left out otherwise).
   params: ParamDef[];
   env: Record<string, string>;
-  secrets: string[];
+  secrets?: string[];
   // A run that ends failed, timeout or lost is run again up to max_retries times, retry_delay_s later.
   max_retries: number;
   retry_delay_s: number;
@@ -52,7 +53,10 @@ export type TaskJson = {
   last_run: RunJson | null;
 };
 
-function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Run[], secrets: string[]): TaskJson {
+/** What a task's answer shows besides its settings: the names of its secrets are for editors and admins. */
+export type TaskView = { secrets: boolean };
+
+function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Run[], secrets: string[] | undefined): TaskJson {
   return {
     id: file.id,
     file: file.file,
@@ -73,19 +77,22 @@ function taskJson(deps: Deps, file: TaskFile, settings: TaskSettings, recent: Ru
     retention_days: settings.retentionDays,
     params: settings.params,
     env: settings.env,
-    secrets,
+    ...(secrets !== undefined && { secrets }),
     max_retries: settings.maxRetries,
     retry_delay_s: settings.retryDelayS,
     ...activeAndLast(recent),
   };
 }
 
+// The names of the given tasks' secrets when the view includes them, else undefined (not even read).
+const secretNamesFor = async (deps: Deps, ids: string[], view: TaskView) => (view.secrets ? secretNamesOf(deps.db, ids) : undefined);
+
 /** Every script in TASKS_DIR with its settings and its active and last run. */
-export async function listTasks(deps: Deps): Promise<TaskJson[]> {
+export async function listTasks(deps: Deps, view: TaskView): Promise<TaskJson[]> {
   const files = await listTaskFiles(deps.cfg.tasksDir);
   const ids = files.map((f) => f.id);
-  const [settings, recent, secrets] = await Promise.all([getTaskSettings(deps.db, ids), recentRunsOfTasks(deps.db, ids), secretNamesOf(deps.db, ids)]);
-  return files.map((f) => taskJson(deps, f, settings.get(f.id)!, recent.get(f.id) ?? [], secrets.get(f.id) ?? []));
+  const [settings, recent, secrets] = await Promise.all([getTaskSettings(deps.db, ids), recentRunsOfTasks(deps.db, ids), secretNamesFor(deps, ids, view)]);
+  return files.map((f) => taskJson(deps, f, settings.get(f.id)!, recent.get(f.id) ?? [], secrets && (secrets.get(f.id) ?? [])));
 }
 
 /** The script file of a task, or 404. */
@@ -96,15 +103,15 @@ export async function requireTask(deps: Deps, id: string): Promise<TaskFile> {
 }
 
 /** One task with its script's content. */
-export async function getTask(deps: Deps, id: string): Promise<TaskJson & { content: string }> {
+export async function getTask(deps: Deps, id: string, view: TaskView): Promise<TaskJson & { content: string }> {
   const file = await requireTask(deps, id);
   const [settings, recent, content, secrets] = await Promise.all([
     getTaskSettings(deps.db, [id]),
     recentRunsOfTasks(deps.db, [id]),
     readTaskContent(deps.cfg.tasksDir, file),
-    secretNamesOf(deps.db, [id]),
+    secretNamesFor(deps, [id], view),
   ]);
-  return { ...taskJson(deps, file, settings.get(id)!, recent.get(id) ?? [], secrets.get(id) ?? []), content };
+  return { ...taskJson(deps, file, settings.get(id)!, recent.get(id) ?? [], secrets && (secrets.get(id) ?? [])), content };
 }
 
 /**
@@ -154,7 +161,8 @@ export async function createTask(deps: Deps, input: CreateTaskInput, who: Who): 
     retryDelayS: input.retry_delay_s ?? 0,
   });
   await audit(deps, who, 'task.create', input.id, { language: input.language, content_sha256: sha256(input.content) });
-  const { content: _content, ...task } = await getTask(deps, input.id);
+  // Only editors create and change tasks: their answers name the secrets.
+  const { content: _content, ...task } = await getTask(deps, input.id, { secrets: true });
   return task;
 }
 
@@ -194,7 +202,7 @@ export async function updateTask(deps: Deps, id: string, patch: UpdateTaskInput,
   };
   if (Object.values(settings).some((v) => v !== undefined)) await saveTaskSettings(deps.db, id, settings);
   await audit(deps, who, 'task.edit', id, details);
-  return getTask(deps, id);
+  return getTask(deps, id, { secrets: true });
 }
 
 /** Deletes a task's script and settings; its runs stay in the history. Refused while a run is active. */

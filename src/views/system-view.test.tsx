@@ -34,19 +34,28 @@ describe('system views', () => {
 
   it('marks the processes of a run and links them to it; escapes command lines', async () => {
     const html = await render(
-      <ProcessTable procs={[
-        { pid: 10, name: 'python3', cpu_pct: 50, mem_rss: 1024 ** 2, command: 'python3 job.py', run_id: 7, task_id: 'job' },
-        { pid: 11, name: 'sh', cpu_pct: 0, mem_rss: 0, command: 'sh -c "<b>"', run_id: null, task_id: null },
+      <ProcessTable scope="all" procs={[
+        { pid: 10, name: 'python3', cpu_pct: 50, mem_rss: 1024 ** 2, command: 'python3 job.py', of_run: true, run_id: 7, task_id: 'job' },
+        { pid: 12, name: 'sleep', cpu_pct: 0, mem_rss: 0, command: 'sleep 9', of_run: true, run_id: null, task_id: null },
+        { pid: 11, name: 'sh', cpu_pct: 0, mem_rss: 0, command: 'sh -c "<b>"', of_run: false, run_id: null, task_id: null },
       ]} />,
     );
-    expect(html).toContain('<tr class="proc-of-run">');
+    expect(html.match(/<tr class="proc-of-run">/g)).toHaveLength(2);
+    expect(html).toContain('<td data-label="Run">a run</td>');
+    expect(html).not.toContain('Only the processes of runs');
     expect(html).toContain('<a class="badge badge-running" href="/runs/7">job #7</a>');
     expect(html).toContain('sh -c &quot;&lt;b&gt;&quot;');
     expect(html).toContain('hx-trigger="every 5s"');
   });
 
+  it('says when only the processes of runs are listed, and when there are none', async () => {
+    const html = await render(<ProcessTable scope="runs" procs={[]} />);
+    expect(html).toContain('Only the processes of runs are shown');
+    expect(html).toContain('No run is running on this machine.');
+  });
+
   it('renders the page without anything a CSP blocks', async () => {
-    const html = await render(<SystemPage info={info} procs={[]} at={at} />);
+    const html = await render(<SystemPage info={info} procs={[]} scope="all" at={at} />);
     expect(html).toContain('<title>System · taskrun</title>');
     expect(cspViolations(html)).toEqual([]);
   });

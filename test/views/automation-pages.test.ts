@@ -93,6 +93,14 @@ describe('notification fragments', () => {
     expect(res.html).toContain('events: must name at least one event');
   });
 
+  it('refuses a metadata address, however spelled, in the form status', async () => {
+    const res = await page(h, '/tasks/job/notifications', form([['name', 'x'], ['url', 'http://0xa9fea9fe/latest/'], ['events', 'any']], 'notifications'));
+    expect(res.status).toBe(400);
+    expect(res.headers.get('HX-Retarget')).toBe('#target-form-status');
+    expect(res.html).toContain('url: 169.254.169.254 is a link-local or cloud metadata address');
+    expect(await (await h.app.request('/api/tasks/job/notifications')).json()).toEqual([]);
+  });
+
   it('gives admins a page of global targets, linked from the account menu', async () => {
     const res = await page(h, '/notifications');
     expect(res.status).toBe(200);

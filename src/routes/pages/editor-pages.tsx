@@ -9,7 +9,7 @@ import { EditorPage } from '../../views/editor-view';
 import { RunControl } from '../../views/task-state';
 import { Time } from '../../views/status-badge';
 import { allow } from '../security/authenticate';
-import { who } from '../security/context';
+import { callerAtLeast, who } from '../security/context';
 import type { WebDeps } from '../deps';
 import { createPayload, fieldErrors, readSettingsForm, readTaskForm, settingsPayload, settingsValues, takenIdError, updatePayload } from './editor-form';
 import { SETTINGS_FIELDS, type SettingsState } from '../../views/editor-settings';
@@ -24,10 +24,15 @@ export function editorPages(deps: WebDeps): Hono<PageEnv> {
   const defaultTimeout = deps.cfg.taskTimeoutS;
 
   const editPage = async (c: Context, id: string, errors: FieldErrors = {}, typed?: FormValues, status?: string, typedSettings?: SettingsState) => {
-    const task = await getTask(deps, id);
+    // Viewers and operators see a task's page without its Secrets section: even the names are editors'.
+    const editor = callerAtLeast(c, 'editor');
+    const task = await getTask(deps, id, { secrets: editor });
     const values = typed ?? { ...EMPTY, description: task.description, content: task.content, timeout_s: task.timeout_s === defaultTimeout ? '' : String(task.timeout_s) };
     const settings = typedSettings ?? { values: settingsValues(task), errors: {} };
-    const [recent, secrets] = await Promise.all([listRunsPage(deps, { task_id: id, limit: 20 }).then((p) => p.runs), listTaskSecrets(deps, id)]);
+    const [recent, secrets] = await Promise.all([
+      listRunsPage(deps, { task_id: id, limit: 20 }).then((p) => p.runs),
+      editor ? listTaskSecrets(deps, id) : undefined,
+    ]);
     const page = <EditorPage task={task} values={values} errors={errors} defaultTimeout={defaultTimeout} status={status} recent={recent} settings={settings} secrets={secrets} />;
     return sendPage(c, page, Object.keys(errors).length > 0 || Object.keys(settings.errors).length > 0 ? 400 : 200);
   };

@@ -43,7 +43,7 @@ export function taskPages(deps: WebDeps): Hono<PageEnv> {
       return sendFragment(c, offset === 0 ? <TaskRows slice={slice} /> : <TaskRowsMore slice={slice} />);
     })
     .get('/tasks/:id/state', allow('viewer'), async (c) => {
-      const task = await getTask(deps, taskIdParam(c.req.param('id')));
+      const task = await getTask(deps, taskIdParam(c.req.param('id')), { secrets: false });
       return sendFragment(c, <TaskState task={task} />);
     })
     .post('/tasks/:id/run', allow('operator'), async (c) => {
@@ -52,7 +52,7 @@ export function taskPages(deps: WebDeps): Hono<PageEnv> {
       // A refusal (409 busy, 429 queue full) is shown next to this task's Run button.
       c.set('errorTarget', `#task-msg-${id}`);
       await executeTask(deps, id, 'web', who(c));
-      const task = await getTask(deps, id);
+      const task = await getTask(deps, id, { secrets: false });
       return sendFragment(c, <><TaskState task={task} /><TaskMessage id={id} oob /></>);
     });
 }
