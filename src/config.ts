@@ -50,10 +50,6 @@ const schema = z.object({
   RUN_MAX_RSS_MB: z.coerce.number().positive().max(1024 * 1024 * 1024).optional(),
   RUN_MAX_CPU_PCT: z.coerce.number().positive().max(1_000_000).optional(),
   RUN_LIMIT_GRACE_S: z.coerce.number().min(0).max(86400).default(10),
-  // Runs execute as the uids RUN_UID_BASE .. RUN_UID_BASE + RUN_UID_COUNT - 1: a process of one of them
-  // is a run's, wherever its process group is. Never 0: root's processes are not runs'.
-  RUN_UID_BASE: int(64000, 1, 2 ** 32 - 2),
-  RUN_UID_COUNT: int(32, 1, 65536),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Automation. SECRET_KEY seals secrets at rest (unset: a key generated once into DATA_DIR/secret.key);
   // every machine of a fleet needs the same one.
@@ -71,7 +67,9 @@ const schema = z.object({
   SCHEDULER: z.enum(['0', '1', 'false', 'true']).default('true'),
   // Isolation. Migrations and grants run with DATABASE_OWNER_URL when set; DATABASE_URL is the app's role.
   DATABASE_OWNER_URL: z.string().url().optional(),
-  // As root, runs execute as these numeric uids (one at a time each), created on first start.
+  // As root, runs execute as the uids RUN_UID_BASE .. RUN_UID_BASE + RUN_UID_COUNT - 1 (one run at a
+  // time each; accounts created on first start): a process of one of them is a run's, wherever its
+  // process group is. Never 0: root's processes are not runs'.
   RUN_UID_BASE: int(64000, 1, 2 ** 31 - 2),
   RUN_UID_COUNT: int(32, 1, 65536),
   // Runs' scratch folders (each 0700, owned by the run's uid) live here; never inside DATA_DIR.
@@ -110,8 +108,6 @@ export type Config = {
   runMaxRssBytes: number | null;
   runMaxCpuPct: number | null;
   runLimitGraceMs: number;
-  runUidBase: number;
-  runUidCount: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   secretKey: string | undefined;
   publicUrl: string;
@@ -166,8 +162,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runMaxRssBytes: e.RUN_MAX_RSS_MB === undefined ? null : Math.round(e.RUN_MAX_RSS_MB * 1024 * 1024),
     runMaxCpuPct: e.RUN_MAX_CPU_PCT ?? null,
     runLimitGraceMs: Math.round(e.RUN_LIMIT_GRACE_S * 1000),
-    runUidBase: e.RUN_UID_BASE,
-    runUidCount: e.RUN_UID_COUNT,
     logLevel: e.LOG_LEVEL,
     secretKey: e.SECRET_KEY,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
