@@ -4,6 +4,7 @@ import { readProcStat, readProcUids } from '../proc-stat';
 import type { Run } from '../queries/run-types';
 import { liveRunners } from '../queries/runners';
 import { countActiveRuns, runningOnHost } from '../queries/runs-read';
+import type { RunnerIsolation } from '../db/schema';
 import type { Deps } from './deps';
 
 // Loaded on the first System request, not at start: most web processes never need it, and it is one of
@@ -18,8 +19,28 @@ export type SystemInfo = {
   uptime_s: number;
   running_runs: number;
   queued_runs: number;
-  runners: { id: string; host: string; pid: number; slots: number; running: number; version: string; started_at: string; heartbeat_at: string }[];
+  /** What every live runner enforces (the weakest of them), and what keeps them from more. */
+  isolation: RunnerIsolation;
+  runners: {
+    id: string; host: string; pid: number; slots: number; running: number; version: string; started_at: string; heartbeat_at: string;
+    isolation: RunnerIsolation | null;
+  }[];
 };
+
+const CGROUP_STRENGTH = ['none', 'v1', 'v2'] as const;
+
+/** What a run gets on any live runner: the levels all of them offer, the weakest cgroup, bubblewrap if all have it. */
+export function fleetIsolation(reports: (RunnerIsolation | null)[]): RunnerIsolation {
+  const known = reports.filter((r): r is RunnerIsolation => r !== null);
+  if (known.length === 0) return { levels: [], cgroup: 'none', bubblewrap: false, run_users: false, problems: ['no live runner has reported its isolation'] };
+  return {
+    levels: (['standard', 'strict'] as const).filter((l) => known.every((r) => r.levels.includes(l))),
+    cgroup: CGROUP_STRENGTH[Math.min(...known.map((r) => CGROUP_STRENGTH.indexOf(r.cgroup)))]!,
+    bubblewrap: known.every((r) => r.bubblewrap),
+    run_users: known.every((r) => r.run_users),
+    problems: [...new Set(known.flatMap((r) => r.problems))],
+  };
+}
 
 /** CPU, memory, disks and load of this machine, and the queue across all runners. */
 export async function systemInfo(deps: Deps): Promise<SystemInfo> {
@@ -39,9 +60,10 @@ export async function systemInfo(deps: Deps): Promise<SystemInfo> {
     uptime_s: Math.round(os.uptime()),
     running_runs: counts.running,
     queued_runs: counts.queued,
+    isolation: fleetIsolation(runners.map((r) => r.isolation)),
     runners: runners.map((r) => ({
       id: r.id, host: r.host, pid: r.pid, slots: r.slots, running: r.running, version: r.version,
-      started_at: r.startedAt.toISOString(), heartbeat_at: r.heartbeatAt.toISOString(),
+      started_at: r.startedAt.toISOString(), heartbeat_at: r.heartbeatAt.toISOString(), isolation: r.isolation,
     })),
   };
 }

@@ -1,3 +1,4 @@
+import type { RunnerIsolation } from '../db/schema';
 import type { SystemInfo } from '../services/system-service';
 import { formatBytes, formatDuration, formatPct } from './format';
 import { Time } from './status-badge';
@@ -42,17 +43,35 @@ function Charts({ cores }: { cores: number }) {
   );
 }
 
+// What a runner enforces, in a few words, and what keeps it from more.
+function IsolationCell({ isolation }: { isolation: RunnerIsolation | null }) {
+  if (!isolation) return <span class="muted">not reported</span>;
+  if (isolation.levels.length === 0) return <span class="badge badge-failed" title={isolation.problems.join('\n')}>runs refused: {isolation.problems[0]}</span>;
+  const parts = [isolation.levels.join(' and '), isolation.run_users ? 'run uids' : 'one uid, namespaces', isolation.cgroup === 'none' ? 'rlimits only' : `cgroup ${isolation.cgroup}`];
+  return (
+    <span>
+      {parts.join(' · ')}
+      {isolation.problems.length > 0 && (
+        <details class="isolation-problems"><summary class="muted">{isolation.problems.length} note{isolation.problems.length > 1 ? 's' : ''}</summary>
+          <ul>{isolation.problems.map((p) => <li>{p}</li>)}</ul>
+        </details>
+      )}
+    </span>
+  );
+}
+
 function Runners({ runners }: { runners: SystemInfo['runners'] }) {
   if (runners.length === 0) return <p class="empty">No runner is alive: queued runs wait until one starts.</p>;
   return (
     <table class="table runners">
       <caption class="sr-only">Runners</caption>
-      <thead><tr><th scope="col">Runner</th><th scope="col">Slots in use</th><th scope="col">Version</th><th scope="col">Heartbeat</th></tr></thead>
+      <thead><tr><th scope="col">Runner</th><th scope="col">Slots in use</th><th scope="col">Isolation</th><th scope="col">Version</th><th scope="col">Heartbeat</th></tr></thead>
       <tbody>
         {runners.map((r) => (
           <tr>
             <th scope="row">{r.host} <span class="muted">pid {r.pid}</span></th>
             <td data-label="Slots"><meter min={0} max={r.slots} value={r.running}></meter> {r.running} / {r.slots}</td>
+            <td data-label="Isolation"><IsolationCell isolation={r.isolation} /></td>
             <td data-label="Version">{r.version}</td>
             <td data-label="Heartbeat"><Time iso={r.heartbeat_at} /></td>
           </tr>

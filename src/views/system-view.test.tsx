@@ -9,7 +9,11 @@ const info: SystemInfo = {
   memory: { total: 8 * 1024 ** 3, used: 2 * 1024 ** 3, free: 6 * 1024 ** 3 },
   disks: [{ mount: '/', fs: '/dev/sda1', size: 100 * 1024 ** 3, used: 40 * 1024 ** 3, use_pct: 40 }],
   uptime_s: 7200, running_runs: 1, queued_runs: 2,
-  runners: [{ id: 'r1', host: 'box', pid: 42, slots: 5, running: 1, version: '0.1.0', started_at: '2024-05-01T09:00:00.000Z', heartbeat_at: '2024-05-01T10:00:00.000Z' }],
+  isolation: { levels: ['standard'], cgroup: 'v1', bubblewrap: false, run_users: true, problems: ['strict isolation is unavailable: bubblewrap is not installed'] },
+  runners: [{
+    id: 'r1', host: 'box', pid: 42, slots: 5, running: 1, version: '0.1.0', started_at: '2024-05-01T09:00:00.000Z', heartbeat_at: '2024-05-01T10:00:00.000Z',
+    isolation: { levels: ['standard'], cgroup: 'v1', bubblewrap: false, run_users: true, problems: ['strict isolation is unavailable: bubblewrap is not installed'] },
+  }],
 };
 const at = new Date('2024-05-01T10:00:05.000Z');
 
@@ -26,6 +30,14 @@ describe('system views', () => {
     expect(html).toContain('<meter min="0" max="5" value="1"></meter> 1 / 5');
     expect(html).toContain(`data-sample="{&quot;t&quot;:${at.getTime()},&quot;cpu&quot;:12.5,&quot;mem&quot;:25,&quot;load&quot;:0.5}"`);
     expect(html).toContain('data-chart="load" data-max="4"');
+    expect(html).toContain('standard · run uids · cgroup v1');
+    expect(html).toContain('bubblewrap is not installed');
+  });
+
+  it('says when a runner refuses every run, and why', async () => {
+    const refused = { levels: [], cgroup: 'none' as const, bubblewrap: false, run_users: true, problems: ['run users cannot reach TASKS_DIR /srv/tasks'] };
+    const html = await render(<SystemStats info={{ ...info, runners: [{ ...info.runners[0]!, isolation: refused }] }} at={at} />);
+    expect(html).toContain('runs refused: run users cannot reach TASKS_DIR /srv/tasks');
   });
 
   it('says so when no runner is alive', async () => {
