@@ -47,6 +47,9 @@ const schema = z.object({
   NOTIFY_TIMEOUT_S: z.coerce.number().min(0.1).max(600).default(10),
   HOOK_RATE_PER_MIN: int(60, 1, 1_000_000),
   SCHEDULER: z.enum(['0', '1', 'false', 'true']).default('true'),
+  // Password hashing (scrypt, 32 MiB and ~50 ms a hash) in threads of its own, with a bounded queue.
+  PASSWORD_HASH_THREADS: int(1, 1, 16),
+  PASSWORD_HASH_QUEUE: int(32, 0, 10_000),
 });
 
 export type Config = {
@@ -80,6 +83,8 @@ export type Config = {
   notifyTimeoutMs: number;
   hookRatePerMin: number;
   scheduler: boolean;
+  passwordHashThreads: number;
+  passwordHashQueue: number;
 };
 
 /** Reads and validates the environment; throws one readable error listing every bad variable. */
@@ -122,6 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyTimeoutMs: Math.round(e.NOTIFY_TIMEOUT_S * 1000),
     hookRatePerMin: e.HOOK_RATE_PER_MIN,
     scheduler: e.SCHEDULER === '1' || e.SCHEDULER === 'true',
+    passwordHashThreads: e.PASSWORD_HASH_THREADS,
+    passwordHashQueue: e.PASSWORD_HASH_QUEUE,
   };
 }
 

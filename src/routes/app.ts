@@ -5,7 +5,8 @@ import { authenticate } from './security/authenticate';
 import { csrfProtection } from './security/csrf';
 import { securityHeaders } from './security/headers';
 import { limitBody } from './body';
-import type { WebDeps } from './deps';
+import type { AppDeps, WebDeps } from './deps';
+import { createHashQueue } from '../auth/hash-queue';
 import { notFound, onError } from './errors';
 import { healthRoutes } from './health';
 import { hookRoutes } from './hooks';
@@ -27,7 +28,9 @@ import { assetRoutes } from '../web/assets';
 const RENDERS_NO_HTML = /^\/(?:api\/|assets\/|hooks\/|healthz$|readyz$|metrics$)/;
 
 /** The whole web app: every route, mounted on one Hono; tests call `createApp(deps).request(...)`. */
-export function createApp(deps: WebDeps): Hono {
+export function createApp(web: WebDeps): Hono {
+  // Password hashing of this process, in threads of its own behind a bounded queue (hash-queue.ts).
+  const deps: AppDeps = { ...web, hashQueue: createHashQueue({ threads: web.cfg.passwordHashThreads, queue: web.cfg.passwordHashQueue }) };
   const app = new Hono();
   app.onError(onError(deps.log));
   app.notFound(notFound);

@@ -1,4 +1,4 @@
-import { DUMMY_HASH, verifyPassword } from '../auth/passwords';
+import { DUMMY_HASH } from '../auth/passwords';
 import type { Principal } from '../auth/roles';
 import { randomSecret, sha256 } from '../auth/secrets';
 import { useToken } from '../queries/api-tokens';
@@ -7,7 +7,8 @@ import { clearFailures, recentFailures, recordFailure } from '../queries/signin-
 import { findUser } from '../queries/users';
 import { AppError } from './app-error';
 import { audit } from './audit-service';
-import type { Deps } from './deps';
+import type { Deps, PasswordDeps } from './deps';
+import { verifyQueued } from './password-hashing';
 import type { Who } from './who';
 
 export const SESSION_COOKIE = 'taskrun_session';
@@ -34,7 +35,7 @@ export async function principalFrom(deps: Deps, bearer: string | undefined, sess
  * Checks a name and password, rate-limited per IP and per user across all web nodes (429 with
  * Retry-After), and opens a new session: the cookie's token is returned, only its hash is stored.
  */
-export async function signIn(deps: Deps, who: Who, name: string, password: string, previous?: string): Promise<{ token: string; csrf: string; principal: Principal }> {
+export async function signIn(deps: PasswordDeps, who: Who, name: string, password: string, previous?: string): Promise<{ token: string; csrf: string; principal: Principal }> {
   const keys = [`user:${name.toLowerCase()}`, ...(who.ip ? [`ip:${who.ip}`] : [])];
   const recent = await recentFailures(deps.db, keys, WINDOW_S);
   const byUser = recent.get(keys[0]);
@@ -44,7 +45,7 @@ export async function signIn(deps: Deps, who: Who, name: string, password: strin
     throw new AppError(429, 'too many failed sign-ins; try again later', { retry_after_s: limited.retryAfterS }, { 'Retry-After': String(limited.retryAfterS) });
   }
   const user = await findUser(deps.db, name);
-  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  const ok = await verifyQueued(deps, password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) {
     await recordFailure(deps.db, keys);
     await audit(deps, who, 'signin.failed', name);

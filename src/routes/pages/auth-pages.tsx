@@ -8,7 +8,7 @@ import { completeSetup, setupOpen } from '../../services/setup-service';
 import { password, userName } from '../../services/users-service';
 import { AuditPage } from '../../views/audit-view';
 import { SetupPage, SignInPage } from '../../views/auth-views';
-import type { WebDeps } from '../deps';
+import type { AppDeps, WebDeps } from '../deps';
 import { allow } from '../security/authenticate';
 import { isHttps } from '../security/client-ip';
 import { who } from '../security/context';
@@ -28,7 +28,7 @@ function startSession(c: Context, deps: WebDeps, token: string): void {
 }
 
 /** /login, /logout, /setup and the admin's /audit page. */
-export function authPages(deps: WebDeps): Hono<PageEnv> {
+export function authPages(deps: AppDeps): Hono<PageEnv> {
   return new Hono<PageEnv>()
     .get('/login', async (c) => {
       if (await setupOpen(deps)) return c.redirect('/setup', 303);
