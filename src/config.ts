@@ -47,6 +47,8 @@ const schema = z.object({
   NOTIFY_TIMEOUT_S: z.coerce.number().min(0.1).max(600).default(10),
   HOOK_RATE_PER_MIN: int(60, 1, 1_000_000),
   SCHEDULER: z.enum(['0', '1', 'false', 'true']).default('true'),
+  // A session unused this long is over (8 h: a working day); at most the 7-day lifetime of a session.
+  SESSION_IDLE_S: int(8 * 3600, 300, 7 * 24 * 3600),
   // Password hashing (scrypt, 32 MiB and ~50 ms a hash) in threads of its own, with a bounded queue.
   PASSWORD_HASH_THREADS: int(1, 1, 16),
   PASSWORD_HASH_QUEUE: int(32, 0, 10_000),
@@ -83,6 +85,7 @@ export type Config = {
   notifyTimeoutMs: number;
   hookRatePerMin: number;
   scheduler: boolean;
+  sessionIdleMs: number;
   passwordHashThreads: number;
   passwordHashQueue: number;
 };
@@ -127,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyTimeoutMs: Math.round(e.NOTIFY_TIMEOUT_S * 1000),
     hookRatePerMin: e.HOOK_RATE_PER_MIN,
     scheduler: e.SCHEDULER === '1' || e.SCHEDULER === 'true',
+    sessionIdleMs: e.SESSION_IDLE_S * 1000,
     passwordHashThreads: e.PASSWORD_HASH_THREADS,
     passwordHashQueue: e.PASSWORD_HASH_QUEUE,
   };

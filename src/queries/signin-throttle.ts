@@ -79,3 +79,8 @@ export async function rememberAddress(db: Db, userId: number, ip: string, days: 
     delete from signin_addresses where (user_id, ip) in (
       select user_id, ip from signin_addresses where last_sign_in_at < now() - make_interval(days => ${days}::int) for update skip locked)`);
 }
+
+/** Forgets every address of the user but one (after a password change). */
+export async function forgetOtherAddresses(db: Db, userId: number, keepIp: string): Promise<void> {
+  await db.execute(sql`delete from signin_addresses where user_id = ${userId} and ip <> ${keepIp}`);
+}

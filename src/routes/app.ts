@@ -7,6 +7,7 @@ import { securityHeaders } from './security/headers';
 import { limitBody } from './body';
 import type { AppDeps, WebDeps } from './deps';
 import { createHashQueue } from '../auth/hash-queue';
+import { meRoutes } from './me';
 import { notFound, onError } from './errors';
 import { healthRoutes } from './health';
 import { hookRoutes } from './hooks';
@@ -54,6 +55,7 @@ export function createApp(web: WebDeps): Hono {
   app.route('/api/runs', runRoutes(deps));
   app.route('/api/system', systemRoutes(deps));
   app.route('/api', adminRoutes(deps));
+  app.route('/api/me', meRoutes(deps));
   app.route('/api', scheduleRoutes(deps));
   app.route('/api', webhookRoutes(deps));
   app.route('/api', notificationRoutes(deps));

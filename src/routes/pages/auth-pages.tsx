@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../../services/app-error';
 import { auditPage, parseAuditQuery } from '../../services/audit-service';
 import { SESSION_COOKIE, SESSION_TTL_MS, signIn, signOut } from '../../services/auth-service';
@@ -39,7 +39,7 @@ export function authPages(deps: AppDeps): Hono<PageEnv> {
       const name = field(body, 'name');
       const next = safeNext(body['next']);
       try {
-        const s = await signIn(deps, who(c), name, field(body, 'password'), undefined);
+        const s = await signIn(deps, who(c), name, field(body, 'password'), getCookie(c, SESSION_COOKIE));
         startSession(c, deps, s.token);
         return c.redirect(next, 303);
       } catch (err) {

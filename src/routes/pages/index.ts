@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppDeps, WebDeps } from '../deps';
+import { accountPages } from './account-pages';
 import { authPages } from './auth-pages';
 import { editorPages } from './editor-pages';
 import { notificationPages } from './notification-pages';
@@ -20,6 +21,7 @@ export function pageRoutes(deps: AppDeps): Hono<PageEnv> {
   const pages = new Hono<PageEnv>();
   pages.onError(onPageError(deps.log));
   pages.route('/', authPages(deps));
+  pages.route('/', accountPages(deps));
   pages.route('/', taskPages(deps));
   pages.route('/', editorPages(deps));
   pages.route('/', runsPages(deps));
