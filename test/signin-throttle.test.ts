@@ -8,7 +8,7 @@ let h: Harness;
 const PASSWORD = 'the right password';
 beforeAll(async () => {
   h = await createHarness({ TRUST_PROXY: '1' });
-  for (const name of ['carol', 'alice', 'bob', 'dave', 'erin']) await addUser(h.deps, SYSTEM, name, PASSWORD, 'viewer');
+  for (const name of ['carol', 'alice', 'bob', 'dave', 'erin', 'hank']) await addUser(h.deps, SYSTEM, name, PASSWORD, 'viewer');
 });
 afterAll(() => h.close());
 
@@ -57,5 +57,13 @@ describe('sign-in throttle', () => {
     expect((await signIn('bob', 'wrong guess', '10.2.0.1')).status).toBe(429);
     expect((await signIn('dave', PASSWORD, '10.2.0.1')).status).toBe(303);
     expect((await signIn('bob', PASSWORD, '10.2.0.2')).status).toBe(303);
+  });
+
+  it('keys on the address the proxy appended, not on one the client wrote before it', async () => {
+    expect((await signIn('hank', PASSWORD, '10.4.0.1')).status).toBe(303);
+    // An attacker claims hank's own address; the proxy appends the one it really came from.
+    for (let i = 1; i <= 40; i++) await signIn('hank', 'wrong guess', `10.4.0.1, 10.66.0.${i}`);
+    expect((await signIn('hank', 'wrong guess', '10.4.0.1, 10.66.1.1')).status).toBe(429);
+    expect((await signIn('hank', PASSWORD, '10.4.0.1')).status).toBe(303);
   });
 });
