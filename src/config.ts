@@ -83,6 +83,11 @@ const schema = z.object({
   RUN_MAX_CPU_S: int(86400, 1, 365 * 86400),
   // As root, the web process runs as this user (a name or a uid); the runner keeps root to switch to run uids.
   WEB_USER: z.string().min(1).optional(),
+  // A session unused this long is over (8 h: a working day); at most the 7-day lifetime of a session.
+  SESSION_IDLE_S: int(8 * 3600, 300, 7 * 24 * 3600),
+  // Password hashing (scrypt, 32 MiB and ~50 ms a hash) in threads of its own, with a bounded queue.
+  PASSWORD_HASH_THREADS: int(1, 1, 16),
+  PASSWORD_HASH_QUEUE: int(32, 0, 10_000),
 });
 
 export type Config = {
@@ -125,6 +130,9 @@ export type Config = {
   keepFailedWorkdirMs: number;
   runLimits: RunLimits;
   webUser: string | undefined;
+  sessionIdleMs: number;
+  passwordHashThreads: number;
+  passwordHashQueue: number;
 };
 
 /** Kernel-enforced limits of a run: each process's rlimits, and the run's cgroup where there is one. */
@@ -184,6 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCpuSeconds: e.RUN_MAX_CPU_S,
     },
     webUser: e.WEB_USER,
+    sessionIdleMs: e.SESSION_IDLE_S * 1000,
+    passwordHashThreads: e.PASSWORD_HASH_THREADS,
+    passwordHashQueue: e.PASSWORD_HASH_QUEUE,
   };
 }
 

@@ -4,9 +4,10 @@ import { writeTask } from './support/dirs';
 import { createHarness, waitFor, type Harness } from './support/harness';
 import { bearer, seedPrincipals, type Principals } from './support/principals';
 
-// Every route the app registers, with the role it needs ('public': no sign-in). The test fails when a
-// route is registered that is not here, so a new route cannot ship without a stated permission.
-type Need = Role | 'public';
+// Every route the app registers, with the role it needs ('public': no sign-in; 'user': a signed-in
+// user of any role, never an API token). The test fails when a route is registered that is not here,
+// so a new route cannot ship without a stated permission.
+type Need = Role | 'public' | 'user';
 const MATRIX: [method: string, pattern: string, need: Need, sample?: string][] = [
   ['GET', '/healthz', 'public'],
   ['GET', '/readyz', 'public'],
@@ -17,6 +18,9 @@ const MATRIX: [method: string, pattern: string, need: Need, sample?: string][] =
   ['POST', '/setup', 'public'],
   ['GET', '/assets/:name', 'public', '/assets/app.css'],
   ['POST', '/logout', 'viewer'],
+  ['POST', '/api/me/password', 'user'],
+  ['GET', '/account/password', 'user'],
+  ['POST', '/account/password', 'user'],
   ['GET', '/api/tasks', 'viewer'],
   ['GET', '/api/tasks/:id', 'viewer', '/api/tasks/job'],
   ['POST', '/api/tasks', 'editor'],
@@ -155,7 +159,7 @@ describe('route × role matrix', () => {
       }
       for (const role of ROLES) {
         const res = await call(method, path, bearer(p.tokens[role]));
-        if (need !== 'public' && !roleAtLeast(role, need)) expect(res.status, `${role}`).toBe(403);
+        if (need === 'user' || (need !== 'public' && !roleAtLeast(role, need))) expect(res.status, `${role}`).toBe(403);
         else expect([401, 403], `${role} got ${res.status}`).not.toContain(res.status);
       }
     });

@@ -206,14 +206,29 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_action_id').on(t.action, t.id), index('audit_log_actor_id').on(t.actor, t.id)],
 );
 
-/** Failed sign-ins, for rate limiting across web nodes. */
-export const signinFailures = pgTable(
-  'signin_failures',
+/**
+ * Sign-in attempts that failed (or are being judged) per key: `pair:ADDRESS NAME`, `user:NAME`,
+ * `ip:ADDRESS`. A row is locked while an attempt is counted, so parallel guesses are counted one by one.
+ */
+export const signinThrottle = pgTable(
+  'signin_throttle',
   {
-    key: text('key').notNull(),
-    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull().default(0),
+    lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('signin_failures_key_at').on(t.key, t.at)],
+  (t) => [index('signin_throttle_last_failure_at').on(t.lastFailureAt)],
+);
+
+/** Addresses a user has signed in from: there the right password works while others are throttled. */
+export const signinAddresses = pgTable(
+  'signin_addresses',
+  {
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    ip: text('ip').notNull(),
+    lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.ip] })],
 );
 
 /** Small facts of the installation, such as the hash of the one-time setup code. */

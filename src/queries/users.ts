@@ -15,6 +15,16 @@ export async function findUser(db: Db, name: string): Promise<User | undefined> 
   return (await db.select().from(users).where(eq(users.name, name)))[0];
 }
 
+/** A user by id. */
+export async function findUserById(db: Db, id: number): Promise<User | undefined> {
+  return (await db.select().from(users).where(eq(users.id, id)))[0];
+}
+
+/** Replaces a user's password hash. */
+export async function setPasswordHash(db: Db, userId: number, passwordHash: string): Promise<void> {
+  await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+}
+
 /** Every user, by name (without password hashes). */
 export async function listUsers(db: Db): Promise<Pick<User, 'id' | 'name' | 'role' | 'createdAt'>[]> {
   return db.select({ id: users.id, name: users.name, role: users.role, createdAt: users.createdAt }).from(users).orderBy(asc(users.name));

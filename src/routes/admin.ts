@@ -5,7 +5,7 @@ import { createToken, revokeTokenByName, tokenName, tokensList } from '../servic
 import { addUser, password, removeUser, role, userName, usersList } from '../services/users-service';
 import { parseInput } from '../services/validate';
 import { readJson } from './body';
-import type { WebDeps } from './deps';
+import type { AppDeps } from './deps';
 import { allow } from './security/authenticate';
 import { who } from './security/context';
 
@@ -13,7 +13,7 @@ const newUser = z.strictObject({ name: userName, password, role }, { error: 'mus
 const newToken = z.strictObject({ name: tokenName, role }, { error: 'must be {name, role}' });
 
 /** /api/audit, /api/users, /api/tokens: the admin's JSON twins of the CLI and the audit page. */
-export function adminRoutes(deps: WebDeps): Hono {
+export function adminRoutes(deps: AppDeps): Hono {
   return new Hono()
     .get('/audit', allow('admin'), async (c) => c.json(await auditPage(deps, parseAuditQuery(c.req.query()))))
     .get('/users', allow('admin'), async (c) => c.json(await usersList(deps)))

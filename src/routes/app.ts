@@ -5,7 +5,9 @@ import { authenticate } from './security/authenticate';
 import { csrfProtection } from './security/csrf';
 import { securityHeaders } from './security/headers';
 import { limitBody } from './body';
-import type { WebDeps } from './deps';
+import type { AppDeps, WebDeps } from './deps';
+import { createHashQueue } from '../auth/hash-queue';
+import { meRoutes } from './me';
 import { notFound, onError } from './errors';
 import { healthRoutes } from './health';
 import { hookRoutes } from './hooks';
@@ -27,7 +29,9 @@ import { assetRoutes } from '../web/assets';
 const RENDERS_NO_HTML = /^\/(?:api\/|assets\/|hooks\/|healthz$|readyz$|metrics$)/;
 
 /** The whole web app: every route, mounted on one Hono; tests call `createApp(deps).request(...)`. */
-export function createApp(deps: WebDeps): Hono {
+export function createApp(web: WebDeps): Hono {
+  // Password hashing of this process, in threads of its own behind a bounded queue (hash-queue.ts).
+  const deps: AppDeps = { ...web, hashQueue: createHashQueue({ threads: web.cfg.passwordHashThreads, queue: web.cfg.passwordHashQueue }) };
   const app = new Hono();
   app.onError(onError(deps.log));
   app.notFound(notFound);
@@ -51,6 +55,7 @@ export function createApp(deps: WebDeps): Hono {
   app.route('/api/runs', runRoutes(deps));
   app.route('/api/system', systemRoutes(deps));
   app.route('/api', adminRoutes(deps));
+  app.route('/api/me', meRoutes(deps));
   app.route('/api', scheduleRoutes(deps));
   app.route('/api', webhookRoutes(deps));
   app.route('/api', notificationRoutes(deps));

@@ -1,20 +1,19 @@
-import { DUMMY_HASH, verifyPassword } from '../auth/passwords';
+import { DUMMY_HASH } from '../auth/passwords';
 import type { Principal } from '../auth/roles';
 import { randomSecret, sha256 } from '../auth/secrets';
 import { useToken } from '../queries/api-tokens';
-import { deleteSession, findSession, insertSession, touchSession } from '../queries/sessions';
-import { clearFailures, recentFailures, recordFailure } from '../queries/signin-failures';
+import { deleteSession, deleteStaleSessions, findSession, insertSession, touchSession } from '../queries/sessions';
 import { findUser } from '../queries/users';
 import { AppError } from './app-error';
 import { audit } from './audit-service';
-import type { Deps } from './deps';
+import type { Deps, PasswordDeps } from './deps';
+import { attemptKeys, attemptSucceeded, verifyThrottled } from './signin-throttle';
 import type { Who } from './who';
 
 export const SESSION_COOKIE = 'taskrun_session';
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
-const WINDOW_S = 15 * 60;
-const MAX_PER_USER = 5;
-const MAX_PER_IP = 20;
+// A session's last use is written at most this often: the idle timeout holds to within it.
+const TOUCH_EVERY_MS = 60_000;
 
 /** The principal behind a bearer token or a session cookie, or undefined. */
 export async function principalFrom(deps: Deps, bearer: string | undefined, sessionToken: string | undefined): Promise<Principal | undefined> {
@@ -24,34 +23,28 @@ export async function principalFrom(deps: Deps, bearer: string | undefined, sess
   }
   if (!sessionToken) return undefined;
   const idHash = sha256(sessionToken);
-  const s = await findSession(deps.db, idHash);
+  const s = await findSession(deps.db, idHash, deps.cfg.sessionIdleMs);
   if (!s) return undefined;
-  if (Date.now() - s.lastSeenAt.getTime() > 60_000) await touchSession(deps.db, idHash);
+  if (Date.now() - s.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchSession(deps.db, idHash);
   return { kind: 'user', name: s.name, role: s.role, userId: s.userId, sessionHash: idHash, csrfToken: s.csrfToken };
 }
 
 /**
- * Checks a name and password, rate-limited per IP and per user across all web nodes (429 with
- * Retry-After), and opens a new session: the cookie's token is returned, only its hash is stored.
+ * Checks a name and password under the sign-in throttle (signin-throttle.ts) and opens a new session:
+ * the cookie's token is returned, only its hash is stored. `previous`, the token of the session this
+ * browser held, is ended: one browser holds one session.
  */
-export async function signIn(deps: Deps, who: Who, name: string, password: string, previous?: string): Promise<{ token: string; csrf: string; principal: Principal }> {
-  const keys = [`user:${name.toLowerCase()}`, ...(who.ip ? [`ip:${who.ip}`] : [])];
-  const recent = await recentFailures(deps.db, keys, WINDOW_S);
-  const byUser = recent.get(keys[0]);
-  const byIp = keys[1] ? recent.get(keys[1]) : undefined;
-  const limited = (byUser && byUser.count >= MAX_PER_USER && byUser) || (byIp && byIp.count >= MAX_PER_IP && byIp);
-  if (limited) {
-    throw new AppError(429, 'too many failed sign-ins; try again later', { retry_after_s: limited.retryAfterS }, { 'Retry-After': String(limited.retryAfterS) });
-  }
+export async function signIn(deps: PasswordDeps, who: Who, name: string, password: string, previous?: string): Promise<{ token: string; csrf: string; principal: Principal }> {
+  const keys = attemptKeys(name, who.ip);
   const user = await findUser(deps.db, name);
-  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  const ok = await verifyThrottled(deps, keys, password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) {
-    await recordFailure(deps.db, keys);
     await audit(deps, who, 'signin.failed', name);
     throw new AppError(401, 'wrong name or password');
   }
-  await clearFailures(deps.db, keys[0], WINDOW_S);
+  await attemptSucceeded(deps, keys, user.id, who.ip !== null);
   if (previous) await deleteSession(deps.db, sha256(previous)); // a new id at every sign-in: no fixation
+  await deleteStaleSessions(deps.db, deps.cfg.sessionIdleMs);
   const token = randomSecret();
   const csrf = randomSecret('', 24);
   await insertSession(deps.db, { idHash: sha256(token), userId: user.id, csrfToken: csrf, ip: who.ip, ttlMs: SESSION_TTL_MS });

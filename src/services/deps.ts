@@ -1,3 +1,4 @@
+import type { HashQueue } from '../auth/hash-queue';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { Notify } from '../db/notify';
@@ -7,3 +8,6 @@ import type { Notify } from '../db/notify';
  * `secretKey` seals secrets at rest (src/auth/secret-box.ts).
  */
 export type Deps = { cfg: Config; db: Db; notify: Notify; secretKey: Buffer };
+
+/** The services that check or set passwords also take the web process's bounded hashing queue. */
+export type PasswordDeps = Deps & { hashQueue: HashQueue };

@@ -45,13 +45,17 @@ export function currentPrincipal(): Principal | undefined {
   }
 }
 
-/** Who is signed in, the Audit link for admins, and sign-out (a form: it changes state, so it needs the CSRF token). */
+/**
+ * Who is signed in, the Audit link for admins, the password page, and sign-out (a form: it changes
+ * state, so it needs the CSRF token).
+ */
 function Account({ principal, csrf }: { principal: Principal; csrf?: string }) {
   return (
     <div class="account">
       {principal.role === 'admin' && <a href="/audit">Audit</a>}
       {principal.role === 'admin' && <a href="/notifications">Notifications</a>}
       <span class="who" title={`role: ${principal.role}`}>{principal.name}</span>
+      {principal.kind === 'user' && <a href="/account/password">Password</a>}
       {principal.kind === 'user' && (
         <form method="post" action="/logout" class="signout">
           <input type="hidden" name="_csrf" value={csrf ?? ''} />

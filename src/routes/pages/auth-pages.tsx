@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../../services/app-error';
 import { auditPage, parseAuditQuery } from '../../services/audit-service';
 import { SESSION_COOKIE, SESSION_TTL_MS, signIn, signOut } from '../../services/auth-service';
@@ -8,7 +8,7 @@ import { completeSetup, setupOpen } from '../../services/setup-service';
 import { password, userName } from '../../services/users-service';
 import { AuditPage } from '../../views/audit-view';
 import { SetupPage, SignInPage } from '../../views/auth-views';
-import type { WebDeps } from '../deps';
+import type { AppDeps, WebDeps } from '../deps';
 import { allow } from '../security/authenticate';
 import { isHttps } from '../security/client-ip';
 import { who } from '../security/context';
@@ -28,7 +28,7 @@ function startSession(c: Context, deps: WebDeps, token: string): void {
 }
 
 /** /login, /logout, /setup and the admin's /audit page. */
-export function authPages(deps: WebDeps): Hono<PageEnv> {
+export function authPages(deps: AppDeps): Hono<PageEnv> {
   return new Hono<PageEnv>()
     .get('/login', async (c) => {
       if (await setupOpen(deps)) return c.redirect('/setup', 303);
@@ -39,7 +39,7 @@ export function authPages(deps: WebDeps): Hono<PageEnv> {
       const name = field(body, 'name');
       const next = safeNext(body['next']);
       try {
-        const s = await signIn(deps, who(c), name, field(body, 'password'), undefined);
+        const s = await signIn(deps, who(c), name, field(body, 'password'), getCookie(c, SESSION_COOKIE));
         startSession(c, deps, s.token);
         return c.redirect(next, 303);
       } catch (err) {

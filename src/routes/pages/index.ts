@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import type { WebDeps } from '../deps';
+import type { AppDeps, WebDeps } from '../deps';
+import { accountPages } from './account-pages';
 import { authPages } from './auth-pages';
 import { editorPages } from './editor-pages';
 import { notificationPages } from './notification-pages';
@@ -16,10 +17,11 @@ import { taskPages } from './tasks-pages';
 import { webhookPages } from './webhook-pages';
 
 /** Every HTML page and fragment, with errors answered as HTML (a fragment for htmx, else a page). */
-export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
+export function pageRoutes(deps: AppDeps): Hono<PageEnv> {
   const pages = new Hono<PageEnv>();
   pages.onError(onPageError(deps.log));
   pages.route('/', authPages(deps));
+  pages.route('/', accountPages(deps));
   pages.route('/', taskPages(deps));
   pages.route('/', editorPages(deps));
   pages.route('/', runsPages(deps));

@@ -50,3 +50,13 @@ export function allow(role: Role): MiddlewareHandler {
     await next();
   };
 }
+
+/** For routes about the signed-in person (their password): 403 for an API token, which is not a user. */
+export function allowUser(): MiddlewareHandler {
+  return async (c: Context, next) => {
+    const p = c.get('who')?.principal;
+    if (!p) throw new AppError(401, 'sign in or send an API token');
+    if (p.kind !== 'user') throw new AppError(403, 'only a signed-in user can do this; an API token is not a user');
+    await next();
+  };
+}

@@ -1,10 +1,14 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 
-/** The client's address: the socket's, or the first X-Forwarded-For hop when TRUST_PROXY is set. */
+/**
+ * The client's address: the socket's, or with TRUST_PROXY the last X-Forwarded-For entry, the one our
+ * proxy appended (nginx's $proxy_add_x_forwarded_for). Entries before it are whatever the client sent:
+ * believing the first would let anyone pick the address that sign-in throttling and the audit log see.
+ */
 export function clientIp(c: Context, trustProxy: boolean): string | null {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (forwarded) return forwarded.slice(0, 64);
   }
   try {
