@@ -28,6 +28,8 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(8, { error: 'must be at least 8 characters' }).optional(),
   TRUST_PROXY: z.enum(['0', '1', 'false', 'true']).default('false'),
   METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  // /metrics without a token or an admin: for a scraper on a private network only.
+  METRICS_PUBLIC: z.enum(['0', '1', 'false', 'true']).default('false'),
   RUN_RETENTION_DAYS: z.coerce.number().min(0).max(36500).default(30),
   // Default resource limits of a run's process tree (unset: none); a task's own limits win.
   RUN_MAX_RSS_MB: z.coerce.number().positive().max(1024 * 1024 * 1024).optional(),
@@ -47,6 +49,10 @@ const schema = z.object({
   NOTIFY_TIMEOUT_S: z.coerce.number().min(0.1).max(600).default(10),
   HOOK_RATE_PER_MIN: int(60, 1, 1_000_000),
   SCHEDULER: z.enum(['0', '1', 'false', 'true']).default('true'),
+}).superRefine((e, ctx) => {
+  if (e.METRICS_TOKEN !== undefined && (e.METRICS_PUBLIC === '1' || e.METRICS_PUBLIC === 'true')) {
+    ctx.addIssue({ code: 'custom', path: ['METRICS_PUBLIC'], message: 'must not be set together with METRICS_TOKEN: choose one' });
+  }
 });
 
 export type Config = {
@@ -66,6 +72,7 @@ export type Config = {
   shutdownGraceMs: number;
   python: string | undefined;
   metricsToken: string | undefined;
+  metricsPublic: boolean;
   adminPassword: string | undefined;
   trustProxy: boolean;
   runRetentionDays: number;
@@ -108,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_S * 1000),
     python: e.PYTHON,
     metricsToken: e.METRICS_TOKEN,
+    metricsPublic: e.METRICS_PUBLIC === '1' || e.METRICS_PUBLIC === 'true',
     adminPassword: e.ADMIN_PASSWORD,
     trustProxy: e.TRUST_PROXY === '1' || e.TRUST_PROXY === 'true',
     runRetentionDays: e.RUN_RETENTION_DAYS,
