@@ -26,7 +26,11 @@ const schema = z.object({
   SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(86400).default(30),
   PYTHON: z.string().min(1).optional(),
   ADMIN_PASSWORD: z.string().min(8, { error: 'must be at least 8 characters' }).optional(),
-  TRUST_PROXY: z.enum(['0', '1', 'false', 'true']).default('false'),
+  // Reverse proxies in front of the web process, counted from it: their X-Forwarded-* are believed.
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(?:true|false|[0-9]|10)$/, { error: 'must be the number of trusted proxy hops, 0 to 10 (true means 1, false 0)' })
+    .default('false'),
   METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   // /metrics without a token or an admin: for a scraper on a private network only.
   METRICS_PUBLIC: z.enum(['0', '1', 'false', 'true']).default('false'),
@@ -74,7 +78,8 @@ export type Config = {
   metricsToken: string | undefined;
   metricsPublic: boolean;
   adminPassword: string | undefined;
-  trustProxy: boolean;
+  /** Trusted reverse proxies in front of the web process (hops); 0: none. */
+  trustProxy: number;
   runRetentionDays: number;
   runMaxRssBytes: number | null;
   runMaxCpuPct: number | null;
@@ -117,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     metricsPublic: e.METRICS_PUBLIC === '1' || e.METRICS_PUBLIC === 'true',
     adminPassword: e.ADMIN_PASSWORD,
-    trustProxy: e.TRUST_PROXY === '1' || e.TRUST_PROXY === 'true',
+    trustProxy: e.TRUST_PROXY === 'true' ? 1 : e.TRUST_PROXY === 'false' ? 0 : Number(e.TRUST_PROXY),
     runRetentionDays: e.RUN_RETENTION_DAYS,
     runMaxRssBytes: e.RUN_MAX_RSS_MB === undefined ? null : Math.round(e.RUN_MAX_RSS_MB * 1024 * 1024),
     runMaxCpuPct: e.RUN_MAX_CPU_PCT ?? null,
