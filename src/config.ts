@@ -52,8 +52,23 @@ const schema = z.object({
   NOTIFY_BACKOFF_S: z.coerce.number().min(0).max(86400).default(10),
   NOTIFY_TIMEOUT_S: z.coerce.number().min(0.1).max(600).default(10),
   HOOK_RATE_PER_MIN: int(60, 1, 1_000_000),
+  // The web server's connections: at most MAX_CONNECTIONS open at once (past it a new one is closed at
+  // once), each closed when its request headers take too long, its request too long, or it sits idle.
+  MAX_CONNECTIONS: int(1000, 1, 1_000_000),
+  HTTP_HEADERS_TIMEOUT_S: z.coerce.number().min(0.1).max(3600).default(10),
+  HTTP_REQUEST_TIMEOUT_S: z.coerce.number().min(0.1).max(3600).default(60),
+  HTTP_KEEPALIVE_TIMEOUT_S: z.coerce.number().min(0.1).max(3600).default(5),
+  HTTP_IDLE_TIMEOUT_S: z.coerce.number().min(0.1).max(86400).default(60),
+  // Live streams send a comment this often when they have nothing to say, so idle timeouts never cut them.
+  SSE_KEEPALIVE_S: z.coerce.number().min(0.1).max(3600).default(15),
   SCHEDULER: z.enum(['0', '1', 'false', 'true']).default('true'),
 }).superRefine((e, ctx) => {
+  if (e.HTTP_HEADERS_TIMEOUT_S > e.HTTP_REQUEST_TIMEOUT_S) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_S'], message: 'must not be above HTTP_REQUEST_TIMEOUT_S (the headers are part of the request)' });
+  }
+  if (e.SSE_KEEPALIVE_S >= e.HTTP_IDLE_TIMEOUT_S) {
+    ctx.addIssue({ code: 'custom', path: ['SSE_KEEPALIVE_S'], message: 'must be below HTTP_IDLE_TIMEOUT_S, or idle live streams would be cut' });
+  }
   if (e.METRICS_TOKEN !== undefined && (e.METRICS_PUBLIC === '1' || e.METRICS_PUBLIC === 'true')) {
     ctx.addIssue({ code: 'custom', path: ['METRICS_PUBLIC'], message: 'must not be set together with METRICS_TOKEN: choose one' });
   }
@@ -91,6 +106,9 @@ export type Config = {
   notifyBackoffMs: number;
   notifyTimeoutMs: number;
   hookRatePerMin: number;
+  /** The web server's limits: connections at once, and how long a connection may take or idle (ms). */
+  http: { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; idleTimeoutMs: number };
+  sseKeepAliveMs: number;
   scheduler: boolean;
 };
 
@@ -134,6 +152,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyBackoffMs: Math.round(e.NOTIFY_BACKOFF_S * 1000),
     notifyTimeoutMs: Math.round(e.NOTIFY_TIMEOUT_S * 1000),
     hookRatePerMin: e.HOOK_RATE_PER_MIN,
+    http: {
+      maxConnections: e.MAX_CONNECTIONS,
+      headersTimeoutMs: Math.round(e.HTTP_HEADERS_TIMEOUT_S * 1000),
+      requestTimeoutMs: Math.round(e.HTTP_REQUEST_TIMEOUT_S * 1000),
+      keepAliveTimeoutMs: Math.round(e.HTTP_KEEPALIVE_TIMEOUT_S * 1000),
+      idleTimeoutMs: Math.round(e.HTTP_IDLE_TIMEOUT_S * 1000),
+    },
+    sseKeepAliveMs: Math.round(e.SSE_KEEPALIVE_S * 1000),
     scheduler: e.SCHEDULER === '1' || e.SCHEDULER === 'true',
   };
 }

@@ -113,4 +113,10 @@ describe('deploy/nginx.conf', () => {
     }
     expect(text).toMatch(/TRUST_PROXY=1/);
   });
+
+  it('closes idle upstream connections before taskrun does', () => {
+    const text = read('deploy/nginx.conf');
+    const seconds = Number(/keepalive_timeout (\d+)s;/.exec(text)?.[1]);
+    expect(seconds * 1000).toBeLessThan(loadConfig({}).http.keepAliveTimeoutMs);
+  });
 });
