@@ -59,7 +59,7 @@ const schema = z.object({
   HTTP_REQUEST_TIMEOUT_S: z.coerce.number().min(0.1).max(3600).default(60),
   HTTP_KEEPALIVE_TIMEOUT_S: z.coerce.number().min(0.1).max(3600).default(5),
   HTTP_IDLE_TIMEOUT_S: z.coerce.number().min(0.1).max(86400).default(60),
-  // Live streams send a comment this often when they have nothing to say, so idle timeouts never cut them.
+  // Live streams send a comment this often, so idle timeouts never cut one that has nothing to say.
   SSE_KEEPALIVE_S: z.coerce.number().min(0.1).max(3600).default(15),
   SCHEDULER: z.enum(['0', '1', 'false', 'true']).default('true'),
 }).superRefine((e, ctx) => {
