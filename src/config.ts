@@ -43,8 +43,14 @@ const schema = z.object({
   SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(86400).default(30),
   PYTHON: z.string().min(1).optional(),
   ADMIN_PASSWORD: z.string().min(8, { error: 'must be at least 8 characters' }).optional(),
-  TRUST_PROXY: z.enum(['0', '1', 'false', 'true']).default('false'),
+  // Reverse proxies in front of the web process, counted from it: their X-Forwarded-* are believed.
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(?:true|false|[0-9]|10)$/, { error: 'must be the number of trusted proxy hops, 0 to 10 (true means 1, false 0)' })
+    .default('false'),
   METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  // /metrics without a token or an admin: for a scraper on a private network only.
+  METRICS_PUBLIC: z.enum(['0', '1', 'false', 'true']).default('false'),
   RUN_RETENTION_DAYS: z.coerce.number().min(0).max(36500).default(30),
   // Default resource limits of a run's process tree (unset: none); a task's own limits win.
   RUN_MAX_RSS_MB: z.coerce.number().positive().max(1024 * 1024 * 1024).optional(),
@@ -64,6 +70,15 @@ const schema = z.object({
   NOTIFY_TIMEOUT_S: z.coerce.number().min(0.1).max(600).default(10),
   NOTIFY_ALLOWED_HOSTS: allowedHostList,
   HOOK_RATE_PER_MIN: int(60, 1, 1_000_000),
+  // The web server's connections: at most MAX_CONNECTIONS open at once (past it a new one is closed at
+  // once), each closed when its request headers take too long, its request too long, or it sits idle.
+  MAX_CONNECTIONS: int(1000, 1, 1_000_000),
+  HTTP_HEADERS_TIMEOUT_S: z.coerce.number().min(0.1).max(3600).default(10),
+  HTTP_REQUEST_TIMEOUT_S: z.coerce.number().min(0.1).max(3600).default(60),
+  HTTP_KEEPALIVE_TIMEOUT_S: z.coerce.number().min(0.1).max(3600).default(5),
+  HTTP_IDLE_TIMEOUT_S: z.coerce.number().min(0.1).max(86400).default(60),
+  // Live streams send a comment this often, so idle timeouts never cut one that has nothing to say.
+  SSE_KEEPALIVE_S: z.coerce.number().min(0.1).max(3600).default(15),
   SCHEDULER: z.enum(['0', '1', 'false', 'true']).default('true'),
   // Isolation. Migrations and grants run with DATABASE_OWNER_URL when set; DATABASE_URL is the app's role.
   DATABASE_OWNER_URL: z.string().url().optional(),
@@ -88,6 +103,16 @@ const schema = z.object({
   // Password hashing (scrypt, 32 MiB and ~50 ms a hash) in threads of its own, with a bounded queue.
   PASSWORD_HASH_THREADS: int(1, 1, 16),
   PASSWORD_HASH_QUEUE: int(32, 0, 10_000),
+}).superRefine((e, ctx) => {
+  if (e.HTTP_HEADERS_TIMEOUT_S > e.HTTP_REQUEST_TIMEOUT_S) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_S'], message: 'must not be above HTTP_REQUEST_TIMEOUT_S (the headers are part of the request)' });
+  }
+  if (e.SSE_KEEPALIVE_S >= e.HTTP_IDLE_TIMEOUT_S) {
+    ctx.addIssue({ code: 'custom', path: ['SSE_KEEPALIVE_S'], message: 'must be below HTTP_IDLE_TIMEOUT_S, or idle live streams would be cut' });
+  }
+  if (e.METRICS_TOKEN !== undefined && (e.METRICS_PUBLIC === '1' || e.METRICS_PUBLIC === 'true')) {
+    ctx.addIssue({ code: 'custom', path: ['METRICS_PUBLIC'], message: 'must not be set together with METRICS_TOKEN: choose one' });
+  }
 });
 
 export type Config = {
@@ -107,8 +132,10 @@ export type Config = {
   shutdownGraceMs: number;
   python: string | undefined;
   metricsToken: string | undefined;
+  metricsPublic: boolean;
   adminPassword: string | undefined;
-  trustProxy: boolean;
+  /** Trusted reverse proxies in front of the web process (hops); 0: none. */
+  trustProxy: number;
   runRetentionDays: number;
   runMaxRssBytes: number | null;
   runMaxCpuPct: number | null;
@@ -122,6 +149,9 @@ export type Config = {
   // Hosts notification targets may name (null: any but the always refused); see src/outbound/.
   notifyAllowedHosts: AllowedHost[] | null;
   hookRatePerMin: number;
+  /** The web server's limits: connections at once, and how long a connection may take or idle (ms). */
+  http: { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; idleTimeoutMs: number };
+  sseKeepAliveMs: number;
   scheduler: boolean;
   databaseOwnerUrl: string | undefined;
   runUidBase: number;
@@ -164,8 +194,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_S * 1000),
     python: e.PYTHON,
     metricsToken: e.METRICS_TOKEN,
+    metricsPublic: e.METRICS_PUBLIC === '1' || e.METRICS_PUBLIC === 'true',
     adminPassword: e.ADMIN_PASSWORD,
-    trustProxy: e.TRUST_PROXY === '1' || e.TRUST_PROXY === 'true',
+    trustProxy: e.TRUST_PROXY === 'true' ? 1 : e.TRUST_PROXY === 'false' ? 0 : Number(e.TRUST_PROXY),
     runRetentionDays: e.RUN_RETENTION_DAYS,
     runMaxRssBytes: e.RUN_MAX_RSS_MB === undefined ? null : Math.round(e.RUN_MAX_RSS_MB * 1024 * 1024),
     runMaxCpuPct: e.RUN_MAX_CPU_PCT ?? null,
@@ -178,6 +209,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyTimeoutMs: Math.round(e.NOTIFY_TIMEOUT_S * 1000),
     notifyAllowedHosts: e.NOTIFY_ALLOWED_HOSTS,
     hookRatePerMin: e.HOOK_RATE_PER_MIN,
+    http: {
+      maxConnections: e.MAX_CONNECTIONS,
+      headersTimeoutMs: Math.round(e.HTTP_HEADERS_TIMEOUT_S * 1000),
+      requestTimeoutMs: Math.round(e.HTTP_REQUEST_TIMEOUT_S * 1000),
+      keepAliveTimeoutMs: Math.round(e.HTTP_KEEPALIVE_TIMEOUT_S * 1000),
+      idleTimeoutMs: Math.round(e.HTTP_IDLE_TIMEOUT_S * 1000),
+    },
+    sseKeepAliveMs: Math.round(e.SSE_KEEPALIVE_S * 1000),
     scheduler: e.SCHEDULER === '1' || e.SCHEDULER === 'true',
     databaseOwnerUrl: e.DATABASE_OWNER_URL,
     runUidBase: e.RUN_UID_BASE,

@@ -43,6 +43,23 @@ describe('log names of other shapes ({run} is a run of alpha)', () => {
   });
 });
 
+describe('a run without a log file', () => {
+  it('answers 404 naming the run when the run has ended and its file is gone, on both routes', async () => {
+    writeTask(h.dirs, 'gone.sh', 'echo soon gone\n');
+    const { run_id } = await (await h.app.request('/api/tasks/gone/execute', { method: 'POST' })).json();
+    await h.runEnded(run_id, 20_000);
+    fs.rmSync(path.join(h.dirs.logsDir, `gone_${run_id}.log`));
+    for (const url of logUrls(`gone_${run_id}.log`)) {
+      const body = await refused(url, {}, 404, new RegExp(`^log not found: run ${run_id} ended \\(success\\) and has no log file`));
+      expect(body).toMatchObject({ run_id, status: 'success' });
+    }
+  });
+
+  it('names what matched nothing: no run of that number for that task', async () => {
+    await refused(`/api/logs/alpha_99999999999.log`, {}, 404, /^log not found: no run 99999999999 of task alpha$/);
+  });
+});
+
 describe('offsets and ranges', () => {
   it.each(['-1', 'abc', '1e3', '', '0x10', '%201', '1.5', '+1', '99999999999999999999'])('?offset=%s → 400', async (offset) => {
     for (const url of logUrls(name)) await refused(`${url}?offset=${offset}`, {}, 400, /^offset must be a whole number/);

@@ -102,4 +102,21 @@ describe('deploy/nginx.conf', () => {
     expect(text).toMatch(/proxy_buffering off;/);
     expect(text).toMatch(/proxy_read_timeout 1h;/);
   });
+
+  it('appends the client\'s address to X-Forwarded-For and sets X-Forwarded-Proto in every location (TRUST_PROXY=1 reads the last entry)', () => {
+    const text = read('deploy/nginx.conf');
+    const locations = text.split(/\n\s*location /).slice(1);
+    expect(locations.length).toBeGreaterThan(0);
+    for (const block of locations) {
+      expect(block).toMatch(/proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;/);
+      expect(block).toMatch(/proxy_set_header X-Forwarded-Proto \$scheme;/);
+    }
+    expect(text).toMatch(/TRUST_PROXY=1/);
+  });
+
+  it('closes idle upstream connections before taskrun does', () => {
+    const text = read('deploy/nginx.conf');
+    const seconds = Number(/keepalive_timeout (\d+)s;/.exec(text)?.[1]);
+    expect(seconds * 1000).toBeLessThan(loadConfig({}).http.keepAliveTimeoutMs);
+  });
 });

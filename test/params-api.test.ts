@@ -57,6 +57,8 @@ describe('parameter, environment and retry settings', () => {
     ['an unknown type', { params: [{ name: 'x', type: 'date' }] }, 'params.0.type', /must be one of string, integer/],
     ['a choice without choices', { params: [{ name: 'x', type: 'choice' }] }, 'params.0.choices', /needs choices/],
     ['a bad pattern', { params: [{ name: 'x', type: 'string', pattern: '(' }] }, 'params.0.pattern', /valid regular expression/],
+    ['a lookahead (not linear)', { params: [{ name: 'x', type: 'string', pattern: '(?!admin)\\w+' }] }, 'params.0.pattern', /^the pattern of x must be a valid regular expression in RE2 syntax \(no lookarounds or backreferences\)/],
+    ['a backreference', { params: [{ name: 'x', type: 'string', pattern: '(a)\\1' }] }, 'params.0.pattern', /^the pattern of x must be a valid regular expression in RE2 syntax/],
     ['a default outside the limits', { params: [{ name: 'x', type: 'integer', max: 3, default: 5 }] }, 'params.0.default', /at most 3/],
     ['a secret with a default', { params: [{ name: 'x', type: 'secret', default: 'pw' }] }, 'params.0.default', /cannot have a default/],
     ['min above max', { params: [{ name: 'x', type: 'number', min: 2, max: 1 }] }, 'params.0.min', /not be above max/],

@@ -11,7 +11,7 @@ type Need = Role | 'public' | 'user';
 const MATRIX: [method: string, pattern: string, need: Need, sample?: string][] = [
   ['GET', '/healthz', 'public'],
   ['GET', '/readyz', 'public'],
-  ['GET', '/metrics', 'public'],
+  ['GET', '/metrics', 'admin'],
   ['GET', '/login', 'public'],
   ['POST', '/login', 'public'],
   ['GET', '/setup', 'public'],
@@ -151,7 +151,7 @@ describe('route × role matrix', () => {
       const anonymous = await call(method, path, {});
       if (need === 'public') {
         expect([401, 403]).not.toContain(anonymous.status);
-      } else if (!isApi(path) && method === 'GET') {
+      } else if (!isApi(path) && path !== '/metrics' && method === 'GET') {
         expect(anonymous.status).toBe(303);
         expect(anonymous.headers.get('location')).toMatch(/^\/login\?next=/);
       } else {

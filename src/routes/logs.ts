@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { logSize, logStream } from '../runs/log-reader';
+import { logStream } from '../runs/log-reader';
 import { AppError } from '../services/app-error';
 import { resolveLog } from '../services/logs-service';
 import type { WebDeps } from './deps';
@@ -33,8 +33,7 @@ function requestedRange(c: Context, size: number): { start: number; end: number;
 
 async function serveLog(c: Context, deps: WebDeps, attachment: boolean): Promise<Response> {
   const name = c.req.param('name') ?? '';
-  const { file } = await resolveLog(deps, name);
-  const size = await logSize(file);
+  const { file, size } = await resolveLog(deps, name);
   const { start, end, partial } = requestedRange(c, size);
   const body = logStream(file, start, end);
   const headers: Record<string, string> = {

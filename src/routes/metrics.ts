@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { AppError } from '../services/app-error';
 import type { Metrics } from '../web/metrics';
 import type { WebDeps } from './deps';
+import { who } from './security/context';
 
 /** Times every request by its route pattern (not its path, which would make a label per run id). */
 export function timeRequests(metrics: Metrics): MiddlewareHandler {
@@ -18,12 +20,23 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === want.length && crypto.timingSafeEqual(given, want);
 }
 
-/** GET /metrics in Prometheus format; with METRICS_TOKEN set it needs `Authorization: Bearer METRICS_TOKEN`. */
+// Metrics name tasks' run counts, runners and routes: for METRICS_TOKEN, an admin, or anyone with METRICS_PUBLIC.
+function checkScraper(c: Context, deps: WebDeps): void {
+  const { metricsToken, metricsPublic } = deps.cfg;
+  if (metricsPublic || (metricsToken && tokenMatches(c.req.header('authorization'), metricsToken))) return;
+  const principal = who(c).principal;
+  if (principal?.role === 'admin') return;
+  if (principal) throw new AppError(403, `metrics need the admin role (you are ${principal.role})`);
+  throw new AppError(401, metricsToken ? 'metrics need the METRICS_TOKEN bearer token or an admin' : 'metrics need an admin (sign in or send an admin API token)');
+}
+
+/**
+ * GET /metrics in Prometheus format, for `Authorization: Bearer METRICS_TOKEN` or an admin (session or
+ * API token); for anyone when METRICS_PUBLIC is set.
+ */
 export function metricsRoutes(deps: WebDeps, metrics: Metrics): Hono {
   return new Hono().get('/metrics', async (c) => {
-    if (deps.cfg.metricsToken && !tokenMatches(c.req.header('authorization'), deps.cfg.metricsToken)) {
-      return c.json({ error: 'metrics need the METRICS_TOKEN bearer token' }, 401);
-    }
+    checkScraper(c, deps);
     return c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType });
   });
 }

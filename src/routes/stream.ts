@@ -11,6 +11,7 @@ import { requireRun } from '../services/runs-service';
 import type { WebDeps } from './deps';
 import { acquireTail, PIECE_BYTES, SKIP_BYTES, type LogTail } from './log-tail';
 import { logEvent, textEvent } from './sse-encode';
+import { keepAlive } from './sse-keepalive';
 import { sleep } from '../timing';
 
 const OFFSET_RE = /^[0-9]{1,15}$/;
@@ -83,6 +84,7 @@ export async function streamRun(c: Context, deps: WebDeps, runId: number): Promi
       closed = true;
       wake();
     });
+    const stopKeepAlive = keepAlive(sse, deps.cfg.sseKeepAliveMs);
     try {
       // The newest row read and not yet looked at, and the last one looked at.
       let unseen: Run | undefined = run;
@@ -125,6 +127,7 @@ export async function streamRun(c: Context, deps: WebDeps, runId: number): Promi
         });
       }
     } finally {
+      stopKeepAlive();
       unsubscribe();
       tail?.release();
     }

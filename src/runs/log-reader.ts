@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 
-/** The size of a log file now; 0 when the run has not written one yet. */
-export async function logSize(file: string): Promise<number> {
-  return fsp.stat(file).then((s) => s.size, () => 0);
+/** The size of a log file now; undefined when there is no such file. */
+export async function logSize(file: string): Promise<number | undefined> {
+  return fsp.stat(file).then((s) => s.size, () => undefined);
 }
 
 /** Bytes `start` to `end` (exclusive) of a log as a stream, so a large log is never held in memory. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compilePattern, matchesPattern, newBudget, type MatchBudget } from './param-pattern';
 
 // Typed parameters of a task: declared in its settings, filled in by the Run form, the API, a
 // schedule or a webhook, and handed to the script as argv and environment, never through a shell.
@@ -26,12 +27,8 @@ export const paramDef = z
       required: z.boolean({ error: 'must be true or false' }).optional(),
       default: z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' }).optional(),
       choices: z.array(label, { error: 'must be a list of strings' }).min(1, { error: 'must list at least one choice' }).max(200).optional(),
-      pattern: z
-        .string({ error: 'must be a string' })
-        .max(500)
-        .refine((p) => compiles(p), { error: 'must be a valid regular expression' })
-        .refine((p) => !nestedQuantifier(p), { error: 'must not repeat a group that itself repeats, such as (a+)+: checking it could take forever' })
-        .optional(),
+      // RE2 syntax, matched in linear time (param-pattern.ts); checked in the refinement below, which knows the name.
+      pattern: z.string({ error: 'must be a string' }).max(500).optional(),
       min: z.number({ error: 'must be a number' }).optional(),
       max: z.number({ error: 'must be a number' }).optional(),
     },
@@ -42,8 +39,11 @@ export const paramDef = z
     if (d.type !== 'choice' && d.choices) ctx.addIssue({ code: 'custom', path: ['choices'], message: 'only a choice parameter has choices' });
     if (d.min !== undefined && d.max !== undefined && d.min > d.max) ctx.addIssue({ code: 'custom', path: ['min'], message: 'must not be above max' });
     if (d.type === 'secret' && d.default !== undefined) ctx.addIssue({ code: 'custom', path: ['default'], message: 'a secret parameter cannot have a default' });
-    if (d.default !== undefined && d.type !== 'secret') {
-      const checked = checkValue(d, d.default);
+    const pattern = d.pattern === undefined ? undefined : compilePattern(d.pattern);
+    if (pattern && 'error' in pattern) {
+      ctx.addIssue({ code: 'custom', path: ['pattern'], message: `the pattern of ${d.name} ${pattern.error}` });
+    } else if (d.default !== undefined && d.type !== 'secret') {
+      const checked = checkValue(d, d.default, newBudget());
       if (typeof checked === 'object') ctx.addIssue({ code: 'custom', path: ['default'], message: checked.error });
     }
   });
@@ -62,49 +62,8 @@ export const paramDefs = z
     });
   });
 
-/**
- * Whether a pattern repeats a group that contains a repetition, as in (a+)+ or (\w*)*: the shape that
- * makes a backtracking engine take exponential time. Values are checked in the web process, so an
- * editor's pattern must not be able to stall it. (Overlapping alternatives such as (a|a)* are not caught.)
- */
-export function nestedQuantifier(pattern: string): boolean {
-  const groups: boolean[] = [];
-  let inner = false; // the group being read so far holds a quantifier
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '\\') {
-      i++;
-    } else if (ch === '[') {
-      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
-    } else if (ch === '(') {
-      groups.push(inner);
-      inner = false;
-    } else if (ch === ')') {
-      const next = pattern[i + 1];
-      // {n} or {n,m} repeats when it allows more than one; {0}, {1} and {0,1} do not.
-      const braces = /^\{(\d*)(?:,(\d*))?\}/.exec(pattern.slice(i + 1));
-      const most = braces ? (braces[2] === undefined ? Number(braces[1]) : braces[2] === '' ? Infinity : Number(braces[2])) : 0;
-      const repeated = next === '*' || next === '+' || most > 1;
-      if (repeated && inner) return true;
-      inner = (groups.pop() ?? false) || inner || repeated;
-    } else if (ch === '*' || ch === '+' || ch === '{') {
-      inner = true;
-    }
-  }
-  return false;
-}
-
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A value as the given type, or what is wrong with it. Strings are accepted for every type (forms, webhooks). */
-function checkValue(def: Omit<ParamDef, 'default'>, raw: unknown): ParamValue | { error: string } {
+function checkValue(def: Omit<ParamDef, 'default'>, raw: unknown, budget: MatchBudget): ParamValue | { error: string } {
   const bad = (error: string) => ({ error });
   switch (def.type) {
     case 'integer':
@@ -132,10 +91,20 @@ function checkValue(def: Omit<ParamDef, 'default'>, raw: unknown): ParamValue | 
       if (def.type === 'choice' && !def.choices!.includes(raw)) return bad(`must be one of ${def.choices!.join(', ')}`);
       if (def.min !== undefined && raw.length < def.min) return bad(`must be at least ${def.min} characters`);
       if (def.max !== undefined && raw.length > def.max) return bad(`must be at most ${def.max} characters`);
-      if (def.pattern !== undefined && !new RegExp(`^(?:${def.pattern})$`, 'u').test(raw)) return bad(`must match ${def.pattern}`);
+      if (def.pattern !== undefined) return checkPattern(def.pattern, raw, budget);
       return raw;
     }
   }
+}
+
+// A value against its parameter's pattern. A pattern saved before patterns were RE2 (a lookaround, a
+// backreference) can no longer be checked: the value is refused until an editor changes it.
+function checkPattern(source: string, value: string, budget: MatchBudget): string | { error: string } {
+  const pattern = compilePattern(source);
+  if ('error' in pattern) return { error: `cannot be checked: the parameter's pattern ${pattern.error}; an editor must change it` };
+  const matched = matchesPattern(pattern, value, budget);
+  if (matched === 'too long') return { error: 'is too long to check against its pattern' };
+  return matched ? value : { error: `must match ${source}` };
 }
 
 /** Values split into what the run shows and keeps (`values`) and what it must not keep (`secrets`). */
@@ -155,6 +124,7 @@ export function checkParams(defs: ParamDef[], input: unknown): CheckedParams | {
   for (const key of Object.keys(given)) if (!known.has(key)) errors[key] = 'is not a parameter of this task';
   const values: ParamValues = {};
   const secrets: Record<string, string> = {};
+  const budget = newBudget();
   for (const def of defs) {
     let raw = given[def.name];
     if (raw === '' || raw === null) raw = undefined;
@@ -166,7 +136,7 @@ export function checkParams(defs: ParamDef[], input: unknown): CheckedParams | {
         continue;
       }
     }
-    const value = checkValue(def, raw);
+    const value = checkValue(def, raw, budget);
     if (typeof value === 'object') errors[def.name] = value.error;
     else if (def.type === 'secret') secrets[def.name] = String(value);
     else values[def.name] = value;

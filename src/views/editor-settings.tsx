@@ -28,7 +28,7 @@ export function SettingsForm({ taskId, values, errors }: SettingsState & { taskI
       <CsrfField />
       <h2>Parameters, environment and retries</h2>
       <Field name="params" label="Parameters (JSON)" error={errors.params}
-        hint="A list of parameters; types: string, integer, number, boolean, choice, text, secret. Each may have label, description, required, default, choices, pattern, min and max (a number's value, a text's length). Empty: none. Run then opens a form built from them.">
+        hint="A list of parameters; types: string, integer, number, boolean, choice, text, secret. Each may have label, description, required, default, choices, pattern (RE2 syntax: no lookarounds or backreferences), min and max (a number's value, a text's length). Empty: none. Run then opens a form built from them.">
         <textarea id="f-params" name="params" class="code-plain" rows={6} spellcheck={false} autocapitalize="off"
           placeholder='[{"name": "target", "type": "string", "required": true}]'
           aria-describedby={describedBy('params', true)} aria-invalid={errors.params ? 'true' : undefined}>{values.params}</textarea>

@@ -1,3 +1,4 @@
+import { browserPattern } from '../tasks/browser-pattern';
 import type { ParamDef } from '../tasks/params';
 import { CsrfField } from './csrf-field';
 import type { FieldErrors } from './editor-fields';
@@ -18,17 +19,6 @@ export const paramField = (name: string) => `param.${name}`;
 /** The values a fresh form starts with: each parameter's default. */
 export function defaultValues(defs: ParamDef[]): RunFormValues {
   return Object.fromEntries(defs.map((d) => [d.name, d.type === 'boolean' ? d.default === true : d.default === undefined ? '' : String(d.default)]));
-}
-
-// The browser checks `pattern` with the `v` flag; one it cannot compile is left to the server's check.
-function browserPattern(pattern: string | undefined): string | undefined {
-  if (pattern === undefined) return undefined;
-  try {
-    new RegExp(`^(?:${pattern})$`, 'v');
-    return pattern;
-  } catch {
-    return undefined;
-  }
 }
 
 // The limits a parameter states, for its hint.
@@ -78,7 +68,7 @@ function ParamInput({ def, value, describedBy, invalid }: { def: ParamDef; value
       return <input {...common} type="password" autocomplete="off" minlength={minLength} maxlength={maxLength} value="" />;
     default:
       return <input {...common} type="text" autocomplete="off" spellcheck={false} minlength={minLength} maxlength={maxLength}
-        pattern={browserPattern(def.pattern)} value={text} />;
+        pattern={def.pattern === undefined ? undefined : browserPattern(def.pattern)} value={text} />;
   }
 }
 

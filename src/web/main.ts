@@ -1,5 +1,4 @@
 import { getRequestListener } from '@hono/node-server';
-import { createServer } from 'node:http';
 import { loadSecretKey } from '../auth/secret-box';
 import { loadProcessConfig } from '../process-secrets';
 import { closeDb, connectDb } from '../db/client';
@@ -9,6 +8,7 @@ import { createNotifier } from '../db/notify';
 import { survivingLostConnections } from '../db/connection-errors';
 import { createLogger } from '../log';
 import { createApp } from '../routes/app';
+import { createHttpServer } from './http-server';
 import { withProbe } from './probe';
 import { startRunEvents } from './run-events';
 import { ensureFirstAdmin } from '../services/setup-service';
@@ -30,7 +30,7 @@ if (setupCode) {
   log.warn({ setup_url: `http://${cfg.host}:${cfg.port}/setup` }, `first start: open /setup and enter the one-time setup code ${setupCode}`);
 }
 
-const server = createServer(withProbe(db, getRequestListener(app.fetch, { hostname: cfg.host })));
+const server = createHttpServer(cfg.http, withProbe(db, getRequestListener(app.fetch, { hostname: cfg.host })));
 server.listen(cfg.port, cfg.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : cfg.port;

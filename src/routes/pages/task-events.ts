@@ -4,8 +4,7 @@ import { AppError } from '../../services/app-error';
 import { requireRun } from '../../services/runs-service';
 import { allow } from '../security/authenticate';
 import type { WebDeps } from '../deps';
-
-const KEEPALIVE_MS = 25_000; // below the idle timeouts of common proxies
+import { keepAlive } from '../sse-keepalive';
 
 /**
  * GET /events/tasks: a `task` event (data: the task id) whenever one of its runs changes status, so
@@ -33,6 +32,7 @@ export function taskEventRoutes(deps: WebDeps): Hono {
         closed = true;
         wake();
       });
+      const stopKeepAlive = keepAlive(sse, deps.cfg.sseKeepAliveMs);
       try {
         await sse.writeSSE({ event: 'ready', data: 'listening', retry: 3000 });
         while (!closed) {
@@ -52,16 +52,10 @@ export function taskEventRoutes(deps: WebDeps): Hono {
           progress.clear();
           for (const data of reports) await sse.writeSSE({ event: 'progress', data });
           if (pending.size > 0 || progress.size > 0 || closed) continue;
-          const woken = await new Promise<boolean>((resolve) => {
-            const timer = setTimeout(() => resolve(false), KEEPALIVE_MS);
-            wake = () => {
-              clearTimeout(timer);
-              resolve(true);
-            };
-          });
-          if (!woken && !closed) await sse.write(': keepalive\n\n');
+          await new Promise<void>((resolve) => (wake = resolve));
         }
       } finally {
+        stopKeepAlive();
         unsubscribe();
       }
     }),

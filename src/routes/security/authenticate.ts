@@ -7,8 +7,8 @@ import type { WebDeps } from '../deps';
 import { clientIp } from './client-ip';
 import './context';
 
-// Reachable without signing in: probes, metrics (their own token), sign-in and setup, static assets,
-// webhook calls (the secret in the path is their credential).
+// Reachable without signing in: probes, metrics (the route itself takes METRICS_TOKEN or an admin),
+// sign-in and setup, static assets, webhook calls (the secret in the path is their credential).
 const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/login$/, /^\/setup$/, /^\/assets\//, /^\/hooks\/[^/]+$/];
 
 /** Whether a path is for the JSON API (errors as JSON) or a page (redirects to sign-in). */
