@@ -26,12 +26,15 @@ const status = async (id: number) => (await (await h.app.request(`/api/runs/${id
 describe('a runner killed with SIGKILL mid-run', () => {
   it('has its run marked lost by the next runner, which kills what was left; the task can run again', async () => {
     const pidFile = path.join(h.dirs.out, 'gc.pid');
-    writeTask(h.dirs, 'orphaned.sh', `sleep 1000 &\necho $! > ${pidFile}\necho started\nsleep 1000\n`);
+    const escapedFile = path.join(h.dirs.out, 'escaped.pid');
+    // A grandchild in the run's process group, and one that left it (setsid): both are the run's.
+    writeTask(h.dirs, 'orphaned.sh', `setsid sleep 1000 & echo $! > ${escapedFile}\nsleep 1000 &\necho $! > ${pidFile}\necho started\nsleep 1000\n`);
     const first = runner();
     const { run_id } = await (await h.app.request('/api/tasks/orphaned/execute', { method: 'POST' })).json();
     await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(), 30_000, 'task to start');
     const pgid = (await waitFor(async () => (await getRun(h.tdb.db, run_id))?.pid, 10_000, 'pid recorded'))!;
     const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
+    const escaped = Number(fs.readFileSync(escapedFile, 'utf8'));
 
     first.child.kill('SIGKILL');
     await first.exited;
@@ -41,10 +44,16 @@ describe('a runner killed with SIGKILL mid-run', () => {
 
     runner();
     await waitFor(async () => (await status(run_id)) === 'lost', 30_000, 'run marked lost');
+    // Its log size is the file's, though its runner never recorded its end.
+    const lost = (await getRun(h.tdb.db, run_id))!;
+    expect(lost.logBytes).toBeGreaterThan(0);
+    expect(lost.logBytes).toBe(fs.statSync(path.join(h.dirs.logsDir, `orphaned_${run_id}.log`)).size);
     await waitFor(() => !processGroupAlive(pgid) && !processAlive(grandchild), 30_000, 'leftovers killed');
+    if (process.getuid?.() === 0) await waitFor(() => !processAlive(escaped), 30_000, 'the escaped process (same run uid) killed');
     await waitFor(async () => (await getRun(h.tdb.db, run_id))!.needsReap === false, 10_000, 'reap recorded');
 
     fs.rmSync(pidFile);
+    fs.rmSync(escapedFile);
     const again = await h.app.request('/api/tasks/orphaned/execute', { method: 'POST' });
     expect(again.status).toBe(202);
     const second = (await again.json()).run_id;

@@ -199,7 +199,7 @@ describe('values reach the script literally, never through a shell', () => {
     const text = await (await h.app.request(log)).text();
     expect(run.status, text).toBe('success');
     const got = JSON.parse(/^GOT (.*)$/m.exec(text)![1]);
-    expect(got.argv).toEqual(['--semi', values.semi, '--subst', values.subst, '--ticks', values.ticks, '--body', values.body, '--dash', values.dash]);
+    expect(got.argv).toEqual([`--semi=${values.semi}`, `--subst=${values.subst}`, `--ticks=${values.ticks}`, `--body=${values.body}`, `--dash=${values.dash}`]);
     expect(got.env).toEqual({
       TASKRUN_PARAM_SEMI: values.semi, TASKRUN_PARAM_SUBST: values.subst, TASKRUN_PARAM_TICKS: values.ticks,
       TASKRUN_PARAM_BODY: values.body, TASKRUN_PARAM_DASH: values.dash,
@@ -217,7 +217,7 @@ describe('values reach the script literally, never through a shell', () => {
     const { run_id, log } = await (await send('POST', '/api/tasks/shelly/execute', { params: { cmd } })).json();
     await h.runEnded(run_id);
     const text = await (await h.app.request(log)).text();
-    expect(text).toContain(`<--cmd>\n<${cmd}>\n`);
+    expect(text).toContain(`<--cmd=${cmd}>\n`);
     expect(text).toContain(`env<${cmd}>\n`);
     expect(fs.existsSync(mark)).toBe(false);
   });

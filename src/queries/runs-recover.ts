@@ -25,12 +25,12 @@ export async function markLostRuns(db: Db, deadMs: number): Promise<LostRun[]> {
   return rows.map((r) => ({ id: Number(r.id), taskId: r.task_id }));
 }
 
-/** Lost runs on this host and boot whose process groups still need killing. */
-export async function runsToReap(db: Db, host: string, bootId: string): Promise<{ id: number; pid: number }[]> {
-  const rows = await db.execute<{ id: number; pid: number }>(
-    sql`select id, pid from runs where needs_reap and host = ${host} and boot_id = ${bootId}`,
+/** Lost runs on this host and boot whose process groups (and run uids) still need killing. */
+export async function runsToReap(db: Db, host: string, bootId: string): Promise<{ id: number; pid: number; runUid: number | null }[]> {
+  const rows = await db.execute<{ id: number; pid: number; run_uid: number | null }>(
+    sql`select id, pid, run_uid from runs where needs_reap and host = ${host} and boot_id = ${bootId}`,
   );
-  return rows.map((r) => ({ id: Number(r.id), pid: Number(r.pid) }));
+  return rows.map((r) => ({ id: Number(r.id), pid: Number(r.pid), runUid: r.run_uid === null ? null : Number(r.run_uid) }));
 }
 
 /** Clears the reap flag once the group is gone. */
@@ -41,4 +41,9 @@ export async function markReaped(db: Db, runId: number): Promise<void> {
 /** Runs left on a different boot of this host can have no processes any more. */
 export async function forgetOtherBoots(db: Db, host: string, bootId: string): Promise<void> {
   await db.execute(sql`update runs set needs_reap = false where needs_reap and host = ${host} and boot_id <> ${bootId}`);
+}
+
+/** A lost run's log size, as its file has it: its runner died before it could record it. */
+export async function setLogBytes(db: Db, runId: number, bytes: number): Promise<void> {
+  await db.execute(sql`update runs set log_bytes = ${bytes} where id = ${runId}`);
 }

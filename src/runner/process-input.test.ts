@@ -14,7 +14,7 @@ const settings = {
 describe('processInput', () => {
   it('layers the environment: runner, task variables, secrets, parameters, then taskrun\'s own', () => {
     const input = processInput(key, { A: 'runner', PATH: '/bin' }, run, settings, [{ name: 'B', sealed: seal(key, 'secret-b') }]);
-    expect(input.args).toEqual(['--region', 'eu']);
+    expect(input.args).toEqual(['--region=eu']);
     expect(input.env).toEqual({
       PATH: '/bin', A: 'task', B: 'secret-b', TASKRUN_PARAM_REGION: 'eu', TASKRUN_PARAM_PASS: 'p4ss-word',
       TASKRUN_RUN_ID: '5', TASKRUN_TASK_ID: 'job', PYTHONUNBUFFERED: '1',

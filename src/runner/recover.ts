@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import { markRunnersStopped, runnersOnHost } from '../queries/runners';
-import { forgetOtherBoots, markLostRuns, markReaped, runsToReap } from '../queries/runs-recover';
+import { forgetOtherBoots, markLostRuns, markReaped, runsToReap, setLogBytes } from '../queries/runs-recover';
+import { logPath } from '../runs/log-path';
 import type { RunnerContext } from './context';
 import { terminateGroup } from './terminate';
+import { tryLease } from './isolation/leases';
+import { endUid } from './isolation/uid-processes';
+import { removeFilesOf } from './isolation/workdir';
 
 // A runner on this host whose process is gone is dead now; no need to wait for its heartbeat to age.
 function isRunnerProcess(pid: number): boolean {
@@ -21,10 +25,21 @@ export async function recoverLostRuns(ctx: RunnerContext): Promise<void> {
   await markRunnersStopped(db, gone.map((r) => r.id));
   for (const lost of await markLostRuns(db, ctx.cfg.runnerDeadMs)) {
     ctx.log.warn({ run_id: lost.id, task_id: lost.taskId }, 'run lost: its runner stopped heartbeating');
+    // Nothing writes the log any more (its output went through the dead runner): its size is final.
+    const size = await fs.promises.stat(logPath(ctx.cfg.logsDir, lost.taskId, lost.id)).then((s) => s.size, () => 0);
+    await setLogBytes(db, lost.id, size);
   }
   await forgetOtherBoots(db, host, bootId);
   for (const r of await runsToReap(db, host, bootId)) {
     await terminateGroup(r.pid, ctx.cfg.killGraceMs);
+    // What left the group ran as the run's uid. Taken by lease, its processes and files go now; a uid
+    // another runner holds was cleared by it when it took the lease, and may be another run's by now.
+    const lease = r.runUid !== null && ctx.isolation.leases ? await tryLease(r.runUid) : undefined;
+    if (lease) {
+      await endUid(lease.uid, 0);
+      await removeFilesOf(lease.uid, ctx.cfg.runWorkDir);
+      await lease.release();
+    }
     await markReaped(db, r.id);
     ctx.log.info({ run_id: r.id, pgid: r.pid }, 'killed what was left of a lost run');
   }

@@ -10,7 +10,7 @@ import type { TaskJson } from './tasks-service';
 export type TaskListEntry = Pick<TaskJson, 'id' | 'description'> & { file: TaskFile };
 
 /** A row of the task list: what it shows of a task (its active or last run, whether Run asks for parameters). */
-export type TaskListItem = Pick<TaskJson, 'id' | 'file' | 'language' | 'description' | 'params' | 'active_run' | 'last_run'>;
+export type TaskListItem = Pick<TaskJson, 'id' | 'file' | 'language' | 'description' | 'params' | 'isolation' | 'network' | 'active_run' | 'last_run'>;
 
 /**
  * Every script in TASKS_DIR, in id order; `withDescriptions` (to filter on them) reads every task's
@@ -30,6 +30,9 @@ export async function taskListItems(deps: Deps, entries: TaskListEntry[]): Promi
   const [settings, recent] = await Promise.all([getTaskSettings(deps.db, ids), recentRunsOfTasks(deps.db, ids)]);
   return entries.map(({ id, file }) => {
     const s = settings.get(id)!;
-    return { id, file: file.file, language: file.language, description: s.description, params: s.params, ...activeAndLast(recent.get(id) ?? []) };
+    return {
+      id, file: file.file, language: file.language, description: s.description, params: s.params, isolation: s.isolation, network: s.network,
+      ...activeAndLast(recent.get(id) ?? []),
+    };
   });
 }

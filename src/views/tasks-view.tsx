@@ -10,6 +10,14 @@ export const TASKS_PAGE = 100;
 /** A piece of the list: the tasks from `offset` on (matching `q`), and how many match in all. */
 export type TaskSlice<T = Task> = { tasks: T[]; q: string; offset: number; matching: number };
 
+/** A task's isolation level, as a badge: strict ones stand out, and say when they have no network. */
+export function IsolationBadge({ isolation, network }: { isolation: 'standard' | 'strict'; network: boolean }) {
+  const title = isolation === 'strict'
+    ? `strict isolation: namespaces, read-only system, private /tmp${network ? '' : ', no network'}`
+    : 'standard isolation: an unprivileged user, a scratch folder, kernel limits';
+  return <span class={`level level-${isolation}`} title={title}>{isolation}{isolation === 'strict' && !network ? ', no network' : ''}</span>;
+}
+
 function TaskRow({ task }: { task: Task }) {
   return (
     <tr id={`task-${task.id}`}>
@@ -17,7 +25,9 @@ function TaskRow({ task }: { task: Task }) {
         <a href={`/tasks/${task.id}/edit`}>{task.id}</a>
         {task.description && <p class="task-desc" title={task.description}>{task.description}</p>}
       </th>
-      <td class="task-lang" data-label="Language"><span class="lang">{task.language}</span></td>
+      <td class="task-lang" data-label="Language">
+        <span class="lang">{task.language}</span> <IsolationBadge isolation={task.isolation} network={task.network} />
+      </td>
       <td data-label="Last run"><TaskState task={task} /></td>
       <td class="task-actions"><RunControl id={task.id} hasParams={task.params.length > 0} /></td>
     </tr>

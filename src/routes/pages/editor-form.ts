@@ -4,7 +4,9 @@ import { updateTaskInput, type UpdateTaskInput } from '../../services/task-input
 import { parseInput } from '../../services/validate';
 import type { TaskJson } from '../../services/tasks-service';
 import type { FieldErrors, FormValues } from '../../views/editor-fields';
-import type { SettingsValues } from '../../views/editor-settings';
+import { LIMIT_FIELDS, type SettingsValues } from '../../views/editor-settings';
+
+const MB = 1024 * 1024;
 
 /** The editor form's values as typed; browsers send textareas with \r\n, scripts are saved with \n. */
 export async function readTaskForm(c: Context): Promise<FormValues> {
@@ -29,7 +31,13 @@ export async function readSettingsForm(c: Context): Promise<SettingsValues> {
     const v = body[key];
     return typeof v === 'string' ? v.replace(/\r\n?/g, '\n') : '';
   };
-  return { params: text('params'), env: text('env'), max_retries: text('max_retries').trim(), retry_delay_s: text('retry_delay_s').trim() };
+  return {
+    params: text('params'), env: text('env'), max_retries: text('max_retries').trim(), retry_delay_s: text('retry_delay_s').trim(),
+    isolation: text('isolation').trim(),
+    // The form sends a hidden "false" before the box, so an unchecked box still says so (the last wins).
+    network: text('network'),
+    ...Object.fromEntries(LIMIT_FIELDS.map((f) => [f.name, text(f.name).trim()])),
+  } as SettingsValues;
 }
 
 // An empty timeout means "the default": absent when creating, null (reset) when saving.
@@ -111,7 +119,15 @@ export function settingsPayload(v: SettingsValues): UpdateTaskInput {
     }
   };
   const number = (text: string) => (text === '' ? null : Number(text));
-  const payload = { params: parsed(() => paramsOf(v.params)), env: parsed(() => parseEnvText(v.env)), max_retries: number(v.max_retries), retry_delay_s: number(v.retry_delay_s) };
+  const limits = Object.fromEntries(LIMIT_FIELDS.map((f) => {
+    const n = number(v[f.name]);
+    return [f.name, n !== null && f.mb ? n * MB : n];
+  }));
+  const payload = {
+    params: parsed(() => paramsOf(v.params)), env: parsed(() => parseEnvText(v.env)), max_retries: number(v.max_retries), retry_delay_s: number(v.retry_delay_s),
+    // Absent (a form from before these fields): unchanged.
+    isolation: v.isolation === '' ? undefined : v.isolation, network: v.network === '' ? undefined : v.network === 'true', ...limits,
+  };
   const checked = parsed(() => parseInput(updateTaskInput, payload));
   if (checked === undefined || Object.keys(errors).length > 0) {
     const message = Object.entries(errors).map(([k, m]) => `${k}: ${m}`).join('; ');
@@ -121,11 +137,17 @@ export function settingsPayload(v: SettingsValues): UpdateTaskInput {
 }
 
 /** A task's settings as the settings form shows them. */
-export function settingsValues(task: Pick<TaskJson, 'params' | 'env' | 'max_retries' | 'retry_delay_s'>): SettingsValues {
+export function settingsValues(task: Pick<TaskJson, 'params' | 'env' | 'max_retries' | 'retry_delay_s' | 'isolation' | 'network' | (typeof LIMIT_FIELDS)[number]['name']>): SettingsValues {
+  const limit = (f: (typeof LIMIT_FIELDS)[number]) => {
+    const v = task[f.name];
+    return v === null ? '' : String(f.mb ? Math.round(v / MB) : v);
+  };
   return {
     params: task.params.length > 0 ? JSON.stringify(task.params, null, 2) : '', env: envText(task.env),
     max_retries: String(task.max_retries), retry_delay_s: String(task.retry_delay_s),
-  };
+    isolation: task.isolation, network: String(task.network),
+    ...Object.fromEntries(LIMIT_FIELDS.map((f) => [f.name, limit(f)])),
+  } as SettingsValues;
 }
 
 // Where in a field a nested error is: `params.1.name` is "parameter 2, name", `env.KEY` is "KEY".

@@ -39,6 +39,16 @@ async function folderProblems(cfg: Config): Promise<string[]> {
   return problems;
 }
 
+// Run users may not enter LOGS_DIR (a run's output reaches its log only through the runner) nor list
+// or read DATA_DIR (which keeps o+x where the embedded server's postgres user must pass through).
+async function closeFolders(cfg: Config): Promise<void> {
+  await fs.mkdir(cfg.logsDir, { recursive: true });
+  const logs = await fs.stat(cfg.logsDir);
+  if (logs.mode & 0o007) await fs.chmod(cfg.logsDir, logs.mode & 0o7770);
+  const data = await fs.stat(cfg.dataDir).catch(() => undefined);
+  if (data && data.mode & 0o006) await fs.chmod(cfg.dataDir, data.mode & 0o7771);
+}
+
 /**
  * Sets up isolation when a runner starts: as root, the run uids (created on first start), their lease
  * folder and the reachability of the folders runs need; bubblewrap and cgroups as the host allows.
@@ -63,6 +73,7 @@ export async function setupIsolation(cfg: Config, log: Logger): Promise<Isolatio
     }
   }
   await prepareWorkRoot(cfg.runWorkDir).catch((err: Error) => fixed.push(err.message));
+  await closeFolders(cfg).catch((err: Error) => fixed.push(`cannot close LOGS_DIR or DATA_DIR to runs: ${err.message}`));
   const [bubblewrap, cgroups] = await Promise.all([detectBubblewrap(root ? pool.base : undefined), Promise.resolve(detectCgroups())]);
   if (!root && !bubblewrap.available) {
     fixed.push(

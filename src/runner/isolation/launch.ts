@@ -7,7 +7,8 @@ import type { RunLimits } from '../../config';
 // its place: the task keeps the shell's pid, process group and limits, and starts nothing outside. The
 // wait is a line on stdin, which the task then gets as /dev/null, as every run always has.
 const WRAPPER = [
-  'ulimit -c 0 && ulimit -n "$1" && ulimit -f "$2" && ulimit -t "$3" && ulimit -d "$4" && { [ "$5" = - ] || ulimit -p "$5"; } ||',
+  'ulimit -c 0 && ulimit -n "$1" && ulimit -f "$2" && ulimit -S -t "$3" && ulimit -H -t $(($3 + 5)) && ulimit -d "$4" &&',
+  '  { [ "$5" = - ] || ulimit -p "$5"; } ||',
   '  { echo "taskrun: could not set the run\'s limits" >&2; exit 126; }',
   'if [ "$6" = 1 ]; then read -r _ || exit 126; fi',
   'exec 0</dev/null',
@@ -28,6 +29,9 @@ export type LaunchPlan = {
   /** Wait for a line on stdin before running the command. */
   waitForCgroup: boolean;
 };
+
+// CPU time: SIGXCPU at the limit (a reason the runner can name), SIGKILL 5 s of CPU later for a
+// program that ignores it; with both equal the kernel sends SIGKILL alone.
 
 // What a run user may not raise: the runner's own hard limits (files: ulimit's own unit).
 let hard: { nofile: number } | undefined;
