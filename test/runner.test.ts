@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getRun } from '../src/queries/runs-read';
+import { saveTaskSettings } from '../src/queries/task-settings';
 import { writeTask } from './support/dirs';
 import { createHarness, waitFor, type Harness } from './support/harness';
 import { processAlive, processGroupAlive } from './support/processes';
@@ -115,6 +116,21 @@ describe('how runs end', () => {
     const broken = await h.runEnded((await (await execute('noshebang')).json()).run_id);
     expect(broken.status).toBe('error');
     expect(broken.error).toMatch(/could not start/);
+  });
+
+  it('writes why a spawn failed (arguments too long: E2BIG) to the run\'s log, as to its error', async () => {
+    writeTask(h.dirs, 'huge.sh', 'echo never\n');
+    // 100 variables of 30,000 characters: 3 MB of environment, past the kernel's 2 MB for argv and
+    // environment together. (Set directly: one request's body is at most 1 MB.)
+    await saveTaskSettings(h.deps.db, 'huge', { env: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`V${i}`, 'x'.repeat(30_000)])) });
+    const res = await execute('huge');
+    expect(res.status).toBe(202);
+    const run = await h.runEnded((await res.json()).run_id);
+    expect(run.status).toBe('error');
+    expect(run.error).toMatch(/could not start: .*E2BIG/);
+    const log = await (await h.app.request(run.log)).text();
+    expect(log).toMatch(/^\[taskrun\] could not start: .*E2BIG/m);
+    expect(run.log_bytes).toBe(Buffer.byteLength(log));
   });
 
   it('records error when the script is removed between execute and start', async () => {

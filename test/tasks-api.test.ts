@@ -51,6 +51,27 @@ describe('tasks API', () => {
     expect(ids).not.toContain('dropped');
   });
 
+  it('never follows a link out of TASKS_DIR: it is no task, its target is never read', async () => {
+    const secret = path.join(h.dirs.dataDir, 'pg-password');
+    fs.writeFileSync(secret, 'the-database-password\n', { mode: 0o600 });
+    fs.symlinkSync(secret, path.join(h.dirs.tasksDir, 'leak.sh'));
+    fs.symlinkSync('../outside.txt', path.join(h.dirs.tasksDir, 'relative.sh'));
+    writeTask(h.dirs, 'real.sh', 'echo real\n');
+    fs.symlinkSync('real.sh', path.join(h.dirs.tasksDir, 'alias.sh'));
+    const ids = ((await (await h.app.request('/api/tasks')).json()) as { id: string }[]).map((t) => t.id);
+    expect(ids).toContain('alias');
+    expect(ids).not.toContain('leak');
+    expect(ids).not.toContain('relative');
+    for (const id of ['leak', 'relative']) {
+      const res = await h.app.request(`/api/tasks/${id}`);
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain('the-database-password');
+      expect((await h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).status).toBe(404);
+    }
+    // A link that stays inside is a task like any other.
+    expect((await (await h.app.request('/api/tasks/alias')).json()).content).toBe('echo real\n');
+  });
+
   it('runs a task end to end and lists it as the last run', async () => {
     await h.startRunner();
     writeTask(h.dirs, 'echoer.sh', 'echo "run $TASKRUN_RUN_ID of $TASKRUN_TASK_ID"\necho oops >&2\nexit 3\n');
