@@ -44,7 +44,7 @@ const results: Result[] = [];
 const details: Record<string, unknown> = {};
 const failures: string[] = [];
 const started = new Date();
-const python = realPython();
+const python = await realPython();
 process.env.PYTHON ??= python;
 const machine = machineInfo(python);
 log(`taskrun bench${opts.quick ? ' --quick' : ''}: ${machine.cores} cores, ${machine.cpu}, node ${machine.node}; workspace ${ws.root}`);

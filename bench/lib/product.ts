@@ -19,7 +19,10 @@ export type Product = {
   dataDir: string;
   tasksDir: string;
   logsDir: string;
+  /** The app role's address, as web and runners use it. */
   dbUrl: string;
+  /** The embedded server's superuser: for what the bench itself needs (pg_stat_statements). */
+  ownerUrl: string;
   mainPid: number;
   /** From spawn to /healthz answering 200 with a runner registered. */
   readyMs: number;
@@ -129,13 +132,21 @@ export async function startProduct(ws: Workspace, o: ProductOptions): Promise<Pr
   const token = createToken(env);
   if (token) setToken(base, token);
   return {
-    name: o.name, base, dir, dataDir, tasksDir, logsDir, dbUrl, mainPid, readyMs, env,
+    name: o.name, base, dir, dataDir, tasksDir, logsDir, dbUrl, ownerUrl: ownerUrlOf(dataDir, dbUrl), mainPid, readyMs, env,
     childPid: (kind) => childOf(mainPid, `${kind}/main.js`),
     stop: async () => {
       await stopNow();
       unregister();
     },
   };
+}
+
+// The superuser of an embedded server: its password from DATA_DIR, on the app role's host and port.
+function ownerUrlOf(dataDir: string, appUrl: string): string {
+  const u = new URL(appUrl);
+  u.username = 'postgres';
+  u.password = encodeURIComponent(fs.readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim());
+  return u.toString();
 }
 
 async function waitReady(base: string, dataDir: string, exited: () => boolean, dir: string): Promise<string> {

@@ -33,7 +33,8 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     env: { MAX_TASK_WORKERS: String(WORKERS), MAX_QUEUED_RUNS: String(TASKS * 2) },
   });
   const runner2 = await startExtraRunner(p, { MAX_TASK_WORKERS: String(WORKERS) });
-  const sql = connect(p.dbUrl);
+  // As the superuser: pg_stat_statements is an extension, and its counts cover every role's statements.
+  const sql = connect(p.ownerUrl);
   const baseDir = path.join(p.dir, 'baseline-logs');
   fs.mkdirSync(baseDir);
   const bare = startBare();

@@ -21,7 +21,7 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
   for (let i = 0; i < STEPS; i++) tasks[`${id(i)}.py`] = `print("step ${i + 1} of ${STEPS}")\n`;
   const p = await startProduct(ctx.ws, { name: 'chain', dataFrom: ctx.ws.template, tasks });
   const sql = connect(p.dbUrl);
-  const python = realPython();
+  const python = await realPython();
   const bare = startBare();
   try {
     const watcher = await watchRuns(sql);

@@ -44,7 +44,7 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     env: { LOG_MAX_BYTES: String(4 * total) },
   });
   const sql = connect(p.dbUrl);
-  const python = realPython();
+  const python = await realPython();
   const bare = startBare();
   try {
     const watcher = await watchRuns(sql);

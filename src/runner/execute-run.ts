@@ -170,12 +170,8 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
   if (child.pid) {
     // A line of taskrun's own in the log, between the task's output, while the log is still open.
     hooks.started(child.pid, log.note);
-    try {
-      box.started(child.pid, child.stdin ?? undefined);
-    } catch (err) {
-      // Outside its cgroup it would run without the limits the cgroup holds: it never gets to run.
-      hooks.stop('limit', `could not move the run into its cgroup: ${(err as Error).message}`, true);
-    }
+    // Outside its cgroup it would run without the limits the cgroup holds: then it never gets to run.
+    box.started(child.pid, child.stdin ?? undefined).catch((err: Error) => hooks.stop('limit', `could not move the run into its cgroup: ${err.message}`, true));
     setRunPid(ctx.db, run.id, child.pid, box.uid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
   }
   const timer = setTimeout(() => hooks.stop('timeout'), run.timeoutS * 1000);

@@ -74,16 +74,32 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       });
   };
 
-  // A run needs a uid of its own (taskrun is root): claim only as many runs as there are uids to lease.
+  // A run needs a uid of its own (taskrun is root): claim only as many runs as there are uids leased.
+  // Leasing a new uid means clearing it first (a /proc scan, the temp folders): done ahead, beside the
+  // claims, so a run waits for one only when none is idle.
   let poolWarned = 0;
+  let topping: Promise<boolean> | undefined;
+  const topUp = (want: number): Promise<boolean> =>
+    (topping ??= leases!
+      .reserve(want)
+      .then((idle): boolean => {
+        if (idle < want && leases!.busy + idle < cfg.maxTaskWorkers && Date.now() - poolWarned > 60_000) {
+          poolWarned = Date.now();
+          log.warn({ uids: cfg.runUidCount, in_use_here: leases!.busy }, 'every run uid of RUN_UID_BASE..+RUN_UID_COUNT is in use on this host; runs wait (raise RUN_UID_COUNT)');
+        }
+        return idle > 0;
+      })
+      .catch((err): boolean => {
+        log.error({ err, runner_id: ctx.runnerId }, 'leasing run uids failed');
+        return false;
+      })
+      .finally(() => (topping = undefined)));
   const claimable = async (free: number): Promise<number> => {
     if (!leases || ctx.isolation.refusal) return free;
-    const idle = await leases.reserve(free);
-    if (idle < free && leases.busy + idle < cfg.maxTaskWorkers && Date.now() - poolWarned > 60_000) {
-      poolWarned = Date.now();
-      log.warn({ uids: cfg.runUidCount, in_use_here: leases.busy }, 'every run uid of RUN_UID_BASE..+RUN_UID_COUNT is in use on this host; runs wait (raise RUN_UID_COUNT)');
-    }
-    return Math.min(free, idle);
+    if (leases.idleCount === 0) await topUp(free);
+    const before = leases.idleCount;
+    if (before < free && !topping) void topUp(free).then(() => leases.idleCount > before && tick());
+    return Math.min(free, leases.idleCount);
   };
 
   const claim = async () => {
@@ -162,6 +178,8 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     void maintain();
   }, beatMs);
   const pollTimer = setInterval(tick, cfg.runnerPollMs);
+  // Uids for the slots, cleared before the first run needs one.
+  if (leases && !ctx.isolation.refusal) await topUp(cfg.maxTaskWorkers);
   tick();
 
   const shutdown = async () => {

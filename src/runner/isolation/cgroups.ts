@@ -20,8 +20,12 @@ export type CgroupSupport = {
 
 /** A run's own cgroup. */
 export type RunCgroup = {
-  /** Moves a process in (before it runs the task, so everything it starts is inside). */
-  join: (pid: number) => void;
+  /**
+   * Moves a process in (before it runs the task, so everything it starts is inside). Asynchronous: a
+   * move waits for an RCU grace period of the kernel's when none happened lately (10 to 20 ms here),
+   * which must not block the runner's event loop.
+   */
+  join: (pid: number) => Promise<void>;
   /** The processes in it now. */
   members: () => number[];
   /** How often the kernel killed a process of it for memory, and refused it a fork. */
@@ -219,8 +223,8 @@ export function createRunCgroup(support: CgroupSupport, name: string, limits: { 
     pidsMax: pids ? counter(path.join(pids, 'pids.events'), 'max') : 0,
   };
   return {
-    join: (pid) => {
-      for (const d of dirs) fs.writeFileSync(path.join(d, 'cgroup.procs'), String(pid));
+    join: async (pid) => {
+      for (const d of dirs) await fs.promises.writeFile(path.join(d, 'cgroup.procs'), String(pid));
     },
     members: () => pidsIn(pids ?? memory!),
     events: () => ({

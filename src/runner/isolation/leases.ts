@@ -80,7 +80,7 @@ export async function tryLease(uid: number, dir = LEASE_DIR): Promise<Lease | un
 
 /**
  * The run uids this runner holds. A run takes one and gives it back once its processes and files are
- * gone; a uid left idle for `idleMs` goes back to the machine's pool, so runners share it. `fresh` runs
+ * gone; a uid left idle for `idleMs` goes back to the machine's pool (all but one), so runners share it. `fresh` runs
  * on every newly leased uid before first use: its last holder may have died mid-run.
  */
 export class UidLeases {
@@ -127,15 +127,22 @@ export class UidLeases {
     this.idle.push({ lease, since: Date.now() });
   }
 
+  /** How many uids wait for a run. */
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
   /** How many uids runs hold now. */
   get busy(): number {
     return this.inUse;
   }
 
+  // One idle uid always stays, so a runner's next run never waits to clear a newly leased one.
   private trim(): void {
     const now = Date.now();
-    const stale = this.idle.filter((i) => now - i.since > this.idleMs);
-    this.idle = this.idle.filter((i) => now - i.since <= this.idleMs);
+    const newest = this.idle.reduce((a, b) => (b.since > a ? b.since : a), 0);
+    const stale = this.idle.filter((i) => now - i.since > this.idleMs && i.since !== newest);
+    this.idle = this.idle.filter((i) => !stale.includes(i));
     for (const s of stale) void s.lease.release();
   }
 

@@ -64,7 +64,7 @@ export type Sandbox = {
   /** The spawn: /bin/sh with the wrapper, as the run's uid, in `cwd`. */
   command: (file: string, args: string[], cwd: string) => { file: string; args: string[]; uid?: number; gid?: number; cwd: string; waitForGo: boolean };
   /** Right after the spawn: into the cgroup, then a line on `go` (its stdin) lets the wrapper run the task. */
-  started: (pid: number, go: Writable | undefined) => void;
+  started: (pid: number, go: Writable | undefined) => Promise<void>;
   /** The run's processes, when they can be told apart by more than their process group. */
   members: (() => number[]) | undefined;
   /** Ends every process of the run: SIGTERM, then SIGKILL after `graceMs`. */
@@ -135,12 +135,15 @@ export async function openSandbox(
       });
       return { ...shell, ...owner, cwd, waitForGo: cgroup !== undefined };
     },
-    started: (pid, go) => {
+    started: async (pid, go) => {
       try {
-        cgroup?.join(pid);
-      } finally {
-        go?.end('\n');
+        await cgroup?.join(pid);
+      } catch (err) {
+        // No line: the wrapper's read fails and it exits without running the task.
+        go?.destroy();
+        throw err;
       }
+      go?.end('\n');
     },
     members,
     endAll: async (graceMs) => {
