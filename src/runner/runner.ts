@@ -6,6 +6,7 @@ import { heartbeat, registerRunner, stopRunner } from '../queries/runners';
 import type { RunnerContext } from './context';
 import { startRun, type RunHandle, type StopReason } from './execute-run';
 import type { Lease } from './isolation/leases';
+import { removeExpiredWorkdirs } from './isolation/workdir';
 import { recoverLostRuns } from './recover';
 import { createSampler } from './resources/sampler';
 import { applyRetention } from './retention';
@@ -143,6 +144,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       }
       lastBeat = Date.now();
       await ctx.isolation.recheck();
+      await removeExpiredWorkdirs(cfg.runWorkDir);
       await recoverLostRuns(ctx);
       for (const id of await cancelRequested(db, [...active.keys()])) active.get(id)?.stop('canceled');
       tick();

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { reachableTempDir, writeTask } from './support/dirs';
+import { createHarness, waitFor, type Harness } from './support/harness';
+
+// How a runner sets up and keeps the boundary around runs, as root (CI runs as root): its refusals
+// (each naming the way out), the scratch folders, and the limits a task sets.
+
+const root = process.getuid?.() === 0;
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const execute = async (id: string) => (await (await h!.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id as number;
+const put = (id: string, body: unknown) => h!.app.request(`/api/tasks/${id}`, { method: 'PUT', body: JSON.stringify(body) });
+
+describe.skipIf(!root)('folders run users must reach', () => {
+  it('refuses runs while TASKS_DIR sits in a folder closed to others, naming the chmod, and runs again once fixed', async () => {
+    const base = reachableTempDir('taskrun-closed-');
+    const closed = path.join(base, 'private');
+    fs.mkdirSync(closed, { mode: 0o700 });
+    fs.chmodSync(closed, 0o700);
+    const tasksDir = path.join(closed, 'tasks');
+    fs.mkdirSync(tasksDir);
+    fs.writeFileSync(path.join(tasksDir, 'hello.sh'), 'echo hello\n', { mode: 0o755 });
+    h = await createHarness({ TASKS_DIR: tasksDir, RUNNER_DEAD_S: '1' });
+    const cleanup = h.dirs.cleanup;
+    h.dirs.cleanup = () => {
+      cleanup();
+      fs.rmSync(base, { recursive: true, force: true });
+    };
+    await h.startRunner();
+    const refused = await h.runEnded(await execute('hello'));
+    expect(refused.status).toBe('error');
+    expect(refused.error).toBe(`run users cannot reach TASKS_DIR ${tasksDir}: ${closed} is closed to other users; run \`chmod o+x ${closed}\` or choose a TASKS_DIR elsewhere`);
+    expect(await (await h.app.request(refused.log)).text()).toContain(`chmod o+x ${closed}`);
+    fs.chmodSync(closed, 0o711);
+    // Checked again at the runner's next heartbeat: no restart needed.
+    await waitFor(async () => (await h!.runEnded(await execute('hello'))).status === 'success', 20_000, 'runs to work again');
+  });
+
+  it('refuses runs while TASKS_DIR is writable by everyone', async () => {
+    h = await createHarness();
+    fs.chmodSync(h.dirs.tasksDir, 0o777);
+    await h.startRunner();
+    writeTask(h.dirs, 'hello.sh', 'echo hello\n');
+    const run = await h.runEnded(await execute('hello'));
+    expect(run.status).toBe('error');
+    expect(run.error).toMatch(/TASKS_DIR .* is writable by every user, runs included; run `chmod o-w /);
+  });
+
+  it('refuses a uid range that holds someone else\'s account, naming it', async () => {
+    h = await createHarness();
+    const nobody = Number(fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'))?.split(':')[2]);
+    await h.startRunner({ RUN_UID_BASE: String(nobody - 1), RUN_UID_COUNT: '4' });
+    writeTask(h.dirs, 'hello.sh', 'echo hello\n');
+    const run = await h.runEnded(await execute('hello'));
+    expect(run.status).toBe('error');
+    expect(run.error).toMatch(new RegExp(`uid ${nobody} \\(in RUN_UID_BASE\\.\\.\\d+\\) belongs to the user "nobody"`));
+  });
+});
+
+describe.skipIf(!root)('scratch folders', () => {
+  it('removes a run\'s folder after it, and keeps a failed run\'s for KEEP_FAILED_WORKDIR_S, owned by taskrun', async () => {
+    h = await createHarness({ KEEP_FAILED_WORKDIR_S: '3', RUNNER_DEAD_S: '1' });
+    await h.startRunner();
+    writeTask(h.dirs, 'works.sh', 'echo kept > "$TASKRUN_WORKDIR/note"\necho "at $TASKRUN_WORKDIR"\n');
+    writeTask(h.dirs, 'fails.sh', 'echo kept > "$TASKRUN_WORKDIR/note"\necho "at $TASKRUN_WORKDIR"\nexit 3\n');
+    const ok = await h.runEnded(await execute('works'));
+    const okDir = /^at (.+)$/m.exec(await (await h.app.request(ok.log)).text())![1]!;
+    expect(fs.existsSync(okDir)).toBe(false);
+
+    const failed = await h.runEnded(await execute('fails'));
+    expect(failed.status).toBe('failed');
+    const failedDir = /^at (.+)$/m.exec(await (await h.app.request(failed.log)).text())![1]!;
+    expect(fs.existsSync(failedDir)).toBe(false);
+    const kept = await waitFor(() => fs.readdirSync(h!.dirs.workDir).find((n) => n.startsWith('kept-') && n.endsWith(path.basename(failedDir))), 10_000, 'the kept folder');
+    const keptDir = path.join(h.dirs.workDir, kept);
+    expect(fs.readFileSync(path.join(keptDir, 'note'), 'utf8')).toBe('kept\n');
+    expect(fs.statSync(keptDir).uid).toBe(0);
+    expect(fs.statSync(path.join(keptDir, 'note')).uid).toBe(0);
+    expect(fs.statSync(keptDir).mode & 0o777).toBe(0o700);
+    await waitFor(() => !fs.existsSync(keptDir), 20_000, 'the kept folder to go after its time');
+  });
+});
+
+describe.skipIf(!root)('a task\'s own limits', () => {
+  it('are enforced over the runner\'s defaults, and null gives the defaults back', async () => {
+    h = await createHarness({ RUN_MAX_OPEN_FILES: '300', RUN_MAX_PROCESSES: '200' });
+    await h.startRunner();
+    writeTask(h.dirs, 'limits.sh', 'echo "files $(ulimit -n) procs $(ulimit -u) fsize $(ulimit -f) cpu $(ulimit -t) data $(ulimit -d) core $(ulimit -c)"\n');
+    const show = async () => (await (await h!.app.request((await h!.runEnded(await execute('limits'))).log)).text()).trim();
+    const twice = h.isolation.cgroups.controllers.includes('memory') ? 2 : 1;
+    expect(await show()).toBe(`files 300 procs 200 fsize ${4096 * 1024} cpu 86400 data ${4096 * 1024 * twice} core 0`);
+    expect((await put('limits', { max_open_files: 64, max_processes: 50, max_file_bytes: 1024 * 1024, max_cpu_seconds: 30, max_memory_bytes: 256 * 1024 * 1024 })).status).toBe(200);
+    // bash reports file size in 1024-byte blocks; with a memory cgroup the data limit is twice the run's.
+    expect(await show()).toBe(`files 64 procs 50 fsize 1024 cpu 30 data ${256 * 1024 * twice} core 0`);
+    const task = await (await h.app.request('/api/tasks/limits')).json();
+    expect(task).toMatchObject({ max_open_files: 64, max_processes: 50, max_file_bytes: 1048576, max_cpu_seconds: 30, max_memory_bytes: 268435456, isolation: 'standard', network: true });
+    expect((await put('limits', { max_open_files: null, max_processes: null, max_file_bytes: null, max_cpu_seconds: null, max_memory_bytes: null })).status).toBe(200);
+    expect(await show()).toMatch(/^files 300 procs 200 /);
+  });
+
+  it('refuses limits out of range, naming the field', async () => {
+    h = await createHarness();
+    writeTask(h.dirs, 'limits.sh', 'true\n');
+    for (const [field, value, says] of [
+      ['max_processes', 0, /max_processes: must be at least 1/],
+      ['max_memory_bytes', 1024, /max_memory_bytes: must be at least 16777216/],
+      ['max_open_files', 1.5, /max_open_files: must be a whole number/],
+      ['isolation', 'paranoid', /isolation: must be standard or strict/],
+      ['network', 'no', /network: must be true or false/],
+    ] as const) {
+      const res = await put('limits', { [field]: value });
+      expect(res.status, field).toBe(400);
+      expect((await res.json()).error).toMatch(says);
+    }
+  });
+});
