@@ -59,8 +59,10 @@ function writeAtomic(file, contents) {
 
 /** Builds dist/ and records which sources it was built from. */
 export async function build(id = sourcesId()) {
-  const { build: esbuild } = await import('esbuild');
+  const { build: esbuild, stop } = await import('esbuild');
   const common = { absWorkingDir: ROOT, bundle: true, write: false, logLevel: 'warning' };
+  // esbuild's service process would live as long as this one, which under `npm start` is the supervisor,
+  // with the environment this one was started with: taskrun's secrets too. It goes once the build is done.
   const [server, ...client] = await Promise.all([
     esbuild({
       ...common,
@@ -94,7 +96,7 @@ export async function build(id = sourcesId()) {
         platform: 'browser',
       }),
     ),
-  ]);
+  ]).finally(stop);
   for (const out of [...server.outputFiles, ...client.flatMap((r) => r.outputFiles)]) writeAtomic(out.path, out.contents);
   writeAtomic(STAMP, id);
 }

@@ -13,7 +13,7 @@ const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
 type Service = {
   build?: string; image?: string; init?: boolean; command?: string[]; environment?: Record<string, string>;
   volumes?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: { test?: string[] }; stop_grace_period?: string;
-  ports?: string[];
+  ports?: string[]; user?: string; cap_drop?: string[]; cap_add?: string[]; security_opt?: string[]; privileged?: boolean;
 };
 const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const seconds = (s: string) => Number(/^(\d+)s$/.exec(s)?.[1]);
@@ -48,8 +48,8 @@ describe('compose.yaml', () => {
   });
 
   // What `docker compose` makes of ${NAME:?error} and ${NAME:-default}, with the .env a user writes.
-  const dotEnv: Record<string, string> = { SECRET_KEY: 'ab'.repeat(32) };
-  const interpolate = (env: Record<string, string>) =>
+  const fullDotEnv: Record<string, string> = { SECRET_KEY: 'ab'.repeat(32), OWNER_DB_PASSWORD: 'cd'.repeat(24), APP_DB_PASSWORD: 'ef'.repeat(24) };
+  const interpolate = (env: Record<string, string>, dotEnv = fullDotEnv) =>
     Object.fromEntries(
       Object.entries(env).map(([k, v]) => [
         k,
@@ -72,26 +72,98 @@ describe('compose.yaml', () => {
       for (const name of Object.keys(env)) expect(CONFIG_VARIABLES).toContain(name);
       const cfg = loadConfig(env);
       expect(new URL(cfg.databaseUrl!).hostname).toBe('postgres');
-      expect(new URL(cfg.databaseUrl!).username).toBe(postgres.environment!.POSTGRES_USER);
       // Docker must wait for a runner's graceful stop before it kills it.
       expect(seconds(s.stop_grace_period!)).toBeGreaterThan(cfg.shutdownGraceMs / 1000 + cfg.killGraceMs / 1000);
     }
     expect(loadConfig(interpolate(app.environment!)).host).toBe('0.0.0.0');
   });
+
+  it('gives every container the app role, and only the app the owner, with passwords from .env', () => {
+    const owner = interpolate(postgres.environment!);
+    expect(owner.POSTGRES_PASSWORD).toBe(fullDotEnv.OWNER_DB_PASSWORD); // tasks reach postgres too: no known password
+    for (const s of [app, runner]) {
+      const url = new URL(loadConfig(interpolate(s.environment!)).databaseUrl!);
+      // Not the image's superuser: the app creates this role at first start, through the owner.
+      expect([url.username, url.password]).toEqual(['taskrun_app', fullDotEnv.APP_DB_PASSWORD]);
+      expect(url.username).not.toBe(owner.POSTGRES_USER);
+    }
+    const ownerUrl = new URL(loadConfig(interpolate(app.environment!)).databaseOwnerUrl!);
+    expect([ownerUrl.hostname, ownerUrl.username, ownerUrl.password]).toEqual(['postgres', owner.POSTGRES_USER, owner.POSTGRES_PASSWORD]);
+    expect(runner.environment!.DATABASE_OWNER_URL).toBeUndefined();
+    // So a runner starts once the app has migrated and made the role (it restarts if it is too early).
+    expect(runner.depends_on?.app?.condition).toBe('service_healthy');
+    for (const name of ['APP_DB_PASSWORD', 'OWNER_DB_PASSWORD']) {
+      const without = Object.fromEntries(Object.entries(fullDotEnv).filter(([k]) => k !== name));
+      for (const env of [app.environment!, runner.environment!, postgres.environment!].filter((e) => JSON.stringify(e).includes(name))) {
+        expect(() => interpolate(env, without)).toThrow(`${name} is required`);
+      }
+    }
+  });
+
+  it('runs taskrun as root with only the capabilities that switching to run uids and cleaning up after them take', () => {
+    for (const s of [app, runner]) {
+      expect(s.user === undefined || s.user === 'root' || s.user === '0').toBe(true);
+      expect(s.privileged).not.toBe(true);
+      expect(s.cap_drop).toEqual(['ALL']);
+      // src/runner/isolation: setuid/setgid to run uids, chown of scratch folders and useradd, removal of
+      // what a run left (any modes, sticky folders), signals to other uids. No SYS_ADMIN: no mounts, no cgroups.
+      expect([...s.cap_add!].sort()).toEqual(['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID']);
+      expect(s.security_opt).toContain('no-new-privileges:true');
+    }
+  });
 });
 
 describe('Dockerfile', () => {
   const text = read('Dockerfile');
-  it('is multi-stage on node 20 slim, with python3, tini, a non-root user and the app\'s files', () => {
+  // The instructions of the final stage, continuation lines joined: [keyword, arguments].
+  const final = text.slice(text.lastIndexOf('\nFROM ')).replace(/\\\n/g, ' ').split('\n')
+    .map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => [l.split(/\s/, 1)[0]!.toUpperCase(), l.slice(l.split(/\s/, 1)[0]!.length).trim()] as const);
+  const runs = final.filter(([k]) => k === 'RUN').map(([, a]) => a).join(' && ');
+  const env = Object.fromEntries(final.filter(([k]) => k === 'ENV').flatMap(([, a]) => a.split(/\s+/).map((kv) => kv.split('=') as [string, string])));
+  const installed = /apt-get install ([^&]*)/.exec(runs)?.[1]!.split(/\s+/) ?? [];
+  // The useradd that creates WEB_USER, and that user's primary group.
+  const webUser = env.WEB_USER;
+  const useradd = new RegExp(`useradd ([^&;]*\\s)?${webUser}(\\s|$)`).exec(runs)?.[0];
+  const webGroup = useradd && /--gid (\S+)/.exec(useradd)?.[1];
+  // `install -d -o OWNER -g GROUP -m MODE DIR` for the folder `dir`.
+  const folder = (dir: string) => {
+    const m = new RegExp(`install -d -o (\\S+) -g (\\S+) -m ([0-7]+) ${dir}(?:\\s|$)`).exec(runs);
+    return m ? { owner: m[1], group: m[2], mode: parseInt(m[3]!, 8) } : undefined;
+  };
+
+  it('is multi-stage on node 20 slim, with python3, tini and the app\'s files', () => {
     expect(text.match(/^FROM node:20-slim/gm)).toHaveLength(2);
     expect(text).toMatch(/npm ci --omit=dev/);
-    expect(text).toMatch(/apt-get install[^\n]*python3/);
+    expect(installed).toEqual(expect.arrayContaining(['python3', 'tini']));
     expect(text).toMatch(/ENTRYPOINT \["\/usr\/bin\/tini", "--"\]/);
-    expect(text).toMatch(/^USER taskrun$/m);
     for (const dir of ['src', 'drizzle', 'tasks', 'scripts']) expect(text).toMatch(new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
     expect(text).toMatch(/^RUN node scripts\/build\.mjs$/m);
     expect(text).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
     expect(text).toMatch(/\/readyz/);
+  });
+
+  it('starts as root, with WEB_USER a user it creates, and what taskrun runs as root installed', () => {
+    // Root switches runs to uids of their own; the supervisor starts the web as WEB_USER.
+    for (const [k, a] of final) if (k === 'USER') expect(['root', '0', '0:0']).toContain(a);
+    expect(webUser).toBeTruthy();
+    expect(useradd, `useradd ... ${webUser}`).toBeDefined();
+    expect(runs).toMatch(new RegExp(`groupadd (--system )?${webGroup}(\\s|$)`));
+    expect(installed).toEqual(expect.arrayContaining(['bubblewrap', 'passwd', 'util-linux']));
+    expect(env).toMatchObject({ TASKS_DIR: '/app/tasks', LOGS_DIR: '/app/logs', DATA_DIR: '/app/data' });
+  });
+
+  it('gives the web the tasks, a setgid logs folder it reads the root runner\'s logs through, and no data', () => {
+    // The web writes the scripts; run users read them, never write.
+    expect(runs).toMatch(new RegExp(`chown -R ${webUser}:${webGroup} ${env.TASKS_DIR}`));
+    expect(runs).toMatch(new RegExp(`chmod -R go=rX ${env.TASKS_DIR}`));
+    const logs = folder(env.LOGS_DIR!)!;
+    expect(logs.group).toBe(webGroup);
+    expect(logs.mode & 0o2000).toBe(0o2000); // files made there by root get the web's group
+    expect(logs.mode & 0o050).toBe(0o050); // which reads them
+    expect(logs.mode & 0o007).toBe(0); // runs do not
+    const data = folder(env.DATA_DIR!)!;
+    expect([data.owner, data.mode & 0o077]).toEqual(['root', 0]);
   });
 });
 

@@ -9,11 +9,13 @@ export type Proc = { child: ChildProcess; output: () => string; exited: Promise<
 
 /**
  * Starts a taskrun entry point as a real process: a TypeScript one (`src/runner/main.ts`, ...) through
- * tsx, or `scripts/run.mjs` with its arguments as the npm scripts run it (the dist/ bundle).
+ * tsx, or `scripts/run.mjs` with its arguments as the npm scripts run it (the dist/ bundle). `wrapper`
+ * is a command that sets something up and execs the rest (unshare, setpriv): the pid stays the entry's.
  */
-export function startProcess(entry: string, env: NodeJS.ProcessEnv, args: string[] = []): Proc {
+export function startProcess(entry: string, env: NodeJS.ProcessEnv, args: string[] = [], wrapper: string[] = []): Proc {
   const file = path.join(root, entry);
-  const child = spawn(process.execPath, [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), file, ...args], {
+  const [command, ...argv] = [...wrapper, process.execPath, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), file, ...args];
+  const child = spawn(command!, argv, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,8 +15,9 @@ const CANDIDATES = ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap'];
 const NAMESPACES = ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent'];
 
 /**
- * Tries a sandbox as `uid` (a run uid when taskrun is root, itself otherwise). Docker's default seccomp
- * profile and hosts that forbid unprivileged user namespaces make it fail; the reason is bwrap's own.
+ * Tries a sandbox as `uid` (a run uid when taskrun is root, itself otherwise). Docker's defaults (its
+ * seccomp and AppArmor profiles, its masked /proc) and hosts that forbid unprivileged user namespaces
+ * make it fail; the reason is bwrap's own.
  */
 export async function detectBubblewrap(uid?: number): Promise<BubblewrapSupport> {
   const bwrap = CANDIDATES.find((c) => fs.existsSync(c));
@@ -30,9 +31,16 @@ export async function detectBubblewrap(uid?: number): Promise<BubblewrapSupport>
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? '').trim();
     const why = stderr || (err as Error).message;
-    const hint = /Operation not permitted|No permissions to create/.test(why) ? ' (user namespaces are blocked here: Docker\'s default seccomp profile, or kernel.unprivileged_userns_clone=0)' : '';
-    return { available: false, path: bwrap, reason: `bubblewrap cannot make a sandbox: ${why}${hint}` };
+    return { available: false, path: bwrap, reason: `bubblewrap cannot make a sandbox: ${why}${hintFor(why)}` };
   }
+}
+
+// What usually stands in bwrap's way, by what it says; in a container, each is one of Docker's defaults.
+function hintFor(why: string): string {
+  if (/Can't mount proc/.test(why)) return ' (parts of /proc are masked here, as Docker does unless systempaths=unconfined)';
+  if (/Operation not permitted|No permissions to create/.test(why)) return ' (user namespaces are blocked here: Docker\'s default seccomp profile, or kernel.unprivileged_userns_clone=0)';
+  if (/Permission denied/.test(why)) return ' (mounts or user namespaces are denied here: Docker\'s default AppArmor profile, or an AppArmor host restricting unprivileged user namespaces)';
+  return '';
 }
 
 /** What a sandbox shows of the machine. */

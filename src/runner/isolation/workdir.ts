@@ -88,7 +88,8 @@ export async function removeFilesOf(uid: number, root: string): Promise<void> {
   await removeIpcOf(uid);
 }
 
-// Shared memory segments, semaphores and message queues owned by `uid`, from /proc/sysvipc.
+// Shared memory segments, semaphores and message queues owned by `uid`, from /proc/sysvipc. Removed by
+// ipcrm switched to `uid`: only their owner or CAP_SYS_ADMIN may, and root in a container lacks the latter.
 async function removeIpcOf(uid: number): Promise<void> {
   const kinds = [['shm', '-m'], ['sem', '-s'], ['msg', '-q']] as const;
   for (const [kind, flag] of kinds) {
@@ -104,7 +105,7 @@ async function removeIpcOf(uid: number): Promise<void> {
     const uidCol = cols.indexOf('uid');
     for (const row of rows) {
       const f = row.trim().split(/\s+/);
-      if (Number(f[uidCol]) === uid) await promisify(execFile)('ipcrm', [flag, f[idCol]!]).catch(() => {});
+      if (Number(f[uidCol]) === uid) await promisify(execFile)('ipcrm', [flag, f[idCol]!], { uid, gid: uid }).catch(() => {});
     }
   }
 }
