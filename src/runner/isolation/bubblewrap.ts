@@ -72,7 +72,9 @@ export function sandboxArgs(view: SandboxView): string[] {
   args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
   for (const dir of fresh) args.push('--tmpfs', dir);
   for (const dir of covered) args.push('--tmpfs', dir);
+  // TASKS_DIR may sit under a folder a tmpfs replaced (/tmp): it is bound again, read-only.
   if (view.onlyScript) args.push('--ro-bind', view.onlyScript, view.onlyScript);
+  else args.push('--ro-bind', view.tasksDir, view.tasksDir);
   args.push('--bind', view.workdir, view.workdir);
   args.push('--chdir', view.onlyScript ? path.dirname(view.onlyScript) : view.tasksDir);
   return args;
