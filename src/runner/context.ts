@@ -23,7 +23,12 @@ export type RunnerContext = {
   secretKey: Buffer;
 };
 
-/** The environment every task starts from: the runner's own, minus taskrun's secrets (if any were left). */
+// What a task gets of the runner's environment: where programs are, the language and time zone, and
+// the proxy to reach the network through. Nothing else: an operator's environment holds passwords
+// (PGPASSWORD, cloud keys) and taskrun's own settings, none of them a task's business.
+const PASSED = /^(PATH|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TERM|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy)$/;
+
+/** The environment every task starts from: the few variables of the runner's own that tasks need. */
 export function baseTaskEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return withoutSecrets(env);
+  return Object.fromEntries(Object.entries(withoutSecrets(env)).filter(([name]) => PASSED.test(name)));
 }

@@ -7,7 +7,7 @@ import type { ClaimedRun } from '../queries/runs-claim';
 import { logPath } from '../runs/log-path';
 import { findTaskFile, scriptPath } from '../tasks/task-files';
 import type { RunnerContext } from './context';
-import { commandFor, notRunnable, unreadableByRuns } from './interpreters';
+import { commandFor, notRunnable, scriptProblem } from './interpreters';
 import type { Lease } from './isolation/leases';
 import { openSandbox, type Sandbox } from './isolation/run-sandbox';
 import { formatLimitBytes } from './resources/limits';
@@ -32,7 +32,8 @@ export type RunHandle = {
   run: Run;
   stop: (reason: StopReason, detail?: string, now?: boolean) => void;
   ended: Promise<RunEnd>;
-  cleanUp: () => Promise<void>;
+  /** Answers whether the run's uid is clean (false: something of the run is left; never reuse it). */
+  cleanUp: () => Promise<boolean>;
 };
 
 const PROGRESS_FLUSH_MS = 3000;
@@ -66,21 +67,22 @@ export function startRun(ctx: RunnerContext, run: ClaimedRun, lease: Lease | und
       pgid = pid;
       logNote = note;
       if (reason) halt(ctx.cfg.killGraceMs);
-      else onStarted?.({ pgid: pid, members: box?.members, maxProcesses: box?.limits.maxProcesses, forkRefusals: box && (() => box!.events().pidsMax) });
+      else onStarted?.({ pgid: pid, members: box?.members, maxProcesses: box?.limits.maxProcesses, forkRefusals: box?.forkRefusals });
     },
     stop,
     reason: () => reason,
     detail: () => detail,
   });
-  let cleaning: Promise<void> | undefined;
+  let cleaning: Promise<boolean> | undefined;
   const cleanUp = () =>
-    (cleaning ??= ended.then(
-      async (end) => {
-        const kept = await box?.close(end.status !== 'success');
-        if (kept) ctx.log.info({ run_id: run.id, workdir: kept, keep_s: ctx.cfg.keepFailedWorkdirMs / 1000 }, 'kept the failed run\'s working folder');
-      },
-      () => box?.close(true).then(() => {}),
-    ));
+    (cleaning ??= (async () => {
+      const failed = await ended.then((end) => end.status !== 'success', () => true);
+      if (!box) return true;
+      const { kept, clean, left } = await box.close(failed);
+      if (kept) ctx.log.info({ run_id: run.id, workdir: kept, keep_s: ctx.cfg.keepFailedWorkdirMs / 1000 }, 'kept the failed run\'s working folder');
+      if (!clean) ctx.log.error({ run_id: run.id, uid: box.uid, left }, 'a run left what could not be removed; its uid is retired');
+      return clean;
+    })());
   return { run, stop, ended, cleanUp };
 }
 
@@ -110,7 +112,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
     ((await scriptPath(cfg.tasksDir, task)) ? undefined : `the script ${task.file} is a link that leads out of TASKS_DIR`) ??
     refusedLevel(ctx, run) ??
     (task.language === 'exec' ? await notRunnable(cmd.file) : undefined) ??
-    (lease ? await unreadableByRuns(script, task.language === 'exec') : undefined);
+    (lease ? await scriptProblem(script, task.language === 'exec') : undefined);
   if (unrunnable) return failed(unrunnable, await writeLineAndClose(out, unrunnable));
   if (hooks.reason()) return { ...ended(hooks.reason(), null, null, run.timeoutS), logBytes: await writeLineAndClose(out, 'stopped before it started') };
   const prepared = prepare(ctx, run);

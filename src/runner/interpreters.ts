@@ -13,7 +13,8 @@ const run = promisify(execFile);
 // /root, nvm in a home folder) starts for taskrun and fails for every run.
 async function runsAs(file: string, args: string[], uid: number | undefined): Promise<boolean> {
   try {
-    await run(file, args, { timeout: 10_000, ...(uid === undefined ? {} : { uid, gid: uid }) });
+    // SIGKILL on time-out: a process stopped by a run of that uid would never act on a SIGTERM.
+    await run(file, args, { timeout: 10_000, killSignal: 'SIGKILL', ...(uid === undefined ? {} : { uid, gid: uid }) });
     return true;
   } catch {
     return false;
@@ -24,7 +25,7 @@ async function runsAs(file: string, args: string[], uid: number | undefined): Pr
 async function resolvePython(configured: string | undefined, uid: number | undefined): Promise<string | undefined> {
   let found: string | undefined;
   try {
-    const { stdout } = await run(configured ?? 'python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
+    const { stdout } = await run(configured ?? 'python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000, killSignal: 'SIGKILL' });
     found = stdout.trim() || undefined;
   } catch {
     found = undefined;
@@ -86,14 +87,16 @@ export async function notRunnable(file: string): Promise<string | undefined> {
 }
 
 /**
- * Why run users cannot use the script (`exec` tasks start it, others have it read): they are never its
- * owner nor in its group, so the "others" bits decide.
+ * Why the script is not fit for run users, or undefined: they must be able to read it (`exec` tasks: to
+ * start it), and not to change it (any run could then change what another task runs). Run users are
+ * never its owner nor in its group, so the "others" bits decide.
  */
-export async function unreadableByRuns(file: string, exec: boolean): Promise<string | undefined> {
+export async function scriptProblem(file: string, exec: boolean): Promise<string | undefined> {
   const st = await fs.stat(file).catch(() => undefined);
   if (!st) return 'the script cannot be opened';
+  const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+  if (st.mode & 0o002) return `the script ${file} is writable by every user, runs included (mode ${mode}); run \`chmod o-w ${file}\``;
   const need = exec ? 0o005 : 0o004;
   if ((st.mode & need) === need) return undefined;
-  const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
   return `run users cannot ${exec ? 'start' : 'read'} the script ${file} (mode ${mode}); run \`chmod o+${exec ? 'rx' : 'r'} ${file}\``;
 }

@@ -26,8 +26,8 @@ survivingLostConnections(log);
 const url = resolveDatabaseUrl(cfg);
 // Set up while the database connects: the run uids, bubblewrap and cgroups; then the interpreters run
 // users can start (Python once, ~100 ms or more behind a pyenv shim).
-const isolating = setupIsolation(cfg, log);
-const interpreters = isolating.then((iso) => resolveInterpreters(cfg.python, iso.leases ? cfg.runUidBase : undefined));
+const interpreters = resolveInterpreters(cfg.python, process.getuid?.() === 0 ? cfg.runUidBase : undefined);
+const isolating = interpreters.then((it) => setupIsolation(cfg, log, it.python));
 const db = connectDb(url, 'taskrun-runner', 4);
 await ensureMigrated(db, url, cfg.databaseOwnerUrl);
 const ctx: RunnerContext = {

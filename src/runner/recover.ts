@@ -4,9 +4,6 @@ import { forgetOtherBoots, markLostRuns, markReaped, runsToReap, setLogBytes } f
 import { logPath } from '../runs/log-path';
 import type { RunnerContext } from './context';
 import { terminateGroup } from './terminate';
-import { tryLease } from './isolation/leases';
-import { endUid } from './isolation/uid-processes';
-import { removeFilesOf } from './isolation/workdir';
 
 // A runner on this host whose process is gone is dead now; no need to wait for its heartbeat to age.
 function isRunnerProcess(pid: number): boolean {
@@ -32,14 +29,9 @@ export async function recoverLostRuns(ctx: RunnerContext): Promise<void> {
   await forgetOtherBoots(db, host, bootId);
   for (const r of await runsToReap(db, host, bootId)) {
     await terminateGroup(r.pid, ctx.cfg.killGraceMs);
-    // What left the group ran as the run's uid. Taken by lease, its processes and files go now; a uid
+    // What left the group ran as the run's uid: taken by lease, its processes and files go now. A uid
     // another runner holds was cleared by it when it took the lease, and may be another run's by now.
-    const lease = r.runUid !== null && ctx.isolation.leases ? await tryLease(r.runUid) : undefined;
-    if (lease) {
-      await endUid(lease.uid, 0);
-      await removeFilesOf(lease.uid, ctx.cfg.runWorkDir);
-      await lease.release();
-    }
+    if (r.runUid !== null) await ctx.isolation.leases?.reclaim(r.runUid);
     await markReaped(db, r.id);
     ctx.log.info({ run_id: r.id, pgid: r.pid }, 'killed what was left of a lost run');
   }

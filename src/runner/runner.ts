@@ -61,14 +61,12 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       .catch((err: Error): RunEnd => ({ status: 'error', exitCode: null, signal: null, error: `runner error: ${err.message}`, logBytes: 0 }))
       .then(async (end) => record(h, { ...end, ...(await sampler.end(h.run.id)) }))
       .then(() => h.cleanUp())
-      .then(
-        () => lease && leases?.give(lease),
-        // A uid whose clean-up failed may still hold something of the run: it is not used again.
-        (err) => {
-          log.error({ err, run_id: h.run.id, uid: lease?.uid }, 'cleaning up after a run failed; its uid is retired');
-          if (lease) void lease.release();
-        },
-      )
+      .catch((err): boolean => {
+        log.error({ err, run_id: h.run.id, uid: lease?.uid }, 'cleaning up after a run failed');
+        return false;
+      })
+      // A uid that may still hold something of the run is never used again (its lease stays held).
+      .then((clean) => lease && (clean ? leases?.give(lease) : leases?.retire(lease)))
       .finally(() => {
         active.delete(h.run.id);
         tick();
@@ -190,7 +188,11 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     const deadline = Date.now() + cfg.shutdownGraceMs;
     while (active.size > 0 && Date.now() < deadline) await sleep(100);
     stopAll('shutdown');
-    while (active.size > 0) await sleep(50);
+    // A run that cannot be ended (or recorded) must not keep the runner from stopping: after the kill's
+    // grace and a margin it is left to recovery, which counts it lost when this runner's heartbeat stops.
+    const bound = Date.now() + cfg.killGraceMs + 15_000;
+    while (active.size > 0 && Date.now() < bound) await sleep(50);
+    if (active.size > 0) log.error({ runs: [...active.keys()] }, 'runs did not end in time; stopping without them');
     await sampler.stop();
     await leases?.releaseIdle();
     clearInterval(beatTimer);

@@ -130,9 +130,32 @@ async function checkIsolation(deps: Deps, isolation: 'standard' | 'strict', netw
   throw new AppError(400, `isolation: strict is not available on any runner: ${why}`, { fields: { isolation: why } });
 }
 
+// The limits an operator set (RUN_MAX_*) are the most any task may ask for: an editor cannot give a
+// task more memory, processes or file size than that. Checked here as the web is configured; each
+// runner also holds a task to its own RUN_MAX_*.
+const CEILINGS = [
+  ['max_processes', 'maxProcesses', 'RUN_MAX_PROCESSES'],
+  ['max_memory_bytes', 'maxMemoryBytes', 'RUN_MAX_MEMORY_MB'],
+  ['max_file_bytes', 'maxFileBytes', 'RUN_MAX_FILE_MB'],
+  ['max_open_files', 'maxOpenFiles', 'RUN_MAX_OPEN_FILES'],
+  ['max_cpu_seconds', 'maxCpuSeconds', 'RUN_MAX_CPU_S'],
+] as const;
+
+function checkCeilings(deps: Deps, input: Partial<Record<(typeof CEILINGS)[number][0], number | null>>): void {
+  const fields: Record<string, string> = {};
+  for (const [field, key, variable] of CEILINGS) {
+    const value = input[field];
+    const most = deps.cfg.runLimits[key];
+    if (typeof value === 'number' && value > most) fields[field] = `must be at most ${most} (${variable})`;
+  }
+  const list = Object.entries(fields).map(([k, v]) => `${k}: ${v}`);
+  if (list.length > 0) throw new AppError(400, list.join('; '), { fields });
+}
+
 /** Creates a script file and its settings. */
 export async function createTask(deps: Deps, input: CreateTaskInput, who: Who): Promise<TaskJson> {
   if (await findTaskFile(deps.cfg.tasksDir, input.id)) throw new AppError(409, `task already exists: ${input.id}`);
+  checkCeilings(deps, input);
   await checkIsolation(deps, input.isolation ?? 'standard', input.network ?? true);
   try {
     await createTaskFile(deps.cfg.tasksDir, input.id, input.language, input.content);
@@ -169,6 +192,7 @@ export async function createTask(deps: Deps, input: CreateTaskInput, who: Who): 
 /** Changes a task's script and settings; the file in TASKS_DIR is replaced atomically. */
 export async function updateTask(deps: Deps, id: string, patch: UpdateTaskInput, who: Who): Promise<TaskJson & { content: string }> {
   const file = await requireTask(deps, id);
+  checkCeilings(deps, patch);
   if (patch.isolation !== undefined || patch.network !== undefined) {
     const now = (await getTaskSettings(deps.db, [id])).get(id)!;
     await checkIsolation(deps, patch.isolation ?? now.isolation, patch.network ?? now.network);

@@ -60,7 +60,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir);
   const deps: WebDeps = { cfg, db: tdb.db, notify, events, log, secretKey };
   const runners: Runner[] = [];
-  const isolation = await setupIsolation(cfg, log);
+  const isolation = await setupIsolation(cfg, log, interpreters.python);
   const rawApp = createApp(deps);
   const token = await createToken(deps, SYSTEM, 'test-admin', 'admin');
   const runnerContext = (overrides: Record<string, string> = {}, iso: Isolation = isolation): RunnerContext => ({
@@ -81,7 +81,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       }, ms, `run ${runId} to end`),
     startRunner: async (overrides = {}) => {
       const own = Object.keys(overrides).some((k) => ISOLATION_VARS.test(k));
-      const iso = own ? await setupIsolation(loadConfig({ ...fullEnv, ...overrides }), log) : isolation;
+      const iso = own ? await setupIsolation(loadConfig({ ...fullEnv, ...overrides }), log, interpreters.python) : isolation;
       const r = await startRunner(runnerContext(overrides, iso));
       runners.push(r);
       return r;

@@ -25,6 +25,7 @@ export async function detectBubblewrap(uid?: number): Promise<BubblewrapSupport>
   try {
     await promisify(execFile)(bwrap, [...NAMESPACES, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true'], {
       timeout: 10_000,
+      killSignal: 'SIGKILL',
       ...(uid === undefined ? {} : { uid, gid: uid }),
     });
     return { available: true, path: bwrap };
@@ -61,8 +62,10 @@ export type SandboxView = {
  * folder writable. Mounts apply in order, so the binds come after the tmpfs that would cover them.
  */
 export function sandboxArgs(view: SandboxView): string[] {
-  const fresh = ['/tmp', '/var/tmp', '/dev/shm'];
-  const inFresh = (p: string) => fresh.some((f) => p.startsWith(`${f}/`));
+  // Without network, no Unix socket either (a local database's, say): /run is emptied too.
+  const realDir = (p: string) => fs.existsSync(p) && !fs.lstatSync(p).isSymbolicLink();
+  const fresh = ['/tmp', '/var/tmp', '/dev/shm', ...(view.network ? [] : ['/run', '/var/run'].filter(realDir))];
+  const inFresh = (p: string) => fresh.some((f) => p === f || p.startsWith(`${f}/`));
   // Hidden folders under a fresh tmpfs are gone already; TASKS_DIR must exist to be the working folder.
   const covered = [...new Set(['/run/taskrun', ...view.hidden])]
     .filter((p) => fs.existsSync(p) && !inFresh(p))

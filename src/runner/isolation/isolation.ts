@@ -1,12 +1,16 @@
 import fs from 'node:fs/promises';
-import type { Config } from '../../config';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Config, RunLimits } from '../../config';
 import type { Logger } from '../../log';
 import { detectBubblewrap, type BubblewrapSupport } from './bubblewrap';
 import type { RunnerIsolation } from '../../db/schema';
 import { detectCgroups, type CgroupSupport } from './cgroups';
 import { prepareLeaseDir, UidLeases } from './leases';
 import { ensureRunUsers, poolProblem } from './run-users';
-import { endUid } from './uid-processes';
+import { endProcesses, processesOf } from './uid-processes';
+import { hardLimits } from './launch';
+import { userSwitch } from './run-sandbox';
 import { closedOnTheWay, prepareWorkRoot, removeFilesOf } from './workdir';
 
 export type IsolationLevel = 'standard' | 'strict';
@@ -15,6 +19,16 @@ export type IsolationLevel = 'standard' | 'strict';
 export type Isolation = {
   /** Leased uids (taskrun is root), or undefined: runs keep taskrun's uid, in a sandbox. */
   leases: UidLeases | undefined;
+  /**
+   * As root, what starts a run before its wrapper: `unshare --ipc -- setpriv` (an IPC namespace of its
+   * own, then its uid with no new privileges), or `setpriv` alone where namespaces are not allowed;
+   * undefined: the spawn switches the uid itself.
+   */
+  launcher: string[] | undefined;
+  /** The runner's hard limits, above which no run can be given anything. */
+  hardLimits: Pick<RunLimits, 'maxOpenFiles' | 'maxProcesses'>;
+  /** A Python the run users can start, to empty a run uid's keyrings (no keyutils needed). */
+  python: string | undefined;
   cgroups: CgroupSupport;
   bubblewrap: BubblewrapSupport;
   /** Why no run may start, or undefined; checked again by `recheck`. */
@@ -23,6 +37,8 @@ export type Isolation = {
   recheck: () => Promise<void>;
   report: () => RunnerIsolation;
 };
+
+const run = promisify(execFile);
 
 // What a run user needs of the folders: to reach TASKS_DIR (and read the scripts), to reach its own
 // scratch folder, and no way to change any script.
@@ -37,6 +53,19 @@ async function folderProblems(cfg: Config): Promise<string[]> {
   const tasks = await fs.stat(cfg.tasksDir).catch(() => undefined);
   if (tasks && (tasks.mode & 0o002) !== 0) problems.push(`TASKS_DIR ${cfg.tasksDir} is writable by every user, runs included; run \`chmod o-w ${cfg.tasksDir}\``);
   return problems;
+}
+
+const UNSHARE = '/usr/bin/unshare';
+const SETPRIV = '/usr/bin/setpriv';
+
+// The best launcher this host allows, tried for real as the pool's first uid.
+async function detectLauncher(uid: number): Promise<string[] | undefined> {
+  const candidates = [[UNSHARE, '--ipc', '--', SETPRIV], [SETPRIV]];
+  for (const c of candidates) {
+    const ok = await run(c[0]!, [...c.slice(1), ...userSwitch(uid), '/bin/true'], { timeout: 10_000, killSignal: 'SIGKILL' }).then(() => true, () => false);
+    if (ok) return c;
+  }
+  return undefined;
 }
 
 // Run users may not enter LOGS_DIR (a run's output reaches its log only through the runner) nor list
@@ -54,21 +83,25 @@ async function closeFolders(cfg: Config): Promise<void> {
  * folder and the reachability of the folders runs need; bubblewrap and cgroups as the host allows.
  * Never silently weaker: when the boundary cannot hold, `refusal` says why and what fixes it.
  */
-export async function setupIsolation(cfg: Config, log: Logger): Promise<Isolation> {
+export async function setupIsolation(cfg: Config, log: Logger, python?: string): Promise<Isolation> {
   const root = process.getuid?.() === 0;
   const pool = { base: cfg.runUidBase, count: cfg.runUidCount };
   const fixed: string[] = [];
   let leases: UidLeases | undefined;
+  let launcher: string[] | undefined;
   if (root) {
     const bad = poolProblem(pool);
     if (bad) fixed.push(bad);
     else {
       ensureRunUsers(pool, log);
       prepareLeaseDir();
+      launcher = await detectLauncher(pool.base);
       // A uid newly leased may hold what a runner that died mid-run left: processes, then files.
       leases = new UidLeases(pool, async (uid) => {
-        await endUid(uid, 0);
-        await removeFilesOf(uid, cfg.runWorkDir);
+        const ended = await endProcesses(() => processesOf(uid), 0);
+        const left = await removeFilesOf(uid, cfg.runWorkDir, python);
+        if (!ended || left.length > 0) log.error({ uid, left: ended ? left : ['processes', ...left] }, 'a run uid could not be cleared; it is not used');
+        return ended && left.length === 0;
       });
     }
   }
@@ -85,6 +118,9 @@ export async function setupIsolation(cfg: Config, log: Logger): Promise<Isolatio
   const refusal = () => [...fixed, ...folders][0];
   const iso: Isolation = {
     leases,
+    launcher,
+    hardLimits: hardLimits(),
+    python,
     cgroups,
     bubblewrap,
     refusal: refusal(),
@@ -95,6 +131,7 @@ export async function setupIsolation(cfg: Config, log: Logger): Promise<Isolatio
     report: () => {
       const problems = [...fixed, ...folders];
       if (!bubblewrap.available && bubblewrap.reason) problems.push(`strict isolation is unavailable: ${bubblewrap.reason}`);
+      if (root && launcher?.[0] !== UNSHARE) problems.push('runs share the machine\'s IPC (util-linux unshare --ipc is not allowed here): taskrun removes what a run leaves there');
       if (cgroups.reason) problems.push(`memory and process limits are rlimits only: ${cgroups.reason}`);
       return {
         levels: iso.refusal ? [] : bubblewrap.available ? ['standard', 'strict'] : ['standard'],

@@ -24,8 +24,8 @@ export type LaunchPlan = {
   limits: RunLimits;
   /** RLIMIT_DATA, in bytes (the memory limit, or more when a cgroup holds the run's memory). */
   dataBytes: number;
-  /** RLIMIT_NPROC counts every process of the uid: set only when the uid is the run's alone. */
-  countProcesses: boolean;
+  /** RLIMIT_NPROC: it counts every process of the uid, so it is set only when the uid is the run's alone. */
+  processRlimit: number | undefined;
   /** Wait for a line on stdin before running the command. */
   waitForCgroup: boolean;
 };
@@ -33,30 +33,34 @@ export type LaunchPlan = {
 // CPU time: SIGXCPU at the limit (a reason the runner can name), SIGKILL 5 s of CPU later for a
 // program that ignores it; with both equal the kernel sends SIGKILL alone.
 
-// What a run user may not raise: the runner's own hard limits (files: ulimit's own unit).
-let hard: { nofile: number } | undefined;
-function hardLimits(): { nofile: number } {
-  if (hard) return hard;
-  let nofile = Number.MAX_SAFE_INTEGER;
+/**
+ * What a run user cannot be given: the runner's own hard limits (a process may lower its limits, never
+ * raise them once it is not root). Read once from /proc/self/limits.
+ */
+export function hardLimits(): Pick<RunLimits, 'maxOpenFiles' | 'maxProcesses'> {
+  const out: Pick<RunLimits, 'maxOpenFiles' | 'maxProcesses'> = { maxOpenFiles: Number.MAX_SAFE_INTEGER, maxProcesses: Number.MAX_SAFE_INTEGER };
+  let text = '';
   try {
-    const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-    const value = line?.trim().split(/\s+/)[4];
-    if (value && value !== 'unlimited') nofile = Number(value);
+    text = fs.readFileSync('/proc/self/limits', 'utf8');
   } catch {
-    // no /proc: ask for what was configured
+    return out; // no /proc: what was configured
   }
-  return (hard = { nofile });
+  const hard = (label: string) => {
+    const value = text.split('\n').find((l) => l.startsWith(label))?.slice(label.length).trim().split(/\s+/)[1];
+    return value && value !== 'unlimited' ? Number(value) : Number.MAX_SAFE_INTEGER;
+  };
+  return { maxOpenFiles: hard('Max open files'), maxProcesses: hard('Max processes') };
 }
 
 /** The shell's argv: the wrapper, its limits (dash's units: 512-byte blocks, KiB; -p is RLIMIT_NPROC), then the command. */
 export function launchArgs(plan: LaunchPlan): { file: string; args: string[] } {
   const { limits } = plan;
   const values = [
-    String(Math.min(limits.maxOpenFiles, hardLimits().nofile)),
+    String(limits.maxOpenFiles),
     String(Math.max(1, Math.floor(limits.maxFileBytes / 512))),
     String(limits.maxCpuSeconds),
     String(Math.ceil(plan.dataBytes / 1024)),
-    plan.countProcesses ? String(limits.maxProcesses) : '-',
+    plan.processRlimit === undefined ? '-' : String(plan.processRlimit),
     plan.waitForCgroup ? '1' : '0',
   ];
   return { file: '/bin/sh', args: ['-c', WRAPPER, 'taskrun-run', ...values, plan.file, ...plan.args] };

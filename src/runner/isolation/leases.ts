@@ -80,17 +80,20 @@ export async function tryLease(uid: number, dir = LEASE_DIR): Promise<Lease | un
 
 /**
  * The run uids this runner holds. A run takes one and gives it back once its processes and files are
- * gone; a uid left idle for `idleMs` goes back to the machine's pool (all but one), so runners share it. `fresh` runs
- * on every newly leased uid before first use: its last holder may have died mid-run.
+ * gone; a uid left idle for `idleMs` goes back to the machine's pool (all but one), so runners share it.
+ * `fresh` clears every newly leased uid before first use (its last holder may have died mid-run) and
+ * says whether it could. A uid that could not be cleared is retired: its lease is kept, unused, so
+ * no run on the host gets it while this runner lives.
  */
 export class UidLeases {
   private idle: { lease: Lease; since: number }[] = [];
+  private retired: Lease[] = [];
   private inUse = 0;
   private next = 0;
 
   constructor(
     private readonly pool: UidPool,
-    private readonly fresh: (uid: number) => Promise<void>,
+    private readonly fresh: (uid: number) => Promise<boolean>,
     private readonly idleMs = 30_000,
     private readonly dir = LEASE_DIR,
   ) {}
@@ -103,13 +106,8 @@ export class UidLeases {
       if (this.idle.some((i) => i.lease.uid === uid)) continue;
       const lease = await tryLease(uid, this.dir);
       if (!lease) continue;
-      try {
-        await this.fresh(uid);
-      } catch (err) {
-        await lease.release();
-        throw err;
-      }
-      this.idle.push({ lease, since: Date.now() });
+      if (await this.fresh(uid).catch(() => false)) this.idle.push({ lease, since: Date.now() });
+      else this.retired.push(lease);
     }
     return this.idle.length;
   }
@@ -125,6 +123,23 @@ export class UidLeases {
   give(lease: Lease): void {
     this.inUse--;
     this.idle.push({ lease, since: Date.now() });
+  }
+
+  /**
+   * Clears `uid` now, if no runner holds it (a lost run's uid: what left its process group runs on),
+   * then gives it back to the host, or retires it when it could not be cleared.
+   */
+  async reclaim(uid: number): Promise<void> {
+    const lease = await tryLease(uid, this.dir);
+    if (!lease) return; // held: cleared by its holder when it took it
+    if (await this.fresh(uid).catch(() => false)) await lease.release();
+    else this.retired.push(lease);
+  }
+
+  /** A run's lease whose uid kept something of the run: held, never used again by anyone. */
+  retire(lease: Lease): void {
+    this.inUse--;
+    this.retired.push(lease);
   }
 
   /** How many uids wait for a run. */

@@ -1,13 +1,12 @@
 import type { Writable } from 'node:stream';
 import type { Config, RunLimits } from '../../config';
-import { runUserName } from './run-users';
 import { sandboxArgs } from './bubblewrap';
 import { createRunCgroup, type RunCgroup } from './cgroups';
 import type { Isolation, IsolationLevel } from './isolation';
 import { launchArgs } from './launch';
 import type { Lease } from './leases';
-import { endUid, processesOf } from './uid-processes';
-import { sleep } from '../../timing';
+import { runUserName } from './run-users';
+import { endProcesses, processesOf } from './uid-processes';
 import { createWorkdir, finishWorkdir, removeFilesOf } from './workdir';
 
 /** The isolation settings of a task; null limits take the runner's defaults (RUN_MAX_*). */
@@ -21,37 +20,24 @@ export type SandboxSettings = {
   maxCpuSeconds: number | null;
 };
 
-/** A task's limits over the defaults. */
-export function runLimitsOf(s: SandboxSettings, defaults: RunLimits): RunLimits {
+/**
+ * A task's limits: its own where it set them, else the runner's RUN_MAX_*, which are also the most a
+ * task may have (an editor's task cannot raise what the operator set), and never more than the
+ * runner's own hard limits (a run user could not take them anyway).
+ */
+export function runLimitsOf(s: SandboxSettings, max: RunLimits, hard: Partial<RunLimits> = {}): RunLimits {
+  const pick = (own: number | null, most: number, hardest = Number.MAX_SAFE_INTEGER) => Math.min(own ?? most, most, hardest);
   return {
-    maxProcesses: s.maxProcesses ?? defaults.maxProcesses,
-    maxMemoryBytes: s.maxMemoryBytes ?? defaults.maxMemoryBytes,
-    maxFileBytes: s.maxFileBytes ?? defaults.maxFileBytes,
-    maxOpenFiles: s.maxOpenFiles ?? defaults.maxOpenFiles,
-    maxCpuSeconds: s.maxCpuSeconds ?? defaults.maxCpuSeconds,
+    maxProcesses: pick(s.maxProcesses, max.maxProcesses, hard.maxProcesses),
+    maxMemoryBytes: pick(s.maxMemoryBytes, max.maxMemoryBytes),
+    maxFileBytes: pick(s.maxFileBytes, max.maxFileBytes),
+    maxOpenFiles: pick(s.maxOpenFiles, max.maxOpenFiles, hard.maxOpenFiles),
+    maxCpuSeconds: pick(s.maxCpuSeconds, max.maxCpuSeconds),
   };
 }
 
-// Without a uid of its own, a run's processes are its cgroup's (a process cannot leave it unprivileged).
-async function endMembers(cgroup: RunCgroup, graceMs: number): Promise<void> {
-  const signal = (sig: NodeJS.Signals) => cgroup.members().forEach((pid) => {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // gone meanwhile
-    }
-  });
-  if (cgroup.members().length === 0) return;
-  if (graceMs > 0) {
-    signal('SIGTERM');
-    const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline && cgroup.members().length > 0) await sleep(50);
-  }
-  for (let i = 0; i < 100 && cgroup.members().length > 0; i++) {
-    signal('SIGKILL');
-    await sleep(20);
-  }
-}
+// How far RLIMIT_NPROC stays above a pids cgroup's limit.
+const PROCESS_BACKSTOP = 8;
 
 /** One run's place to run: its uid, scratch folder, cgroup and limits, from start to clean-up. */
 export type Sandbox = {
@@ -61,7 +47,7 @@ export type Sandbox = {
   workdir: string;
   /** Variables every process of the run gets. */
   env: Record<string, string>;
-  /** The spawn: /bin/sh with the wrapper, as the run's uid, in `cwd`. */
+  /** The spawn: the launcher, as root when it switches users itself, in `cwd`. */
   command: (file: string, args: string[], cwd: string) => { file: string; args: string[]; uid?: number; gid?: number; cwd: string; waitForGo: boolean };
   /** Right after the spawn: into the cgroup, then a line on `go` (its stdin) lets the wrapper run the task. */
   started: (pid: number, go: Writable | undefined) => Promise<void>;
@@ -71,8 +57,13 @@ export type Sandbox = {
   endAll: (graceMs: number) => Promise<void>;
   /** What the kernel did to the run since it started. */
   events: () => { oomKills: number; memoryMax: number; pidsMax: number };
-  /** After the run: files, cgroup and uid cleaned up; answers where a failed run's folder was kept. */
-  close: (failed: boolean) => Promise<string | undefined>;
+  /** Forks the kernel refused the run so far, where a pids cgroup counts them. */
+  forkRefusals: (() => number) | undefined;
+  /**
+   * After the run: processes, files, keyrings, cgroup and folder gone (a failed run's folder kept a
+   * while). `clean` is false when something of the uid is left: the uid must not be used again.
+   */
+  close: (failed: boolean) => Promise<{ kept: string | undefined; clean: boolean; left: string[] }>;
 };
 
 /**
@@ -87,20 +78,30 @@ export async function openSandbox(
   settings: SandboxSettings,
   lease: Lease | undefined,
 ): Promise<Sandbox> {
-  const limits = runLimitsOf(settings, cfg.runLimits);
+  const limits = runLimitsOf(settings, cfg.runLimits, iso.hardLimits);
   const uid = lease?.uid;
   const owner = uid === undefined ? undefined : { uid, gid: uid };
-  const workdir = await createWorkdir(cfg.runWorkDir, run.id, owner);
   let cgroup: RunCgroup | undefined;
-  try {
+  if (iso.cgroups.kind !== 'none') {
     const name = uid === undefined ? `taskrun-${process.pid}-run-${run.id}` : `taskrun-uid-${uid}`;
+    // The host gave cgroups at start: a run that cannot have one is not run with less.
     cgroup = createRunCgroup(iso.cgroups, name, { memoryBytes: limits.maxMemoryBytes, processes: limits.maxProcesses });
-  } catch {
-    cgroup = undefined; // the host refused after all: rlimits alone, as without cgroups
   }
+  const workdir = await createWorkdir(cfg.runWorkDir, run.id, owner).catch((err: Error) => {
+    cgroup?.remove();
+    throw err;
+  });
+  const pidsCgroup = cgroup !== undefined && iso.cgroups.controllers.includes('pids');
   const sandboxed = settings.isolation === 'strict' || uid === undefined;
   const name = uid === undefined ? undefined : runUserName(uid);
+  // A run with its own uid: every process of it is the run's; its cgroup, where it has one, says so
+  // without reading all of /proc. Without a uid, its cgroup (bubblewrap's pid namespace ends the rest).
   const members = cgroup ? () => cgroup!.members() : uid !== undefined ? () => processesOf(uid) : undefined;
+  const endAll = async (graceMs: number): Promise<boolean> => {
+    const ended = members ? await endProcesses(members, graceMs) : true;
+    // Outside its cgroup a process of the uid can only be one this runner did not start: still the run's.
+    return uid !== undefined && cgroup ? (await endProcesses(() => processesOf(uid), 0)) && ended : ended;
+  };
   return {
     limits,
     uid,
@@ -130,10 +131,16 @@ export async function openSandbox(
         // With a cgroup holding the run's memory, the per-process limit is a backstop above it, so a run
         // that grows past its limit is stopped by the cgroup, which says why.
         dataBytes: cgroup && iso.cgroups.controllers.includes('memory') ? limits.maxMemoryBytes * 2 : limits.maxMemoryBytes,
-        countProcesses: uid !== undefined,
+        // With a pids cgroup the cgroup refuses forks first, and counts each refusal (a fork bomb at its
+        // limit is told from a run that merely has that many processes); the rlimit is a backstop.
+        processRlimit: uid === undefined ? undefined : limits.maxProcesses + (pidsCgroup ? PROCESS_BACKSTOP : 0),
         waitForCgroup: cgroup !== undefined,
       });
-      return { ...shell, ...owner, cwd, waitForGo: cgroup !== undefined };
+      const waitForGo = cgroup !== undefined;
+      if (uid === undefined) return { ...shell, cwd, waitForGo };
+      // As root: the launcher switches to the run's uid itself (with its own IPC namespace where it can).
+      if (iso.launcher) return { file: iso.launcher[0]!, args: [...iso.launcher.slice(1), ...userSwitch(uid), shell.file, ...shell.args], cwd, waitForGo };
+      return { ...shell, ...owner, cwd, waitForGo };
     },
     started: async (pid, go) => {
       try {
@@ -147,17 +154,25 @@ export async function openSandbox(
     },
     members,
     endAll: async (graceMs) => {
-      if (uid !== undefined) await endUid(uid, graceMs, members);
-      else if (cgroup) await endMembers(cgroup, graceMs);
+      await endAll(graceMs);
     },
     events: () => cgroup?.events() ?? { oomKills: 0, memoryMax: 0, pidsMax: 0 },
+    forkRefusals: pidsCgroup ? () => cgroup!.events().pidsMax : undefined,
     close: async (failed) => {
-      if (uid !== undefined) await endUid(uid, 0, members);
-      else if (cgroup) await endMembers(cgroup, 0);
+      const ended = await endAll(0);
       const kept = await finishWorkdir(workdir, failed ? cfg.keepFailedWorkdirMs : 0);
-      if (uid !== undefined) await removeFilesOf(uid, cfg.runWorkDir);
+      const left = uid === undefined ? [] : await removeFilesOf(uid, cfg.runWorkDir, iso.python);
+      if (!ended) left.unshift(`processes of uid ${uid ?? '(none)'}`);
       cgroup?.remove();
-      return kept;
+      return { kept, clean: left.length === 0, left };
     },
   };
+}
+
+/**
+ * setpriv's part of the launcher: the run's uid and gid, no other group, and no new privileges (a
+ * setuid program does not make a run root). Its argv ends in `--`, before the wrapper.
+ */
+export function userSwitch(uid: number): string[] {
+  return ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', '--no-new-privs', '--'];
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { readProcStat } from '../../proc-stat';
 import { sleep } from '../../timing';
@@ -28,36 +27,48 @@ export function processesOf(uid: number): number[] {
   return pids;
 }
 
-/**
- * Sends `signal` to every process of `uid` at once: a helper switched to that uid calls kill(-1), which
- * the kernel applies to all of the user's processes in one pass, so a fork bomb cannot outrun it (a
- * loop over /proc could be). Only ever for a leased run uid: kill(-1) as root would end the machine.
- */
-export async function signalUid(uid: number, signal: 'TERM' | 'KILL'): Promise<void> {
-  if (!Number.isInteger(uid) || uid <= 0 || uid === process.getuid?.()) throw new Error(`refusing to signal every process of uid ${uid}`);
-  await new Promise<void>((resolve) => {
-    const child = spawn('/bin/sh', ['-c', 'kill -s "$0" -- -1 2>/dev/null; exit 0', signal], { uid, gid: uid, stdio: 'ignore' });
-    child.once('error', () => resolve());
-    child.once('exit', () => resolve());
-  });
+function signalEach(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // ended meanwhile
+    }
+  }
 }
 
+// Rounds of stopping before the kill, and of waiting for the kill to land, before giving up.
+const STOP_ROUNDS = 50;
+const KILL_ROUNDS = 100;
+
 /**
- * Ends every process of `uid`: SIGTERM, then SIGKILL after `graceMs` to what is left (at once when
- * `graceMs` is 0). `alive` lists what is left (a cgroup's members are quicker to read than /proc).
+ * Ends every process `members` lists (a run's cgroup, or its uid's processes): SIGTERM and `graceMs`
+ * to finish, then from taskrun itself, which the run can neither signal nor outrun: SIGSTOP until no
+ * new process appears (a stopped process cannot fork, so a fork bomb holds still), then SIGKILL.
+ * Answers whether none is left (false: something could not be ended; its uid must not be reused).
  */
-export async function endUid(uid: number, graceMs: number, alive: () => number[] = () => processesOf(uid)): Promise<void> {
-  if (alive().length === 0) return;
+export async function endProcesses(members: () => number[], graceMs: number): Promise<boolean> {
+  if (members().length === 0) return true;
   if (graceMs > 0) {
-    await signalUid(uid, 'TERM');
+    signalEach(members(), 'SIGTERM');
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline) {
       await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
-      if (alive().length === 0) return;
+      if (members().length === 0) return true;
     }
   }
-  for (let i = 0; i < 100 && alive().length > 0; i++) {
-    await signalUid(uid, 'KILL');
-    await sleep(20);
+  const stopped = new Set<number>();
+  for (let i = 0; i < STOP_ROUNDS; i++) {
+    const fresh = members().filter((p) => !stopped.has(p));
+    if (fresh.length === 0) break;
+    signalEach(fresh, 'SIGSTOP');
+    for (const p of fresh) stopped.add(p);
   }
+  for (let i = 0; i < KILL_ROUNDS; i++) {
+    const left = members();
+    if (left.length === 0) return true;
+    signalEach(left, 'SIGKILL');
+    await sleep(i < 10 ? 5 : 20);
+  }
+  return members().length === 0;
 }

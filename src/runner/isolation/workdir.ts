@@ -7,20 +7,29 @@ import { promisify } from 'node:util';
 
 // Each run works in a scratch folder of its own under RUN_WORK_DIR (HOME, TMPDIR and TASKRUN_WORKDIR
 // point there): mode 0700 and owned by the run's uid, so no other run can look in. It is removed after
-// the run, or kept a while when the run failed (KEEP_FAILED_WORKDIR_S), then owned by taskrun.
+// the run, or kept a while when the run failed (KEEP_FAILED_WORKDIR_S) in RUN_WORK_DIR/kept (root's
+// only), then owned by taskrun.
+//
+// Trees a run made are never walked by path in this process: another run still alive could swap one
+// of their folders for a link mid-walk (Node's recursive fs.rm follows it, as root). coreutils' `rm -rf`
+// and `chown -R -h` walk by file descriptor and never follow a link, which is why they are used here.
 
-const KEPT = 'kept-';
+const run = promisify(execFile);
+const KEPT_DIR = 'kept';
 
 /**
  * Makes RUN_WORK_DIR (0711: run users may pass through to their own folder, not list the others) and
- * checks that it is taskrun's: a folder someone else made first (say in /tmp) could be swapped under it.
+ * its `kept` folder (0700), and checks that they are taskrun's: a folder someone else made first (say in
+ * /tmp) could be swapped under it.
  */
 export async function prepareWorkRoot(root: string): Promise<void> {
-  await fs.mkdir(root, { recursive: true, mode: 0o711 });
-  const st = await fs.lstat(root);
-  if (!st.isDirectory()) throw new Error(`RUN_WORK_DIR ${root} is not a folder`);
-  if (st.uid !== process.getuid?.()) throw new Error(`RUN_WORK_DIR ${root} belongs to uid ${st.uid}, not to taskrun's user; remove it or choose another folder`);
-  await fs.chmod(root, 0o711);
+  for (const [dir, mode] of [[root, 0o711], [path.join(root, KEPT_DIR), 0o700]] as const) {
+    await fs.mkdir(dir, { recursive: true, mode });
+    const st = await fs.lstat(dir);
+    if (!st.isDirectory()) throw new Error(`${dir} (RUN_WORK_DIR) is not a folder`);
+    if (st.uid !== process.getuid?.()) throw new Error(`${dir} (RUN_WORK_DIR) belongs to uid ${st.uid}, not to taskrun's user; remove it or choose another folder`);
+    await fs.chmod(dir, mode);
+  }
 }
 
 /** Creates a run's scratch folder, owned by `owner` (the run's uid and gid) when given. */
@@ -31,65 +40,69 @@ export async function createWorkdir(root: string, runId: number, owner?: { uid: 
   return dir;
 }
 
-// Gives a tree to taskrun's user without following links (a run could point one anywhere).
-async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
-  await fs.lchown(dir, uid, gid);
-  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) await chownTree(p, uid, gid);
-    else await fs.lchown(p, uid, gid).catch(() => {});
-  }
-  if (!(await fs.lstat(dir)).isSymbolicLink()) await fs.chmod(dir, 0o700);
+/** Removes trees without following links (coreutils' rm), whoever made them. */
+async function removeTrees(paths: string[]): Promise<void> {
+  if (paths.length === 0) return;
+  await run('rm', ['-rf', '--one-file-system', '--', ...paths]).catch(() => {});
 }
 
 /**
- * Ends a run's scratch folder: removed, or (`keepMs` > 0) renamed `kept-EXPIRY-…`, given to taskrun's
- * user and left for `keepMs`; answers where it was kept.
+ * Ends a run's scratch folder: removed, or (`keepMs` > 0) moved into RUN_WORK_DIR/kept (no run can
+ * enter it) as `EXPIRY-…`, given to taskrun's user and left for `keepMs`; answers where it was kept.
  */
 export async function finishWorkdir(dir: string, keepMs: number): Promise<string | undefined> {
   if (keepMs <= 0) {
-    await fs.rm(dir, { recursive: true, force: true });
+    await removeTrees([dir]);
     return undefined;
   }
-  const kept = path.join(path.dirname(dir), `${KEPT}${Date.now() + keepMs}-${path.basename(dir)}`);
+  const kept = path.join(path.dirname(dir), KEPT_DIR, `${Date.now() + keepMs}-${path.basename(dir)}`);
   await fs.rename(dir, kept);
-  await chownTree(kept, process.getuid?.() ?? 0, process.getgid?.() ?? 0);
+  await run('chown', ['-R', '-h', `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, '--', kept]).catch(() => {});
+  await fs.chmod(kept, 0o700);
   return kept;
 }
 
 /** Removes kept folders whose time is up. */
 export async function removeExpiredWorkdirs(root: string): Promise<void> {
-  const names = await fs.readdir(root).catch(() => []);
+  const dir = path.join(root, KEPT_DIR);
+  const names = await fs.readdir(dir).catch(() => []);
   const now = Date.now();
-  for (const name of names) {
-    const expiry = name.startsWith(KEPT) ? Number(name.slice(KEPT.length).split('-')[0]) : NaN;
-    if (expiry < now) await fs.rm(path.join(root, name), { recursive: true, force: true });
-  }
+  await removeTrees(names.filter((n) => Number(n.split('-')[0]) < now).map((n) => path.join(dir, n)));
 }
 
 // World-writable places where a run could leave something for the next run of the same uid.
-const SHARED_DIRS = ['/tmp', '/var/tmp', '/dev/shm', '/dev/mqueue'];
+const SHARED_DIRS = ['/tmp', '/var/tmp', '/dev/shm', '/run/lock', '/dev/mqueue'];
 
-/**
- * Deletes what `uid` left in the machine's shared temporary folders, in `root` (the scratch folders of
- * a runner that died mid-run) and in System V IPC, so the next run given this uid finds nothing. Call
- * it once no process of the uid is left, so nothing can race it.
- */
-export async function removeFilesOf(uid: number, root: string): Promise<void> {
+// What `uid` owns at the top of the shared folders and of `root` (scratch folders of a runner that
+// died mid-run).
+async function entriesOf(uid: number, root: string): Promise<string[]> {
+  const found: string[] = [];
   for (const dir of [...SHARED_DIRS, root]) {
     const names = await fs.readdir(dir).catch(() => []);
     for (const name of names) {
       const p = path.join(dir, name);
-      const st = await fs.lstat(p).catch(() => undefined);
-      if (st?.uid === uid) await fs.rm(p, { recursive: true, force: true }).catch(() => {});
+      if ((await fs.lstat(p).catch(() => undefined))?.uid === uid) found.push(p);
     }
   }
+  return found;
+}
+
+/**
+ * Deletes what `uid` left in the machine's shared temporary folders, in `root`, in System V IPC and in
+ * its keyrings, so the next run given this uid finds nothing. Call it once no process of the uid is
+ * left, so nothing can race it. Answers what could not be removed (the uid must not be reused then).
+ */
+export async function removeFilesOf(uid: number, root: string, python: string | undefined): Promise<string[]> {
+  await removeTrees(await entriesOf(uid, root));
   await removeIpcOf(uid);
+  const left = await entriesOf(uid, root);
+  if (!(await clearKeyrings(uid, python))) left.push(`the keyrings of uid ${uid}`);
+  return left;
 }
 
 // Shared memory segments, semaphores and message queues owned by `uid`, from /proc/sysvipc. Removed by
 // ipcrm switched to `uid`: only their owner or CAP_SYS_ADMIN may, and root in a container lacks the latter.
+// (A run in an IPC namespace of its own leaves none: they go with the namespace.)
 async function removeIpcOf(uid: number): Promise<void> {
   const kinds = [['shm', '-m'], ['sem', '-s'], ['msg', '-q']] as const;
   for (const [kind, flag] of kinds) {
@@ -105,9 +118,36 @@ async function removeIpcOf(uid: number): Promise<void> {
     const uidCol = cols.indexOf('uid');
     for (const row of rows) {
       const f = row.trim().split(/\s+/);
-      if (Number(f[uidCol]) === uid) await promisify(execFile)('ipcrm', [flag, f[idCol]!], { uid, gid: uid }).catch(() => {});
+      if (Number(f[uidCol]) === uid) await run('ipcrm', [flag, f[idCol]!], { uid, gid: uid }).catch(() => {});
     }
   }
+}
+
+// keyctl(2) numbers: the syscall per architecture, KEYCTL_CLEAR, the user and user-session keyrings.
+const KEYCTL_NR: Record<string, number> = { x64: 250, arm64: 219, riscv64: 219, ia32: 288, arm: 311 };
+const CLEAR_KEYRINGS = (nr: number) =>
+  `import ctypes\nc = ctypes.CDLL(None, use_errno=True)\nfor ring in (-4, -5):\n    c.syscall(${nr}, 7, ring)\n`;
+
+/**
+ * Empties the user and user-session keyrings of `uid`, which the kernel keeps from one process of a
+ * uid to the next. Only when /proc/key-users says the uid has keys at all (most runs never touch them).
+ * Node has no keyctl; `keyctl` (keyutils) when installed, else a few lines of the run users' Python.
+ * Answers false when it could not.
+ */
+async function clearKeyrings(uid: number, python: string | undefined): Promise<boolean> {
+  let users = '';
+  try {
+    users = readFileSync('/proc/key-users', 'utf8');
+  } catch {
+    return true; // no keyrings on this kernel
+  }
+  if (!new RegExp(`^\\s*${uid}:`, 'm').test(users)) return true;
+  const as = { uid, gid: uid, timeout: 10_000, killSignal: 'SIGKILL' as const };
+  const keyctl = await run('keyctl', ['clear', '@u'], as).then(() => run('keyctl', ['clear', '@us'], as)).then(() => true, () => false);
+  if (keyctl) return true;
+  const nr = KEYCTL_NR[process.arch];
+  if (!python || nr === undefined) return false;
+  return run(python, ['-c', CLEAR_KEYRINGS(nr)], as).then(() => true, () => false);
 }
 
 /**

@@ -37,13 +37,14 @@ export function checkLimits(over: OverSince, limits: Limits, s: UsageSample, at:
 }
 
 /**
- * Why a run is stopped for its process limit, or undefined: a fork bomb held at the limit by the kernel
- * never ends by itself. "At" the limit is 90% of it or more (the sample is a moment's count) or, with
- * a pids cgroup, a fork the kernel refused since the last reading with the count near the limit.
+ * Why a run is stopped for its process limit, or undefined: a fork bomb held at the limit by the
+ * kernel never ends by itself. With a pids cgroup the kernel says when it refused a fork
+ * (`forksRefused` since the last reading): stopped then, with the count near the limit, while a run
+ * that merely has as many processes as it may goes on. With the rlimit alone nothing says so: a run at
+ * its limit at two readings in a row (`atLimitBefore`) is taken for a bomb, unless its limit is one
+ * process, which cannot fork at all.
  */
-export function processLimitReason(tasks: number, maxProcesses: number, forksRefused: boolean): string | undefined {
-  if (tasks >= maxProcesses * 0.9 || (forksRefused && tasks >= maxProcesses * 0.5)) {
-    return `process limit reached: ${maxProcesses} processes and threads (max_processes)`;
-  }
-  return undefined;
+export function processLimitReason(tasks: number, maxProcesses: number, forksRefused: boolean | undefined, atLimitBefore: boolean): string | undefined {
+  const at = forksRefused === undefined ? maxProcesses > 1 && tasks >= maxProcesses && atLimitBefore : forksRefused && tasks >= maxProcesses * 0.9;
+  return at ? `process limit reached: ${maxProcesses} processes and threads (max_processes)` : undefined;
 }

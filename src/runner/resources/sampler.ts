@@ -39,6 +39,7 @@ type Tracked = {
   runId: number;
   watch: Watched;
   refused: number;
+  atLimit: boolean;
   startedAt: number;
   trackedMono: number;
   usage: TreeUsage;
@@ -110,9 +111,11 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
     const row = thinned(r, s, at);
     if (row) pending.push(row);
     if (!r.exceeded) return;
-    const refused = r.watch.forkRefusals?.() ?? 0;
-    const forks = r.watch.maxProcesses ? processLimitReason(s.tasks, r.watch.maxProcesses, refused > r.refused) : undefined;
-    r.refused = refused;
+    const refused = r.watch.forkRefusals?.();
+    const max = r.watch.maxProcesses;
+    const forks = max ? processLimitReason(s.tasks, max, refused === undefined ? undefined : refused > r.refused, r.atLimit) : undefined;
+    r.refused = refused ?? 0;
+    r.atLimit = max !== undefined && s.tasks >= max;
     const why = forks ?? checkLimits(r.over, r.limits, s, mono);
     if (why) {
       const exceeded = r.exceeded;
@@ -160,6 +163,7 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
         runId: run.id,
         watch,
         refused: watch.forkRefusals?.() ?? 0,
+        atLimit: false,
         startedAt: Date.now(),
         trackedMono: mono,
         usage: new TreeUsage(units.ticksPerS, mono),
