@@ -28,8 +28,8 @@ for (const name of SECRET_VARS) delete process.env[name];
 const log = createLogger('taskrun', cfg.logLevel, cfg.logsDir);
 const root = process.getuid?.() === 0;
 fs.mkdirSync(cfg.tasksDir, { recursive: true });
-// Keys, passwords and the database: nobody else's business. As root the embedded server runs as the
-// postgres user, who must pass through (0711) but may not list.
+// Keys, passwords and the database: nobody else's business. As root the embedded server runs as an
+// account of its own (src/db/server-account.ts), which must pass through (0711) but may not list.
 fs.mkdirSync(cfg.dataDir, { recursive: true });
 fs.chmodSync(cfg.dataDir, root && !cfg.databaseUrl ? 0o711 : 0o700);
 
