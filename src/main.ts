@@ -28,8 +28,8 @@ for (const name of SECRET_VARS) delete process.env[name];
 const log = createLogger('taskrun', cfg.logLevel, cfg.logsDir);
 const root = process.getuid?.() === 0;
 fs.mkdirSync(cfg.tasksDir, { recursive: true });
-// Keys, passwords and the database: nobody else's business. As root the embedded server runs as the
-// postgres user, who must pass through (0711) but may not list.
+// Keys, passwords and the database: nobody else's business. As root the embedded server runs as an
+// account of its own (src/db/server-account.ts), which must pass through (0711) but may not list.
 fs.mkdirSync(cfg.dataDir, { recursive: true });
 fs.chmodSync(cfg.dataDir, root && !cfg.databaseUrl ? 0o711 : 0o700);
 
@@ -64,15 +64,21 @@ function webUser(): { uid: number; gid: number } | undefined {
   return { uid: id('-u'), gid: id('-g') };
 }
 
+// How long a child may take to stop after SIGTERM before it is killed: the runner lets running runs finish
+// for SHUTDOWN_GRACE_S, then cancels them and waits KILL_GRACE_S for their processes; both then need a
+// moment to record the ends and close their connections.
+const STOP_SLACK_MS = 15_000;
+
 const children = [
   supervise('web', entry('web'), env, log, {
+    stopWithinMs: STOP_SLACK_MS,
     user: webUser(),
     init: webSecrets,
     onMessage: (m) => {
       if (typeof m === 'object' && m && 'ready' in m) log.info(`taskrun is ready at http://${cfg.host}:${cfg.port}`);
     },
   }),
-  supervise('runner', entry('runner'), env, log, { init: runnerSecrets }),
+  supervise('runner', entry('runner'), env, log, { init: runnerSecrets, stopWithinMs: cfg.shutdownGraceMs + cfg.killGraceMs + STOP_SLACK_MS }),
 ];
 
 let stopping = false;

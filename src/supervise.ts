@@ -9,13 +9,16 @@ export type SuperviseOptions = {
   /** The user to run the child as (the supervisor runs as root). */
   user?: { uid: number; gid: number };
   onMessage?: (m: unknown) => void;
+  /** How long `stop` waits after SIGTERM before it sends SIGKILL: the longest clean shutdown of the child. */
+  stopWithinMs: number;
 };
 
 /**
  * Runs a child process and restarts it when it crashes, with back-off (0.5 s doubling to 30 s; reset
- * after a minute of good health). `stop` sends SIGTERM and resolves once the child has exited.
+ * after a minute of good health). `stop` sends SIGTERM and resolves once the child has exited, killing it
+ * after `stopWithinMs`: a child stuck in its shutdown must not keep taskrun from stopping.
  */
-export function supervise(name: string, script: string, env: NodeJS.ProcessEnv, log: Logger, opts: SuperviseOptions = {}): Supervised {
+export function supervise(name: string, script: string, env: NodeJS.ProcessEnv, log: Logger, opts: SuperviseOptions): Supervised {
   let child: ChildProcess | undefined;
   let stopping = false;
   let failures = 0;
@@ -46,7 +49,12 @@ export function supervise(name: string, script: string, env: NodeJS.ProcessEnv, 
       if (!c || c.exitCode !== null || c.signalCode !== null) return;
       const exited = new Promise((r) => c.once('exit', r));
       c.kill('SIGTERM');
+      const kill = setTimeout(() => {
+        log.error({ child: name, pid: c.pid, waited_ms: opts.stopWithinMs }, `${name} did not stop after SIGTERM; killing it`);
+        c.kill('SIGKILL');
+      }, opts.stopWithinMs);
       await exited;
+      clearTimeout(kill);
     },
   };
 }

@@ -15,7 +15,7 @@ const started: Proc[] = [];
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-start-'));
-  fs.chmodSync(root, 0o755); // as root, the embedded server runs as `postgres` and must enter DATA_DIR
+  fs.chmodSync(root, 0o755); // as root, the embedded server runs as taskrun-pg and must enter DATA_DIR
   const port = await freePort();
   env = {
     PORT: String(port), DATA_DIR: path.join(root, 'data'), TASKS_DIR: path.join(root, 'tasks'), LOGS_DIR: path.join(root, 'logs'),

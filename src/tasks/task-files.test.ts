@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findTaskFile, listTaskFiles } from './task-files';
+import { createTaskFile, findTaskFile, listTaskFiles, writeTaskContent } from './task-files';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-task-files-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -67,5 +67,39 @@ describe('task files (listings reused while the folder is unchanged)', () => {
     expect(await findTaskFile(dir, 'job')).toEqual({ id: 'job', file: 'job.sh', language: 'sh' });
     expect(await listTaskFiles(path.join(dir, 'missing'))).toEqual([]);
     expect(await findTaskFile(path.join(dir, 'missing'), 'job')).toBeUndefined();
+  });
+});
+
+describe('task files\' modes (runs execute them as other uids)', () => {
+  const withUmask = async <T>(mask: number, body: () => Promise<T>): Promise<T> => {
+    const before = process.umask(mask);
+    try {
+      return await body();
+    } finally {
+      process.umask(before);
+    }
+  };
+  const mode = (file: string) => (fs.statSync(file).mode & 0o7777).toString(8); // octal, as chmod spells it
+
+  it('creates scripts 0755 whatever the umask: readable by the run users, writable by no one else', async () => {
+    const dir = folder();
+    await withUmask(0, () => createTaskFile(dir, 'open', 'sh', 'true\n'));
+    await withUmask(0o077, () => createTaskFile(dir, 'closed', 'py', 'pass\n'));
+    expect([mode(path.join(dir, 'open.sh')), mode(path.join(dir, 'closed.py'))]).toEqual(['755', '755']);
+  });
+
+  it('keeps a saved script\'s mode, but never its group or other write bits, nor set-id bits', async () => {
+    const dir = folder();
+    const cases = { shared: 0o666, tool: 0o777, setuid: 0o4755, plain: 0o644, private: 0o600 };
+    for (const [id, m] of Object.entries(cases)) {
+      fs.writeFileSync(path.join(dir, `${id}.sh`), 'true\n');
+      fs.chmodSync(path.join(dir, `${id}.sh`), m);
+    }
+    await withUmask(0, async () => {
+      for (const id of Object.keys(cases)) await writeTaskContent(dir, (await findTaskFile(dir, id))!, 'echo saved\n');
+    });
+    const modes = Object.fromEntries(Object.keys(cases).map((id) => [id, mode(path.join(dir, `${id}.sh`))]));
+    expect(modes).toEqual({ shared: '644', tool: '755', setuid: '755', plain: '644', private: '600' });
+    expect(fs.readFileSync(path.join(dir, 'shared.sh'), 'utf8')).toBe('echo saved\n');
   });
 });

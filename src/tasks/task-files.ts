@@ -122,7 +122,7 @@ export async function readTaskContent(dir: string, task: TaskFile): Promise<stri
 export async function createTaskFile(dir: string, id: string, language: CreatableLanguage, content: string): Promise<TaskFile> {
   const file = id + extensionFor(language);
   await fs.mkdir(dir, { recursive: true });
-  await fs.writeFile(path.join(dir, file), content, { flag: 'wx', mode: 0o755 });
+  await writeScript(path.join(dir, file), content, 0o755);
   return { id, file, language };
 }
 
@@ -130,9 +130,23 @@ export async function createTaskFile(dir: string, id: string, language: Creatabl
 export async function writeTaskContent(dir: string, task: TaskFile, content: string): Promise<void> {
   const target = path.join(dir, task.file);
   const tmp = path.join(dir, `.${task.id}.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  const mode = await fs.stat(target).then((s) => s.mode & 0o777, () => 0o755);
-  await fs.writeFile(tmp, content, { mode });
+  const mode = await fs.stat(target).then((s) => s.mode & 0o755, () => 0o755);
+  await writeScript(tmp, content, mode);
   await fs.rename(tmp, target);
+}
+
+// Runs execute scripts as uids of their own: a script others may write could be changed by any run, and
+// the task's next run would do what that run wrote, with the task's secrets. So a script's mode is set
+// here, whatever the umask: never group- or other-writable, no set-id bits, and readable by the run
+// users unless its owner closed it on purpose.
+async function writeScript(file: string, content: string, mode: number): Promise<void> {
+  const handle = await fs.open(file, 'wx', mode);
+  try {
+    await handle.chmod(mode);
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Removes a script file; a file already gone is not an error. */

@@ -17,7 +17,7 @@ export default async function setup(project: TestProject) {
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-test-pg-'));
-  fs.chmodSync(dir, 0o755); // as root the server runs as `postgres`, who must be able to enter it
+  fs.chmodSync(dir, 0o755); // as root the server runs as taskrun-pg, which must be able to enter it
   const pg = await startEmbeddedPostgres(dir);
   project.provide('pgUrl', pg.url);
   return async () => {

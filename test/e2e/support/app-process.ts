@@ -76,7 +76,7 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
  */
 export async function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-e2e-'));
-  fs.chmodSync(dir, 0o755); // as root the embedded server runs as `postgres`, who must be able to enter it
+  fs.chmodSync(dir, 0o755); // as root the embedded server runs as taskrun-pg, which must be able to enter it
   const tasksDir = path.join(dir, 'tasks');
   const logsDir = path.join(dir, 'logs');
   fs.mkdirSync(tasksDir);
