@@ -69,7 +69,7 @@ async function detectLauncher(uid: number): Promise<string[] | undefined> {
 }
 
 // Run users may not enter LOGS_DIR (a run's output reaches its log only through the runner) nor list
-// or read DATA_DIR (which keeps o+x where the embedded server's postgres user must pass through).
+// or read DATA_DIR (which keeps o+x where the embedded server's account (taskrun-pg) must pass through).
 async function closeFolders(cfg: Config): Promise<void> {
   await fs.mkdir(cfg.logsDir, { recursive: true });
   const logs = await fs.stat(cfg.logsDir);
