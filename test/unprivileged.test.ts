@@ -46,7 +46,7 @@ describe.skipIf(skip !== undefined)('a runner that is not root', () => {
     user = passwdEntry(USER)!;
     h = await createHarness();
     // Its folders are its own, as they would be for a user who runs taskrun from their home.
-    for (const dir of [h.dirs.logsDir, h.dirs.dataDir, h.dirs.workDir]) fs.chownSync(dir, user.uid, user.gid);
+    for (const dir of [h.dirs.logsDir, h.dirs.dataDir, h.dirs.workDir, path.join(h.dirs.workDir, 'kept')]) fs.chownSync(dir, user.uid, user.gid);
     fs.chmodSync(h.dirs.dataDir, 0o700);
     fs.chownSync(path.join(h.dirs.dataDir, 'secret.key'), user.uid, user.gid);
     runner = startProcess('src/runner/main.ts', { ...h.env, HOME: '/nonexistent' }, [], ['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups', '--']);
