@@ -13,8 +13,6 @@ import { hardLimits } from './launch';
 import { userSwitch } from './run-sandbox';
 import { closedOnTheWay, prepareWorkRoot, removeFilesOf } from './workdir';
 
-export type IsolationLevel = 'standard' | 'strict';
-
 /** How this runner keeps runs inside the trust boundary. */
 export type Isolation = {
   /** Leased uids (taskrun is root), or undefined: runs keep taskrun's uid, in a sandbox. */

@@ -2,7 +2,8 @@ import type { Writable } from 'node:stream';
 import type { Config, RunLimits } from '../../config';
 import { sandboxArgs } from './bubblewrap';
 import { createRunCgroup, type RunCgroup } from './cgroups';
-import type { Isolation, IsolationLevel } from './isolation';
+import type { TaskSettings } from '../../queries/task-settings';
+import type { Isolation } from './isolation';
 import { launchArgs } from './launch';
 import type { Lease } from './leases';
 import { runUserName } from './run-users';
@@ -10,15 +11,7 @@ import { endProcesses, processesOf } from './uid-processes';
 import { createWorkdir, finishWorkdir, removeFilesOf } from './workdir';
 
 /** The isolation settings of a task; null limits take the runner's defaults (RUN_MAX_*). */
-export type SandboxSettings = {
-  isolation: IsolationLevel;
-  network: boolean;
-  maxProcesses: number | null;
-  maxMemoryBytes: number | null;
-  maxFileBytes: number | null;
-  maxOpenFiles: number | null;
-  maxCpuSeconds: number | null;
-};
+export type SandboxSettings = Pick<TaskSettings, 'isolation' | 'network' | 'maxProcesses' | 'maxMemoryBytes' | 'maxFileBytes' | 'maxOpenFiles' | 'maxCpuSeconds'>;
 
 /**
  * A task's limits: its own where it set them, else the runner's RUN_MAX_*, which are also the most a
