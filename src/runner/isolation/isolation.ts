@@ -9,8 +9,7 @@ import { detectCgroups, type CgroupSupport } from './cgroups';
 import { prepareLeaseDir, UidLeases } from './leases';
 import { ensureRunUsers, poolProblem } from './run-users';
 import { endProcesses, processesOf } from './uid-processes';
-import { hardLimits } from './launch';
-import { userSwitch } from './run-sandbox';
+import { hardLimits, userSwitch } from './launch';
 import { closedOnTheWay, prepareWorkRoot, removeFilesOf } from './workdir';
 
 /** How this runner keeps runs inside the trust boundary. */

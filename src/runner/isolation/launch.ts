@@ -65,3 +65,11 @@ export function launchArgs(plan: LaunchPlan): { file: string; args: string[] } {
   ];
   return { file: '/bin/sh', args: ['-c', WRAPPER, 'taskrun-run', ...values, plan.file, ...plan.args] };
 }
+
+/**
+ * setpriv's part of the launcher: the run's uid and gid, no other group, and no new privileges (a
+ * setuid program does not make a run root). Its argv ends in `--`, before the wrapper.
+ */
+export function userSwitch(uid: number): string[] {
+  return ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', '--no-new-privs', '--'];
+}

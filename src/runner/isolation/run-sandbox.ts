@@ -4,7 +4,7 @@ import { sandboxArgs } from './bubblewrap';
 import { createRunCgroup, type RunCgroup } from './cgroups';
 import type { TaskSettings } from '../../queries/task-settings';
 import type { Isolation } from './isolation';
-import { launchArgs } from './launch';
+import { launchArgs, userSwitch } from './launch';
 import type { Lease } from './leases';
 import { runUserName } from './run-users';
 import { endProcesses, processesOf } from './uid-processes';
@@ -160,12 +160,4 @@ export async function openSandbox(
       return { kept, clean: left.length === 0, left };
     },
   };
-}
-
-/**
- * setpriv's part of the launcher: the run's uid and gid, no other group, and no new privileges (a
- * setuid program does not make a run root). Its argv ends in `--`, before the wrapper.
- */
-export function userSwitch(uid: number): string[] {
-  return ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', '--no-new-privs', '--'];
 }
