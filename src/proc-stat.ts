@@ -15,10 +15,24 @@ export function readProcStat(pid: number | string): ProcStat | undefined {
   }
 }
 
-/** True while the process exists and is not a zombie. */
-export function processAlive(pid: number): boolean {
+/**
+ * True while the process exists and is not a zombie. A leader thread that called pthread_exit shows
+ * as a zombie while the other threads of its process run on: such a process is alive.
+ */
+export function processAlive(pid: number | string): boolean {
   const stat = readProcStat(pid);
-  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+  if (stat === undefined) return false;
+  if (stat.state !== 'Z' && stat.state !== 'X') return true;
+  let threads: string[];
+  try {
+    threads = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  return threads.some((t) => {
+    const s = readProcStat(`${pid}/task/${t}`);
+    return s !== undefined && s.state !== 'Z' && s.state !== 'X';
+  });
 }
 
 /** The real and effective uid of a process (/proc/PID/status); undefined once it is gone. */

@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { waitFor } from './support/harness';
 // so these run against the embedded server only.
 
 const root = process.getuid?.() === 0;
+const hasCompiler = root && spawnSync('gcc', ['--version']).status === 0;
 // Strict isolation needs bubblewrap: without it (not installed, user namespaces blocked) its tests say so and skip.
 const bubblewrap = await detectBubblewrap(root ? 64000 : undefined);
 if (!bubblewrap.available) console.warn(`strict isolation tests skipped: ${bubblewrap.reason}`);
@@ -107,6 +109,32 @@ console.log(JSON.stringify(out));
     for (const pid of children) {
       const env = fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
       expect(env, `pid ${pid}`).not.toMatch(/(^|\0)(DATABASE_URL|SECRET_KEY|ADMIN_PASSWORD)=/);
+    }
+  });
+
+  it.skipIf(!hasCompiler)('cannot load its code into a process that runs as root through its environment (LD_PRELOAD)', async () => {
+    // A library that leaves a mark when loaded into a root process: the launcher is root until it
+    // switches to the run's uid, and glibc loads LD_PRELOAD into any process that is not setuid.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-preload-'));
+    fs.chmodSync(dir, 0o755);
+    const mark = path.join(app.dir, 'root-was-here');
+    fs.writeFileSync(path.join(dir, 'mark.c'), `#include <stdio.h>
+#include <unistd.h>
+__attribute__((constructor)) static void mark(void) {
+  if (getuid() == 0 || geteuid() == 0) { FILE *f = fopen("${mark}", "a"); if (f) { fprintf(f, "root pid %d\\n", getpid()); fclose(f); } }
+}
+`);
+    execFileSync('gcc', ['-shared', '-fPIC', '-o', path.join(dir, 'mark.so'), path.join(dir, 'mark.c')]);
+    fs.chmodSync(path.join(dir, 'mark.so'), 0o755);
+    try {
+      const run = await attack('sh', 'echo "preload $LD_PRELOAD"\n', { env: { LD_PRELOAD: path.join(dir, 'mark.so') } });
+      expect(run.status).toBe('success');
+      // The task itself got its variable: it is its own to use, as its own user.
+      expect(run.text).toContain(`preload ${path.join(dir, 'mark.so')}`);
+      expect(fs.existsSync(mark) ? fs.readFileSync(mark, 'utf8') : '').toBe('');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(mark, { force: true });
     }
   });
 

@@ -1,6 +1,8 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { endProcesses, processesOf } from '../src/runner/isolation/uid-processes';
 import { reachableTempDir, writeTask } from './support/dirs';
 import { createHarness, waitFor, type Harness } from './support/harness';
 
@@ -115,10 +117,10 @@ describe.skipIf(!root)('a run uid used again', () => {
   // keyctl(2)'s add_key and KEYCTL_SEARCH on x86-64: a run's user keyring outlives its processes.
   const keys = process.arch === 'x64';
 
-  it('holds nothing of the run before: /tmp (however deep), /run/lock, System V IPC, keyrings', async () => {
+  it('holds nothing of the run before: /tmp (however deep), /run/lock, System V IPC, keyrings (persistent too)', async () => {
     h = await createHarness();
     // One uid of the pool for this runner: its runs take turns on it.
-    await h.startRunner({ RUN_UID_BASE: '64030', RUN_UID_COUNT: '1' });
+    await h.startRunner({ RUN_UID_BASE: '64029', RUN_UID_COUNT: '1' });
     writeTask(h.dirs, 'leaves.py', `
 import ctypes, os, subprocess
 print("uid=%d" % os.getuid())
@@ -129,7 +131,9 @@ for i in range(24):
 open("bottom", "w").write("left\\n")
 subprocess.run(["ipcmk", "-M", "4096"], check=True, capture_output=True)
 if ${keys ? 'True' : 'False'}:
-    ctypes.CDLL(None).syscall(248, b"user", b"taskrun-leak", b"left", 4, -4)
+    c = ctypes.CDLL(None)
+    c.syscall(248, b"user", b"taskrun-leak", b"left", 4, -4)
+    c.syscall(248, b"user", b"taskrun-leak-persistent", b"left", 4, c.syscall(250, 22, -1, -4))
 `);
     writeTask(h.dirs, 'finds.py', `
 import ctypes, os, subprocess
@@ -140,13 +144,16 @@ if os.path.exists("/tmp/taskrun-deep-leak"): found.append("deep-tmp")
 rows = [r.split() for r in open("/proc/sysvipc/shm").read().splitlines()]
 uid_col = rows[0].index("uid")
 if any(r[uid_col] == str(os.getuid()) for r in rows[1:]): found.append("shm")
-if ${keys ? 'True' : 'False'} and ctypes.CDLL(None).syscall(250, 10, -4, b"user", b"taskrun-leak", 0) > 0: found.append("keyring")
+if ${keys ? 'True' : 'False'}:
+    c = ctypes.CDLL(None)
+    if c.syscall(250, 10, -4, b"user", b"taskrun-leak", 0) > 0: found.append("keyring")
+    if c.syscall(250, 10, c.syscall(250, 22, -1, -4), b"user", b"taskrun-leak-persistent", 0) > 0: found.append("persistent-keyring")
 print("found", found)
 `);
     // What 'finds' looks for is there within the run that left it: the check can see a leak.
     writeTask(h.dirs, 'both.py', `exec(open(${JSON.stringify(path.join(h.dirs.tasksDir, 'leaves.py'))}).read())\nos.chdir("/")\nexec(open(${JSON.stringify(path.join(h.dirs.tasksDir, 'finds.py'))}).read())\n`);
     const both = await (await h.app.request((await h.runEnded(await execute('both'))).log)).text();
-    expect(both).toContain(`found ['run-lock', 'deep-tmp', 'shm'${keys ? ", 'keyring'" : ''}]`);
+    expect(both).toContain(`found ['run-lock', 'deep-tmp', 'shm'${keys ? ", 'keyring', 'persistent-keyring'" : ''}]`);
     const first = await h.runEnded(await execute('leaves'));
     const firstText = await (await h.app.request(first.log)).text();
     expect(first.status, firstText).toBe('success');
@@ -193,6 +200,30 @@ describe.skipIf(!root)('a task\'s own limits', () => {
       const res = await put('limits', { [field]: value });
       expect(res.status, field).toBe(400);
       expect((await res.json()).error).toMatch(says);
+    }
+  });
+});
+
+describe.skipIf(!root || spawnSync('gcc', ['--version']).status !== 0)('the processes of a uid', () => {
+  it('counts a process whose leader thread exited while its other threads run (it shows as a zombie), and ends it', async () => {
+    const dir = reachableTempDir('taskrun-threads-');
+    try {
+      fs.writeFileSync(path.join(dir, 'ghost.c'), `#include <pthread.h>
+#include <unistd.h>
+static void *spin(void *x) { for (;;) sleep(1); return x; }
+int main(void) { pthread_t t; pthread_create(&t, 0, spin, 0); pthread_exit(0); }
+`);
+      execFileSync('gcc', ['-pthread', '-o', path.join(dir, 'ghost'), path.join(dir, 'ghost.c')]);
+      fs.chmodSync(path.join(dir, 'ghost'), 0o755);
+      // A uid outside the pool, so that no run is touched.
+      const uid = 65_010;
+      const child = spawn(path.join(dir, 'ghost'), [], { uid, gid: uid, stdio: 'ignore' });
+      await waitFor(() => fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').includes(') Z '), 10_000, 'the leader to exit');
+      expect(processesOf(uid)).toContain(child.pid);
+      expect(await endProcesses(() => processesOf(uid), 0)).toBe(true);
+      expect(processesOf(uid)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

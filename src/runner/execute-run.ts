@@ -14,7 +14,7 @@ import { formatLimitBytes } from './resources/limits';
 import type { Watched } from './resources/sampler';
 import { LogCap, openLogFile, pumpToLog, writeLineAndClose, type LogFile } from './log-writer';
 import { openOutputChannel } from './output-socket';
-import { processInput, type ProcessInput } from './process-input';
+import { processInput, tooBigToStart, type ProcessInput } from './process-input';
 import { ProgressFilter } from './progress-filter';
 import { createProgressRecorder } from './progress-recorder';
 import { maskPatterns, maskText, SecretMask } from './secret-mask';
@@ -118,6 +118,8 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
   const prepared = prepare(ctx, run);
   if ('error' in prepared) return failed(prepared.error, await writeLineAndClose(out, prepared.error));
   const { input } = prepared;
+  const tooBig = tooBigToStart([...cmd.args, ...input.args], input.env);
+  if (tooBig) return failed(tooBig, await writeLineAndClose(out, tooBig));
   const box = await openSandbox(ctx.isolation, cfg, { id: run.id, script }, run.settings, lease).catch((err: Error) => err);
   if (box instanceof Error) {
     const why = `could not prepare the run's sandbox: ${box.message}`;
@@ -146,10 +148,11 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
     cwd: launch.cwd,
     uid: launch.uid,
     gid: launch.gid,
-    env: { ...input.env, ...box.env },
+    // Nothing for the launcher, which may run as root: the run's environment goes on stdin (started).
+    env: {},
     extendEnv: false,
     detached: true, // its own process group, so a stop reaches grandchildren too
-    stdin: launch.waitForGo ? 'pipe' : 'ignore',
+    stdin: 'pipe',
     // One socket for both, so the log has their lines in the order they were written.
     stdout: channel.childEnd,
     stderr: channel.childEnd,
@@ -173,7 +176,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
     // A line of taskrun's own in the log, between the task's output, while the log is still open.
     hooks.started(child.pid, log.note);
     // Outside its cgroup it would run without the limits the cgroup holds: then it never gets to run.
-    box.started(child.pid, child.stdin ?? undefined).catch((err: Error) => hooks.stop('limit', `could not move the run into its cgroup: ${err.message}`, true));
+    box.started(child.pid, child.stdin!, input.env).catch((err: Error) => hooks.stop('limit', `could not move the run into its cgroup: ${err.message}`, true));
     setRunPid(ctx.db, run.id, child.pid, box.uid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
   }
   const timer = setTimeout(() => hooks.stop('timeout'), run.timeoutS * 1000);

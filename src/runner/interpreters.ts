@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TaskFile } from '../tasks/task-files';
+import { HELPER_ENV } from './isolation/launch';
 
 export type Interpreters = { python: string | undefined; bash: string; node: string };
 export type Command = { file: string; args: string[] } | { error: string };
@@ -14,7 +15,7 @@ const run = promisify(execFile);
 async function runsAs(file: string, args: string[], uid: number | undefined): Promise<boolean> {
   try {
     // SIGKILL on time-out: a process stopped by a run of that uid would never act on a SIGTERM.
-    await run(file, args, { timeout: 10_000, killSignal: 'SIGKILL', ...(uid === undefined ? {} : { uid, gid: uid }) });
+    await run(file, args, { timeout: 10_000, killSignal: 'SIGKILL', env: HELPER_ENV, ...(uid === undefined ? {} : { uid, gid: uid }) });
     return true;
   } catch {
     return false;

@@ -10,7 +10,6 @@ import { createLogger } from '../log';
 import { readBootId } from './boot-id';
 import { loadSecretKey } from '../auth/secret-box';
 import { baseTaskEnv, type RunnerContext } from './context';
-import { resolveInterpreters } from './interpreters';
 import { setupIsolation } from './isolation/isolation';
 import { claimCgroupSubtree } from './isolation/cgroups';
 import { startRunner } from './runner';
@@ -24,10 +23,9 @@ const cfg = await loadProcessConfig();
 const log = createLogger('runner', cfg.logLevel, cfg.logsDir);
 survivingLostConnections(log);
 const url = resolveDatabaseUrl(cfg);
-// Set up while the database connects: the run uids, bubblewrap and cgroups; then the interpreters run
-// users can start (Python once, ~100 ms or more behind a pyenv shim).
-const interpreters = resolveInterpreters(cfg.python, process.getuid?.() === 0 ? cfg.runUidBase : undefined);
-const isolating = interpreters.then((it) => setupIsolation(cfg, log, it.python));
+// Set up while the database connects: the run uids, bubblewrap, cgroups and the interpreters run users
+// can start (Python once, ~100 ms or more behind a pyenv shim).
+const isolating = setupIsolation(cfg, log);
 const db = connectDb(url, 'taskrun-runner', 4);
 await ensureMigrated(db, url, cfg.databaseOwnerUrl);
 const ctx: RunnerContext = {
@@ -38,7 +36,7 @@ const ctx: RunnerContext = {
   runnerId: crypto.randomUUID(),
   host: os.hostname(),
   bootId: readBootId(),
-  interpreters: await interpreters,
+  interpreters: (await isolating).interpreters,
   isolation: await isolating,
   taskEnv: baseTaskEnv(process.env),
   secretKey: loadSecretKey(cfg.secretKey, cfg.dataDir),

@@ -28,29 +28,48 @@ type Listener = { server: net.Server; file: string; accepted: ((s: net.Socket) =
 let listening: Promise<Listener> | undefined;
 
 const DIR_PREFIX = 'taskrun-output-';
+const SOCKET = 'output.sock';
 
-// Folders left by runners that were killed (a clean exit removes its own): named after their pid.
-function removeLeftovers(): void {
-  for (const name of fs.readdirSync(os.tmpdir())) {
+// As root, under /run/taskrun (root's only): in the shared temp folder a run could plant a folder of
+// that name for root to clear. Otherwise the temp folder, in a folder of this user's own.
+function baseDir(): string {
+  if (process.getuid?.() !== 0) return os.tmpdir();
+  fs.mkdirSync('/run/taskrun', { recursive: true, mode: 0o700 });
+  return '/run/taskrun';
+}
+
+// Removes a socket folder: its one socket, then the folder (never a tree: nothing else belongs there).
+function removeDir(dir: string): void {
+  fs.rmSync(path.join(dir, SOCKET), { force: true });
+  fs.rmdirSync(dir);
+}
+
+// Folders left by runners that were killed (a clean exit removes its own): named after their pid, and
+// this user's own.
+function removeLeftovers(base: string): void {
+  for (const name of fs.readdirSync(base)) {
     const pid = Number(new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
     if (!pid || pid === process.pid || processAlive(pid)) continue;
-    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    const dir = path.join(base, name);
+    const st = fs.lstatSync(dir);
+    if (st.isDirectory() && st.uid === process.getuid?.()) removeDir(dir);
   }
 }
 
 // One Unix socket per process, in a folder only this user can enter; removed when the process exits.
-// Pairs are matched by the order of connections, unauthenticated: whoever could connect out of turn
-// runs as this user, as tasks do, and could as well write to LOGS_DIR or trace the runner itself.
+// Pairs are matched by the order of connections, unauthenticated: only this user can reach the socket,
+// and runs are never this user (they have uids of their own, or a sandbox without this folder).
 function listener(): Promise<Listener> {
   if (listening) return listening;
   listening = new Promise<Listener>((resolve, reject) => {
+    const base = baseDir();
     try {
-      removeLeftovers();
+      removeLeftovers(base);
     } catch {
       // best effort: an unreadable temp folder is no reason not to run
     }
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-`));
-    const file = path.join(dir, 'output.sock');
+    const dir = fs.mkdtempSync(path.join(base, `${DIR_PREFIX}${process.pid}-`));
+    const file = path.join(dir, SOCKET);
     const accepted: ((s: net.Socket) => void)[] = [];
     // Connections are accepted in the order they were made: each goes to the oldest waiting run.
     const server = net.createServer({ pauseOnConnect: true }, (s) => {
@@ -61,7 +80,13 @@ function listener(): Promise<Listener> {
     server.once('error', reject);
     server.listen(file, () => {
       server.unref(); // it must not keep a process alive that is otherwise done
-      process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+      process.once('exit', () => {
+        try {
+          removeDir(dir);
+        } catch {
+          // gone already
+        }
+      });
       resolve({ server, file, accepted });
     });
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { open } from '../auth/secret-box';
 import type { Run } from '../queries/run-types';
 import type { TaskSettings } from '../queries/task-settings';
@@ -57,4 +58,32 @@ export function processInput(
     },
     secretValues: [...Object.values(secretEnv), ...Object.values(secretParams)],
   };
+}
+
+// The kernel's limit on one argument or variable (MAX_ARG_STRLEN: 32 pages).
+const MAX_ARG_STRLEN = 128 * 1024;
+let argMax: number | undefined;
+function kernelArgMax(): number {
+  if (argMax !== undefined) return argMax;
+  try {
+    argMax = Number(execFileSync('getconf', ['ARG_MAX'], { encoding: 'utf8', timeout: 5000 }).trim()) || 2 * 1024 * 1024;
+  } catch {
+    argMax = 2 * 1024 * 1024;
+  }
+  return argMax;
+}
+
+/**
+ * Why the kernel would refuse to start a command with these arguments and environment (E2BIG), or
+ * undefined. Told before the start: the task is started by a shell that execs it, and a shell whose
+ * exec fails can only exit, which would make a run that never started look like one that failed.
+ */
+export function tooBigToStart(args: string[], env: NodeJS.ProcessEnv): string | undefined {
+  const strings = [...args, ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`)];
+  const longest = Math.max(0, ...strings.map((s) => Buffer.byteLength(s)));
+  // Each string with its NUL, and a pointer to it.
+  const total = strings.reduce((n, s) => n + Buffer.byteLength(s) + 1 + 8, 0);
+  if (longest >= MAX_ARG_STRLEN) return `could not start: an argument or variable is ${longest} bytes, over the kernel's ${MAX_ARG_STRLEN} for one (E2BIG)`;
+  if (total > kernelArgMax()) return `could not start: the arguments and environment are ${total} bytes, over the kernel's ARG_MAX of ${kernelArgMax()} (E2BIG)`;
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { readProcStat } from '../proc-stat';
+import { processAlive, readProcStat } from '../proc-stat';
 import { sleep } from '../timing';
 
 /** Sends a signal to a whole process group; false when the group no longer exists. */
@@ -26,7 +26,7 @@ export function groupAlive(pgid: number): boolean {
   }
   return pids.some((pid) => {
     const stat = readProcStat(pid);
-    return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X';
+    return stat !== undefined && stat.pgrp === pgid && processAlive(pid);
   });
 }
 

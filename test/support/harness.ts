@@ -60,12 +60,14 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir);
   const deps: WebDeps = { cfg, db: tdb.db, notify, events, log, secretKey };
   const runners: Runner[] = [];
-  const isolation = await setupIsolation(cfg, log, interpreters.python);
+  const isolation = await setupIsolation(cfg, log);
+  // Each holds an idle run uid of the host's pool (as a runner does): given back at close.
+  const isolations = [isolation];
   const rawApp = createApp(deps);
   const token = await createToken(deps, SYSTEM, 'test-admin', 'admin');
   const runnerContext = (overrides: Record<string, string> = {}, iso: Isolation = isolation): RunnerContext => ({
     cfg: loadConfig({ ...fullEnv, ...overrides }), db: tdb.db, log, notify, runnerId: crypto.randomUUID(), host: os.hostname(),
-    bootId: readBootId(), interpreters, taskEnv: baseTaskEnv(process.env), secretKey, isolation: iso,
+    bootId: readBootId(), interpreters: iso.interpreters, taskEnv: baseTaskEnv(process.env), secretKey, isolation: iso,
   });
   return {
     runnerContext,
@@ -81,13 +83,15 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       }, ms, `run ${runId} to end`),
     startRunner: async (overrides = {}) => {
       const own = Object.keys(overrides).some((k) => ISOLATION_VARS.test(k));
-      const iso = own ? await setupIsolation(loadConfig({ ...fullEnv, ...overrides }), log, interpreters.python) : isolation;
+      const iso = own ? await setupIsolation(loadConfig({ ...fullEnv, ...overrides }), log) : isolation;
+      if (own) isolations.push(iso);
       const r = await startRunner(runnerContext(overrides, iso));
       runners.push(r);
       return r;
     },
     close: async () => {
       await Promise.all(runners.map((r) => r.shutdown()));
+      await Promise.all(isolations.map((i) => i.leases?.releaseIdle()));
       await events.close();
       await tdb.drop();
       dirs.cleanup();

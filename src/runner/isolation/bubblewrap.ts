@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { HELPER_ENV } from './launch';
 
 /** Whether bubblewrap can make a sandbox here, and why not when it cannot. */
 export type BubblewrapSupport = { available: boolean; path: string; reason?: string };
@@ -26,6 +27,7 @@ export async function detectBubblewrap(uid?: number): Promise<BubblewrapSupport>
     await promisify(execFile)(bwrap, [...NAMESPACES, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true'], {
       timeout: 10_000,
       killSignal: 'SIGKILL',
+      env: HELPER_ENV,
       ...(uid === undefined ? {} : { uid, gid: uid }),
     });
     return { available: true, path: bwrap };

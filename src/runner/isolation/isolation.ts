@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Config, RunLimits } from '../../config';
 import type { Logger } from '../../log';
@@ -9,7 +10,9 @@ import { detectCgroups, type CgroupSupport } from './cgroups';
 import { prepareLeaseDir, UidLeases } from './leases';
 import { ensureRunUsers, poolProblem } from './run-users';
 import { endProcesses, processesOf } from './uid-processes';
-import { hardLimits, userSwitch } from './launch';
+import { HELPER_ENV, hardLimits, userSwitch } from './launch';
+import type { Lease } from './leases';
+import { resolveInterpreters, type Interpreters } from '../interpreters';
 import { closedOnTheWay, prepareWorkRoot, removeFilesOf } from './workdir';
 
 /** How this runner keeps runs inside the trust boundary. */
@@ -26,6 +29,8 @@ export type Isolation = {
   hardLimits: Pick<RunLimits, 'maxOpenFiles' | 'maxProcesses'>;
   /** A Python the run users can start, to empty a run uid's keyrings (no keyutils needed). */
   python: string | undefined;
+  /** The interpreters of tasks, ones the run users can start. */
+  interpreters: Interpreters;
   cgroups: CgroupSupport;
   bubblewrap: BubblewrapSupport;
   /** Why no run may start, or undefined; checked again by `recheck`. */
@@ -59,7 +64,7 @@ const SETPRIV = '/usr/bin/setpriv';
 async function detectLauncher(uid: number): Promise<string[] | undefined> {
   const candidates = [[UNSHARE, '--ipc', '--', SETPRIV], [SETPRIV]];
   for (const c of candidates) {
-    const ok = await run(c[0]!, [...c.slice(1), ...userSwitch(uid), '/bin/true'], { timeout: 10_000, killSignal: 'SIGKILL' }).then(() => true, () => false);
+    const ok = await run(c[0]!, [...c.slice(1), ...userSwitch(uid), '/bin/true'], { timeout: 10_000, killSignal: 'SIGKILL', env: HELPER_ENV }).then(() => true, () => false);
     if (ok) return c;
   }
   return undefined;
@@ -80,19 +85,25 @@ async function closeFolders(cfg: Config): Promise<void> {
  * folder and the reachability of the folders runs need; bubblewrap and cgroups as the host allows.
  * Never silently weaker: when the boundary cannot hold, `refusal` says why and what fixes it.
  */
-export async function setupIsolation(cfg: Config, log: Logger, python?: string): Promise<Isolation> {
+export async function setupIsolation(cfg: Config, log: Logger): Promise<Isolation> {
   const root = process.getuid?.() === 0;
   const pool = { base: cfg.runUidBase, count: cfg.runUidCount };
   const fixed: string[] = [];
   let leases: UidLeases | undefined;
   let launcher: string[] | undefined;
+  // Clearing a uid's keyrings takes a Python: the system's until the run users' one is known.
+  let python: string | undefined = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : undefined;
+  await prepareWorkRoot(cfg.runWorkDir).catch((err: Error) => fixed.push(err.message));
+  await closeFolders(cfg).catch((err: Error) => fixed.push(`cannot close LOGS_DIR or DATA_DIR to runs: ${err.message}`));
+  // What runs can do is tried as a run user: one leased for the checks, so no run of another runner
+  // holds it meanwhile (it could stop or trace a check).
+  let probe: Lease | undefined;
   if (root) {
     const bad = poolProblem(pool);
     if (bad) fixed.push(bad);
     else {
       ensureRunUsers(pool, log);
       prepareLeaseDir();
-      launcher = await detectLauncher(pool.base);
       // A uid newly leased may hold what a runner that died mid-run left: processes, then files.
       leases = new UidLeases(pool, async (uid) => {
         const ended = await endProcesses(() => processesOf(uid), 0);
@@ -100,11 +111,22 @@ export async function setupIsolation(cfg: Config, log: Logger, python?: string):
         if (!ended || left.length > 0) log.error({ uid, left: ended ? left : ['processes', ...left] }, 'a run uid could not be cleared; it is not used');
         return ended && left.length === 0;
       });
+      await leases.reserve(1);
+      probe = leases.take();
+      if (!probe) fixed.push(`every uid of RUN_UID_BASE..+RUN_UID_COUNT is taken on this host, so nothing could be checked; raise RUN_UID_COUNT`);
     }
   }
-  await prepareWorkRoot(cfg.runWorkDir).catch((err: Error) => fixed.push(err.message));
-  await closeFolders(cfg).catch((err: Error) => fixed.push(`cannot close LOGS_DIR or DATA_DIR to runs: ${err.message}`));
-  const [bubblewrap, cgroups] = await Promise.all([detectBubblewrap(root ? pool.base : undefined), Promise.resolve(detectCgroups())]);
+  const asUid = probe?.uid;
+  const [bubblewrap, found, interpreters] = await Promise.all([
+    detectBubblewrap(root ? asUid : undefined),
+    asUid === undefined ? undefined : detectLauncher(asUid),
+    resolveInterpreters(cfg.python, root ? asUid : undefined),
+  ]);
+  const probed = probe !== undefined;
+  if (probe) leases!.give(probe);
+  launcher = found;
+  python = interpreters.python ?? python;
+  const cgroups = detectCgroups();
   if (!root && !bubblewrap.available) {
     fixed.push(
       `taskrun does not run as root, so runs cannot switch to unprivileged users, and ${bubblewrap.reason}; ` +
@@ -118,6 +140,7 @@ export async function setupIsolation(cfg: Config, log: Logger, python?: string):
     launcher,
     hardLimits: hardLimits(),
     python,
+    interpreters,
     cgroups,
     bubblewrap,
     refusal: refusal(),
@@ -128,7 +151,8 @@ export async function setupIsolation(cfg: Config, log: Logger, python?: string):
     report: () => {
       const problems = [...fixed, ...folders];
       if (!bubblewrap.available && bubblewrap.reason) problems.push(`strict isolation is unavailable: ${bubblewrap.reason}`);
-      if (root && launcher?.[0] !== UNSHARE) problems.push('runs share the machine\'s IPC (util-linux unshare --ipc is not allowed here): taskrun removes what a run leaves there');
+      if (probed && launcher?.[0] !== UNSHARE) problems.push('runs share the machine\'s IPC (util-linux unshare --ipc is not allowed here): taskrun removes what a run leaves there');
+      if (probed && !launcher) problems.push('util-linux setpriv cannot switch users here: runs start without no_new_privs, so a setuid program still works for them');
       if (cgroups.reason) problems.push(`memory and process limits are rlimits only: ${cgroups.reason}`);
       return {
         levels: iso.refusal ? [] : bubblewrap.available ? ['standard', 'strict'] : ['standard'],

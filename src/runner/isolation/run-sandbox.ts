@@ -1,10 +1,11 @@
+import crypto from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Config, RunLimits } from '../../config';
 import { sandboxArgs } from './bubblewrap';
 import { createRunCgroup, type RunCgroup } from './cgroups';
 import type { TaskSettings } from '../../queries/task-settings';
 import type { Isolation } from './isolation';
-import { launchArgs, userSwitch } from './launch';
+import { launchArgs, stdinScript, userSwitch } from './launch';
 import type { Lease } from './leases';
 import { runUserName } from './run-users';
 import { endProcesses, processesOf } from './uid-processes';
@@ -38,12 +39,16 @@ export type Sandbox = {
   /** The run's uid, when it has one of its own. */
   uid: number | undefined;
   workdir: string;
-  /** Variables every process of the run gets. */
-  env: Record<string, string>;
-  /** The spawn: the launcher, as root when it switches users itself, in `cwd`. */
-  command: (file: string, args: string[], cwd: string) => { file: string; args: string[]; uid?: number; gid?: number; cwd: string; waitForGo: boolean };
-  /** Right after the spawn: into the cgroup, then a line on `go` (its stdin) lets the wrapper run the task. */
-  started: (pid: number, go: Writable | undefined) => Promise<void>;
+  /**
+   * The spawn: the launcher, as root when it switches users itself, in `cwd`, with an empty
+   * environment and a pipe on stdin (the environment comes there: `started`).
+   */
+  command: (file: string, args: string[], cwd: string) => { file: string; args: string[]; uid?: number; gid?: number; cwd: string };
+  /**
+   * Right after the spawn: into the cgroup, then on `stdin` the line that lets the wrapper go on and
+   * the run's environment (`env`, plus its scratch folder and user), read by the last shell before the task.
+   */
+  started: (pid: number, stdin: Writable, env: NodeJS.ProcessEnv) => Promise<void>;
   /** The run's processes, when they can be told apart by more than their process group. */
   members: (() => number[]) | undefined;
   /** Ends every process of the run: SIGTERM, then SIGKILL after `graceMs`. */
@@ -85,6 +90,8 @@ export async function openSandbox(
     throw err;
   });
   const pidsCgroup = cgroup !== undefined && iso.cgroups.controllers.includes('pids');
+  // Ends the environment on stdin; random, so that no value can hold it.
+  const terminator = `taskrun-end-${crypto.randomBytes(12).toString('hex')}`;
   const sandboxed = settings.isolation === 'strict' || uid === undefined;
   const name = uid === undefined ? undefined : runUserName(uid);
   // A run with its own uid: every process of it is the run's; its cgroup, where it has one, says so
@@ -99,27 +106,25 @@ export async function openSandbox(
     limits,
     uid,
     workdir,
-    env: { HOME: workdir, TMPDIR: workdir, TASKRUN_WORKDIR: workdir, ...(name ? { USER: name, LOGNAME: name } : {}) },
     command: (file, args, cwd) => {
-      const inner = sandboxed && iso.bubblewrap.available
-        ? {
-            file: iso.bubblewrap.path,
-            args: [
-              ...sandboxArgs({
-                hidden: [cfg.dataDir, cfg.logsDir, cfg.runWorkDir],
-                workdir,
-                tasksDir: cwd,
-                onlyScript: settings.isolation === 'strict' ? run.script : undefined,
-                network: settings.network,
-              }),
-              '--',
-              file,
-              ...args,
-            ],
-          }
-        : { file, args };
+      const sandbox = sandboxed && iso.bubblewrap.available
+        ? [
+            iso.bubblewrap.path,
+            ...sandboxArgs({
+              hidden: [cfg.dataDir, cfg.logsDir, cfg.runWorkDir],
+              workdir,
+              tasksDir: cwd,
+              onlyScript: settings.isolation === 'strict' ? run.script : undefined,
+              network: settings.network,
+            }),
+            '--',
+          ]
+        : undefined;
       const shell = launchArgs({
-        ...inner,
+        file,
+        args,
+        sandbox,
+        terminator,
         limits,
         // With a cgroup holding the run's memory, the per-process limit is a backstop above it, so a run
         // that grows past its limit is stopped by the cgroup, which says why.
@@ -127,23 +132,23 @@ export async function openSandbox(
         // With a pids cgroup the cgroup refuses forks first, and counts each refusal (a fork bomb at its
         // limit is told from a run that merely has that many processes); the rlimit is a backstop.
         processRlimit: uid === undefined ? undefined : limits.maxProcesses + (pidsCgroup ? PROCESS_BACKSTOP : 0),
-        waitForCgroup: cgroup !== undefined,
       });
-      const waitForGo = cgroup !== undefined;
-      if (uid === undefined) return { ...shell, cwd, waitForGo };
+      if (uid === undefined) return { ...shell, cwd };
       // As root: the launcher switches to the run's uid itself (with its own IPC namespace where it can).
-      if (iso.launcher) return { file: iso.launcher[0]!, args: [...iso.launcher.slice(1), ...userSwitch(uid), shell.file, ...shell.args], cwd, waitForGo };
-      return { ...shell, ...owner, cwd, waitForGo };
+      if (iso.launcher) return { file: iso.launcher[0]!, args: [...iso.launcher.slice(1), ...userSwitch(uid), shell.file, ...shell.args], cwd };
+      return { ...shell, ...owner, cwd };
     },
-    started: async (pid, go) => {
+    started: async (pid, stdin, env) => {
+      // A run that dies before it reads closes the pipe: that is its end, not the runner's error.
+      stdin.on('error', () => {});
       try {
         await cgroup?.join(pid);
       } catch (err) {
-        // No line: the wrapper's read fails and it exits without running the task.
-        go?.destroy();
+        // Nothing on stdin: the wrapper's read fails and it exits without running the task.
+        stdin.destroy();
         throw err;
       }
-      go?.end('\n');
+      stdin.end(stdinScript({ ...env, HOME: workdir, TMPDIR: workdir, TASKRUN_WORKDIR: workdir, ...(name ? { USER: name, LOGNAME: name } : {}) }, terminator));
     },
     members,
     endAll: async (graceMs) => {

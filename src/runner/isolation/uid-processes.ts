@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { readProcStat } from '../../proc-stat';
+import { processAlive } from '../../proc-stat';
 import { sleep } from '../../timing';
 
-/** The live (not zombie) processes whose owner is `uid`, from /proc. */
+/** The live processes whose owner is `uid`, from /proc (a zombie leader with live threads is live). */
 export function processesOf(uid: number): number[] {
   let names: string[];
   try {
@@ -21,8 +21,7 @@ export function processesOf(uid: number): number[] {
       continue; // ended meanwhile
     }
     if (owner !== uid) continue;
-    const stat = readProcStat(name);
-    if (stat && stat.state !== 'Z' && stat.state !== 'X') pids.push(Number(name));
+    if (processAlive(name)) pids.push(Number(name));
   }
   return pids;
 }

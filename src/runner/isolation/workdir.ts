@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import { constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { HELPER_ENV } from './launch';
 
 // Each run works in a scratch folder of its own under RUN_WORK_DIR (HOME, TMPDIR and TASKRUN_WORKDIR
 // point there): mode 0700 and owned by the run's uid, so no other run can look in. It is removed after
@@ -74,16 +75,20 @@ export async function removeExpiredWorkdirs(root: string): Promise<void> {
 const SHARED_DIRS = ['/tmp', '/var/tmp', '/dev/shm', '/run/lock', '/dev/mqueue'];
 
 // What `uid` owns at the top of the shared folders and of `root` (scratch folders of a runner that
-// died mid-run).
+// died mid-run), and at the top of the world-writable folders in them that are not its own (such as
+// /tmp/.X11-unix): a run can write nowhere else there.
 async function entriesOf(uid: number, root: string): Promise<string[]> {
   const found: string[] = [];
-  for (const dir of [...SHARED_DIRS, root]) {
+  const scan = async (dir: string, depth: number) => {
     const names = await fs.readdir(dir).catch(() => []);
     for (const name of names) {
       const p = path.join(dir, name);
-      if ((await fs.lstat(p).catch(() => undefined))?.uid === uid) found.push(p);
+      const st = await fs.lstat(p).catch(() => undefined);
+      if (st?.uid === uid) found.push(p);
+      else if (depth === 0 && st?.isDirectory() && st.mode & 0o002) await scan(p, 1);
     }
-  }
+  };
+  for (const dir of [...SHARED_DIRS, root]) await scan(dir, 0);
   return found;
 }
 
@@ -118,21 +123,30 @@ async function removeIpcOf(uid: number): Promise<void> {
     const uidCol = cols.indexOf('uid');
     for (const row of rows) {
       const f = row.trim().split(/\s+/);
-      if (Number(f[uidCol]) === uid) await run('ipcrm', [flag, f[idCol]!], { uid, gid: uid }).catch(() => {});
+      if (Number(f[uidCol]) === uid) await run('ipcrm', [flag, f[idCol]!], { uid, gid: uid, env: HELPER_ENV }).catch(() => {});
     }
   }
 }
 
-// keyctl(2) numbers: the syscall per architecture, KEYCTL_CLEAR, the user and user-session keyrings.
+// keyctl(2): the syscall per architecture; KEYCTL_CLEAR 7 of the user (-4) and user-session (-5)
+// keyrings, as the uid; the persistent keyring (where Kerberos keeps tickets) only root may clear:
+// KEYCTL_GET_PERSISTENT 22 for the uid, then KEYCTL_CLEAR (not invalidated: the kernel would hand the
+// dead keyring to the uid's next runs, which could then keep no ticket at all).
 const KEYCTL_NR: Record<string, number> = { x64: 250, arm64: 219, riscv64: 219, ia32: 288, arm: 311 };
-const CLEAR_KEYRINGS = (nr: number) =>
-  `import ctypes\nc = ctypes.CDLL(None, use_errno=True)\nfor ring in (-4, -5):\n    c.syscall(${nr}, 7, ring)\n`;
+const CLEAR_OWN = (nr: number) =>
+  ['import ctypes', 'c = ctypes.CDLL(None)', 'for ring in (-4, -5):', `    if c.syscall(${nr}, 7, ring) != 0: raise SystemExit(1)`].join('\n');
+const CLEAR_PERSISTENT = (nr: number, uid: number) =>
+  [
+    'import ctypes',
+    'c = ctypes.CDLL(None)',
+    `p = c.syscall(${nr}, 22, ${uid}, -4)`,
+    `if p != -1 and c.syscall(${nr}, 7, p) != 0: raise SystemExit(1)`,
+  ].join('\n');
 
 /**
- * Empties the user and user-session keyrings of `uid`, which the kernel keeps from one process of a
- * uid to the next. Only when /proc/key-users says the uid has keys at all (most runs never touch them).
- * Node has no keyctl; `keyctl` (keyutils) when installed, else a few lines of the run users' Python.
- * Answers false when it could not.
+ * Empties the keyrings of `uid` that the kernel keeps from one process of a uid to the next (user,
+ * user-session, persistent). Only when /proc/key-users says the uid has keys at all (most runs never
+ * touch them). Node has no keyctl: a few lines of the run users' Python. Answers false when it could not.
  */
 async function clearKeyrings(uid: number, python: string | undefined): Promise<boolean> {
   let users = '';
@@ -142,12 +156,12 @@ async function clearKeyrings(uid: number, python: string | undefined): Promise<b
     return true; // no keyrings on this kernel
   }
   if (!new RegExp(`^\\s*${uid}:`, 'm').test(users)) return true;
-  const as = { uid, gid: uid, timeout: 10_000, killSignal: 'SIGKILL' as const };
-  const keyctl = await run('keyctl', ['clear', '@u'], as).then(() => run('keyctl', ['clear', '@us'], as)).then(() => true, () => false);
-  if (keyctl) return true;
   const nr = KEYCTL_NR[process.arch];
   if (!python || nr === undefined) return false;
-  return run(python, ['-c', CLEAR_KEYRINGS(nr)], as).then(() => true, () => false);
+  const opts = { timeout: 10_000, killSignal: 'SIGKILL' as const, env: HELPER_ENV };
+  const own = await run(python, ['-c', CLEAR_OWN(nr)], { ...opts, uid, gid: uid }).then(() => true, () => false);
+  const persistent = await run(python, ['-c', CLEAR_PERSISTENT(nr, uid)], opts).then(() => true, () => false);
+  return own && persistent;
 }
 
 /**
