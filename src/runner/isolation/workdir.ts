@@ -129,23 +129,22 @@ async function removeIpcOf(uid: number): Promise<void> {
 }
 
 // keyctl(2): the syscall per architecture; KEYCTL_CLEAR 7 of the user (-4) and user-session (-5)
-// keyrings, as the uid; the persistent keyring (where Kerberos keeps tickets) only root may clear:
-// KEYCTL_GET_PERSISTENT 22 for the uid, then KEYCTL_CLEAR (not invalidated: the kernel would hand the
-// dead keyring to the uid's next runs, which could then keep no ticket at all).
+// keyrings and of the persistent one (KEYCTL_GET_PERSISTENT 22: where Kerberos keeps tickets), as the
+// uid. A persistent keyring the uid cannot clear is one it cannot write either (made by root): left.
 const KEYCTL_NR: Record<string, number> = { x64: 250, arm64: 219, riscv64: 219, ia32: 288, arm: 311 };
-const CLEAR_OWN = (nr: number) =>
-  ['import ctypes', 'c = ctypes.CDLL(None)', 'for ring in (-4, -5):', `    if c.syscall(${nr}, 7, ring) != 0: raise SystemExit(1)`].join('\n');
-const CLEAR_PERSISTENT = (nr: number, uid: number) =>
+const CLEAR_KEYRINGS = (nr: number) =>
   [
     'import ctypes',
     'c = ctypes.CDLL(None)',
-    `p = c.syscall(${nr}, 22, ${uid}, -4)`,
-    `if p != -1 and c.syscall(${nr}, 7, p) != 0: raise SystemExit(1)`,
+    'for ring in (-4, -5):',
+    `    if c.syscall(${nr}, 7, ring) != 0: raise SystemExit(1)`,
+    `p = c.syscall(${nr}, 22, -1, -4)`,
+    `if p != -1: c.syscall(${nr}, 7, p)`,
   ].join('\n');
 
 /**
  * Empties the keyrings of `uid` that the kernel keeps from one process of a uid to the next (user,
- * user-session, persistent). Only when /proc/key-users says the uid has keys at all (most runs never
+ * user-session, persistent), as the uid. Only when /proc/key-users says the uid has keys at all (most runs never
  * touch them). Node has no keyctl: a few lines of the run users' Python. Answers false when it could not.
  */
 async function clearKeyrings(uid: number, python: string | undefined): Promise<boolean> {
@@ -158,10 +157,8 @@ async function clearKeyrings(uid: number, python: string | undefined): Promise<b
   if (!new RegExp(`^\\s*${uid}:`, 'm').test(users)) return true;
   const nr = KEYCTL_NR[process.arch];
   if (!python || nr === undefined) return false;
-  const opts = { timeout: 10_000, killSignal: 'SIGKILL' as const, env: HELPER_ENV };
-  const own = await run(python, ['-c', CLEAR_OWN(nr)], { ...opts, uid, gid: uid }).then(() => true, () => false);
-  const persistent = await run(python, ['-c', CLEAR_PERSISTENT(nr, uid)], opts).then(() => true, () => false);
-  return own && persistent;
+  const as = { uid, gid: uid, timeout: 10_000, killSignal: 'SIGKILL' as const, env: HELPER_ENV };
+  return run(python, ['-c', CLEAR_KEYRINGS(nr)], as).then(() => true, () => false);
 }
 
 /**
