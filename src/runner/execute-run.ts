@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { execa } from 'execa';
 import { setRunPid } from '../queries/runs-claim';
 import type { Run } from '../queries/run-types';
 import type { RunEnd } from '../queries/runs-finish';
@@ -14,6 +13,7 @@ import { formatLimitBytes } from './resources/limits';
 import type { Watched } from './resources/sampler';
 import { LogCap, openLogFile, pumpToLog, writeLineAndClose, type LogFile } from './log-writer';
 import { openOutputChannel } from './output-socket';
+import { spawnLauncher, type Prepared } from './isolation/prepared';
 import { processInput, tooBigToStart, type ProcessInput } from './process-input';
 import { ProgressFilter } from './progress-filter';
 import { createProgressRecorder } from './progress-recorder';
@@ -43,7 +43,9 @@ const PROGRESS_FLUSH_MS = 3000;
  * root) and stream its output to its log file. `onStarted` learns how to find the run's processes once
  * they exist (the resource sampler watches them).
  */
-export function startRun(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undefined, onStarted?: (watch: Watched) => void): RunHandle {
+export function startRun(
+  ctx: RunnerContext, run: ClaimedRun, lease: Lease | undefined, prepared: Prepared | undefined, onStarted?: (watch: Watched) => void,
+): RunHandle {
   let reason: StopReason | undefined;
   let pgid: number | undefined;
   let box: Sandbox | undefined;
@@ -61,7 +63,7 @@ export function startRun(ctx: RunnerContext, run: ClaimedRun, lease: Lease | und
     if (detail) logNote?.(`${detail}: stopping the run`);
     halt(now ? 0 : ctx.cfg.killGraceMs);
   };
-  const ended = execute(ctx, run, lease, {
+  const ended = execute(ctx, run, lease, prepared, {
     sandbox: (b) => (box = b),
     started: (pid, note) => {
       pgid = pid;
@@ -72,6 +74,10 @@ export function startRun(ctx: RunnerContext, run: ClaimedRun, lease: Lease | und
     stop,
     reason: () => reason,
     detail: () => detail,
+  });
+  // A shell started ahead for this run and not used (the run ended before it started) goes unused.
+  void ended.finally(() => {
+    if (prepared && prepared.child.exitCode === null && prepared.child.signalCode === null && pgid !== prepared.child.pid) prepared.discard();
   });
   let cleaning: Promise<boolean> | undefined;
   const cleanUp = () =>
@@ -94,7 +100,7 @@ type Hooks = {
   detail: () => string | undefined;
 };
 
-async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undefined, hooks: Hooks): Promise<RunEnd> {
+async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undefined, prepared: Prepared | undefined, hooks: Hooks): Promise<RunEnd> {
   const { cfg } = ctx;
   // The log file and the script are looked up at once: both stand between the claim and the spawn.
   const [opened, task] = await Promise.all([
@@ -115,9 +121,9 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
     (lease ? await scriptProblem(script, task.language === 'exec') : undefined);
   if (unrunnable) return failed(unrunnable, await writeLineAndClose(out, unrunnable));
   if (hooks.reason()) return { ...ended(hooks.reason(), null, null, run.timeoutS), logBytes: await writeLineAndClose(out, 'stopped before it started') };
-  const prepared = prepare(ctx, run);
-  if ('error' in prepared) return failed(prepared.error, await writeLineAndClose(out, prepared.error));
-  const { input } = prepared;
+  const inputs = prepare(ctx, run);
+  if ('error' in inputs) return failed(inputs.error, await writeLineAndClose(out, inputs.error));
+  const { input } = inputs;
   const tooBig = tooBigToStart([...cmd.args, ...input.args], input.env);
   if (tooBig) return failed(tooBig, await writeLineAndClose(out, tooBig));
   const box = await openSandbox(ctx.isolation, cfg, { id: run.id, script }, run.settings, lease).catch((err: Error) => err);
@@ -135,34 +141,16 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
   // A run without secrets skips the masking stage: the common case stays one native search per chunk.
   const stages = secrets.length > 0 ? [filter, new SecretMask(secrets), cap] : [filter, cap];
   const log = pumpToLog(stages, out);
-  const channel = await openOutputChannel(log).catch((err: Error) => err);
+  // The shell started ahead for this uid, if it is there and ready; else one started now.
+  const ready = prepared && prepared.child.exitCode === null && (await prepared.joined) && prepared.child.exitCode === null ? prepared : undefined;
+  if (prepared && !ready) prepared.discard();
+  const channel = ready ? ready.channel : await openOutputChannel().catch((err: Error) => err);
   if (channel instanceof Error) {
     const why = `could not set up the run's output: ${channel.message}`;
     return failed(why, await writeLineAndClose(out, why));
   }
-
-  // Parameter values are argv entries and environment values, taken literally: the wrapper shell only
-  // ever runs "$@" (src/runner/isolation/launch.ts).
-  const launch = box.command(cmd.file, [...cmd.args, ...input.args], cfg.tasksDir);
-  const child = execa(launch.file, launch.args, {
-    cwd: launch.cwd,
-    uid: launch.uid,
-    gid: launch.gid,
-    // Nothing for the launcher, which may run as root: the run's environment goes on stdin (started).
-    env: {},
-    extendEnv: false,
-    detached: true, // its own process group, so a stop reaches grandchildren too
-    stdin: 'pipe',
-    // One socket for both, so the log has their lines in the order they were written.
-    stdout: channel.childEnd,
-    stderr: channel.childEnd,
-    buffer: false,
-    reject: false,
-    cleanup: false,
-    stripFinalNewline: false,
-  });
-  // The child holds its own copies now: the output ends when the last of them closes.
-  channel.childEnd.destroy();
+  channel.bind(log);
+  const child = ready ? ready.child : spawnLauncher(box.spawn, channel);
   let logError: Error | undefined;
   const logging = log.done.catch((err: Error) => {
     logError ??= err;
@@ -176,7 +164,9 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
     // A line of taskrun's own in the log, between the task's output, while the log is still open.
     hooks.started(child.pid, log.note);
     // Outside its cgroup it would run without the limits the cgroup holds: then it never gets to run.
-    box.started(child.pid, child.stdin!, input.env).catch((err: Error) => hooks.stop('limit', `could not move the run into its cgroup: ${err.message}`, true));
+    // Parameter values are argv entries and environment values, taken literally: the wrapper shell
+    // only ever runs "$@" (src/runner/isolation/launch.ts).
+    box.started(child.pid, child.stdin!, cmd.file, [...cmd.args, ...input.args], input.env, ready !== undefined).catch((err: Error) => hooks.stop('limit', `could not move the run into its cgroup: ${err.message}`, true));
     setRunPid(ctx.db, run.id, child.pid, box.uid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
   }
   const timer = setTimeout(() => hooks.stop('timeout'), run.timeoutS * 1000);

@@ -16,7 +16,8 @@ const spawnWith = (script: string, childEnd: import('node:net').Socket) =>
 describe('openOutputChannel', () => {
   it("gives a child one socket for stdout and stderr: their bytes arrive whole and in the order written", async () => {
     const sink = collector();
-    const channel = await openOutputChannel(sink);
+    const channel = await openOutputChannel();
+    channel.bind(sink);
     const child = spawnWith('echo one; echo two >&2; head -c 600000 /dev/zero | tr "\\0" x; printf "\\nthree"', channel.childEnd);
     channel.childEnd.destroy();
     await sink.ended;
@@ -26,7 +27,11 @@ describe('openOutputChannel', () => {
 
   it('serves runs opened at once, each with its own output', async () => {
     const sinks = Array.from({ length: 5 }, collector);
-    const channels = await Promise.all(sinks.map((s) => openOutputChannel(s)));
+    const channels = await Promise.all(sinks.map(async (s) => {
+      const c = await openOutputChannel();
+      c.bind(s);
+      return c;
+    }));
     const children = channels.map((c, i) => spawnWith(`echo run ${i}`, c.childEnd));
     for (const c of channels) c.childEnd.destroy();
     await Promise.all([...children, ...sinks.map((s) => s.ended)]);
@@ -35,7 +40,8 @@ describe('openOutputChannel', () => {
 
   it('ends when cut, though a process still holds the socket', async () => {
     const sink = collector();
-    const channel = await openOutputChannel(sink);
+    const channel = await openOutputChannel();
+    channel.bind(sink);
     const child = spawnWith('echo before; exec sleep 30', channel.childEnd);
     channel.childEnd.destroy();
     for (let i = 0; i < 500 && sink.text() === ''; i++) await new Promise((r) => setTimeout(r, 10));

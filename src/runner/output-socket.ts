@@ -15,8 +15,12 @@ export type OutputSink = {
   end: () => void;
 };
 
-/** A run's output channel: `childEnd` becomes the child's stdout and stderr; `cut` stops reading. */
-export type OutputChannel = { childEnd: net.Socket; cut: () => void };
+/**
+ * A run's output channel: `childEnd` becomes the child's stdout and stderr; what arrives goes to the
+ * sink given to `bind` (a launcher started ahead of its run gets its channel before the run has a
+ * log); `cut` stops reading.
+ */
+export type OutputChannel = { childEnd: net.Socket; bind: (sink: OutputSink) => void; cut: () => void };
 
 // Every read lands in one buffer of this size, reused for the next read and, after the run, by the
 // next run: reading a child's output allocates nothing. (Node gives a child's own stdio pipes a fresh
@@ -144,7 +148,7 @@ async function connectPair(): Promise<Pair> {
  * stdout, except that our end reads into a reused buffer (`net.connect`'s `onread`). The child gets
  * the other end as both stdout and stderr, so their bytes arrive in the order written.
  */
-export async function openOutputChannel(sink: OutputSink): Promise<OutputChannel> {
+export async function openOutputChannel(): Promise<OutputChannel> {
   const ready = spare ?? connectPair();
   const next = connectPair();
   spare = next;
@@ -160,7 +164,6 @@ export async function openOutputChannel(sink: OutputSink): Promise<OutputChannel
     else void ready.then((late) => [late.reader, late.childEnd].forEach((s) => s.destroy()), () => {});
     pair = await withTimeout(connectPair(), CONNECT_WAIT_MS, 'connecting the output socket timed out');
   }
-  pair.bind(sink);
   const { reader } = pair;
-  return { childEnd: pair.childEnd, cut: () => reader.destroy() };
+  return { childEnd: pair.childEnd, bind: pair.bind, cut: () => reader.destroy() };
 }

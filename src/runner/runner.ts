@@ -7,6 +7,7 @@ import type { RunnerContext } from './context';
 import { startRun, type RunHandle, type StopReason } from './execute-run';
 import type { Lease } from './isolation/leases';
 import { removeExpiredWorkdirs } from './isolation/workdir';
+import { prepareLauncher, type Prepared } from './isolation/prepared';
 import { recoverLostRuns } from './recover';
 import { createSampler } from './resources/sampler';
 import { applyRetention } from './retention';
@@ -67,6 +68,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       })
       // A uid that may still hold something of the run is never used again (its lease stays held).
       .then((clean) => lease && (clean ? leases?.give(lease) : leases?.retire(lease)))
+      .then(prepareIdle)
       .finally(() => {
         active.delete(h.run.id);
         tick();
@@ -93,11 +95,38 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
         return false;
       })
       .finally(() => (topping = undefined)));
+  // The next run's shell, started ahead for each idle uid (src/runner/isolation/prepared.ts).
+  const launchers = new Map<number, Prepared>();
+  const preparing = new Set<number>();
+  function prepareIdle(): void {
+    if (!leases || stopping || ctx.isolation.refusal) return;
+    const idle = new Set(leases.idleUids());
+    for (const [uid, p] of launchers) {
+      if (!idle.has(uid)) {
+        p.discard();
+        launchers.delete(uid);
+      }
+    }
+    for (const uid of idle) {
+      if (launchers.has(uid) || preparing.has(uid)) continue;
+      preparing.add(uid);
+      prepareLauncher(ctx.isolation, cfg, uid)
+        .then((p) => {
+          // The uid was taken by a run, or given back, meanwhile: this one is not needed.
+          if (stopping || !leases.idleUids().includes(uid) || launchers.has(uid)) p.discard();
+          else launchers.set(uid, p);
+        })
+        .catch((err) => log.warn({ err, uid }, 'could not start a run\'s shell ahead'))
+        .finally(() => preparing.delete(uid));
+    }
+  }
+
   const claimable = async (free: number): Promise<number> => {
     if (!leases || ctx.isolation.refusal) return free;
     if (leases.idleCount === 0) await topUp(free);
     const before = leases.idleCount;
     if (before < free && !topping) void topUp(free).then(() => leases.idleCount > before && tick());
+    prepareIdle();
     return Math.min(free, leases.idleCount);
   };
 
@@ -109,8 +138,10 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       const n = await claimable(free);
       const claimed = await claimRuns(db, ctx, n);
       for (const run of claimed) {
-        const lease = ctx.isolation.refusal ? undefined : leases?.take();
-        const h: RunHandle = startRun(ctx, run, lease, (watch) =>
+        const lease = ctx.isolation.refusal ? undefined : leases?.take((uid) => launchers.has(uid));
+        const ahead = lease && launchers.get(lease.uid);
+        if (lease) launchers.delete(lease.uid);
+        const h: RunHandle = startRun(ctx, run, lease, ahead, (watch) =>
           sampler.track(run, watch, run.settings, (why, now) => h.stop('limit', why, now)),
         );
         launch(h, lease);
@@ -180,6 +211,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
   const pollTimer = setInterval(tick, cfg.runnerPollMs);
   // Uids for the slots, cleared before the first run needs one.
   if (leases && !ctx.isolation.refusal) await topUp(cfg.maxTaskWorkers);
+  prepareIdle();
   tick();
 
   const shutdown = async () => {
@@ -194,6 +226,8 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     while (active.size > 0 && Date.now() < bound) await sleep(50);
     if (active.size > 0) log.error({ runs: [...active.keys()] }, 'runs did not end in time; stopping without them');
     await sampler.stop();
+    for (const p of launchers.values()) p.discard();
+    launchers.clear();
     await leases?.releaseIdle();
     clearInterval(beatTimer);
     clearInterval(retentionTimer);

@@ -112,9 +112,11 @@ export class UidLeases {
     return this.idle.length;
   }
 
-  /** An idle lease for a run, if any. */
-  take(): Lease | undefined {
-    const got = this.idle.pop()?.lease;
+  /** An idle lease for a run, if any: one that `ready` says is ready first, else the last given back. */
+  take(ready: (uid: number) => boolean = () => false): Lease | undefined {
+    let i = this.idle.findLastIndex((e) => ready(e.lease.uid));
+    if (i < 0) i = this.idle.length - 1;
+    const got = i < 0 ? undefined : this.idle.splice(i, 1)[0]!.lease;
     if (got) this.inUse++;
     return got;
   }
@@ -140,6 +142,11 @@ export class UidLeases {
   retire(lease: Lease): void {
     this.inUse--;
     this.retired.push(lease);
+  }
+
+  /** The uids that wait for a run. */
+  idleUids(): number[] {
+    return this.idle.map((i) => i.lease.uid);
   }
 
   /** How many uids wait for a run. */

@@ -5,7 +5,7 @@ import { sandboxArgs } from './bubblewrap';
 import { createRunCgroup, type RunCgroup } from './cgroups';
 import type { TaskSettings } from '../../queries/task-settings';
 import type { Isolation } from './isolation';
-import { launchArgs, stdinScript, userSwitch } from './launch';
+import { stdinScript, userSwitch, WRAPPER_COMMAND } from './launch';
 import type { Lease } from './leases';
 import { runUserName } from './run-users';
 import { endProcesses, processesOf } from './uid-processes';
@@ -33,22 +33,38 @@ export function runLimitsOf(s: SandboxSettings, max: RunLimits, hard: Partial<Ru
 // How far RLIMIT_NPROC stays above a pids cgroup's limit.
 const PROCESS_BACKSTOP = 8;
 
+/** How a run's shell is started: its file and argv, in TASKS_DIR, as the uid where the spawn switches it. */
+export type LauncherSpec = { file: string; args: string[]; cwd: string; uid?: number; gid?: number };
+
+/**
+ * The start of a run as `uid` (undefined: taskrun's own, without root): as root the launcher, which
+ * switches to the uid itself (with an IPC namespace of its own where it can), then the wrapper; the
+ * same for every run of the uid, so a runner can start it ahead of the run (src/runner/isolation/prepared.ts).
+ */
+export function launcherSpec(iso: Pick<Isolation, 'launcher'>, uid: number | undefined, cwd: string): LauncherSpec {
+  const shell = WRAPPER_COMMAND;
+  if (uid === undefined) return { ...shell, cwd };
+  if (iso.launcher) return { file: iso.launcher[0]!, args: [...iso.launcher.slice(1), ...userSwitch(uid), shell.file, ...shell.args], cwd };
+  return { ...shell, cwd, uid, gid: uid };
+}
+
+/** The name of a run's cgroup: per uid where the run has one (leases keep uids apart), else per run. */
+export const cgroupName = (uid: number | undefined, runId: number): string => (uid === undefined ? `taskrun-${process.pid}-run-${runId}` : `taskrun-uid-${uid}`);
+
 /** One run's place to run: its uid, scratch folder, cgroup and limits, from start to clean-up. */
 export type Sandbox = {
   limits: RunLimits;
   /** The run's uid, when it has one of its own. */
   uid: number | undefined;
   workdir: string;
+  /** How the run's shell is started (the same for every run of its uid: see launcherSpec). */
+  spawn: LauncherSpec;
   /**
-   * The spawn: the launcher, as root when it switches users itself, in `cwd`, with an empty
-   * environment and a pipe on stdin (the environment comes there: `started`).
+   * Right after the spawn (or, for a launcher started ahead, `joined` its cgroup already): into the
+   * cgroup, then on `stdin` the run's limits, its command (`file`, `args`, in a sandbox where it has
+   * one) and its environment (`env`, plus its scratch folder and user).
    */
-  command: (file: string, args: string[], cwd: string) => { file: string; args: string[]; uid?: number; gid?: number; cwd: string };
-  /**
-   * Right after the spawn: into the cgroup, then on `stdin` the line that lets the wrapper go on and
-   * the run's environment (`env`, plus its scratch folder and user), read by the last shell before the task.
-   */
-  started: (pid: number, stdin: Writable, env: NodeJS.ProcessEnv) => Promise<void>;
+  started: (pid: number, stdin: Writable, file: string, args: string[], env: NodeJS.ProcessEnv, joined: boolean) => Promise<void>;
   /** The run's processes, when they can be told apart by more than their process group. */
   members: (() => number[]) | undefined;
   /** Ends every process of the run: SIGTERM, then SIGKILL after `graceMs`. */
@@ -81,9 +97,8 @@ export async function openSandbox(
   const owner = uid === undefined ? undefined : { uid, gid: uid };
   let cgroup: RunCgroup | undefined;
   if (iso.cgroups.kind !== 'none') {
-    const name = uid === undefined ? `taskrun-${process.pid}-run-${run.id}` : `taskrun-uid-${uid}`;
     // The host gave cgroups at start: a run that cannot have one is not run with less.
-    cgroup = createRunCgroup(iso.cgroups, name, { memoryBytes: limits.maxMemoryBytes, processes: limits.maxProcesses });
+    cgroup = createRunCgroup(iso.cgroups, cgroupName(uid, run.id), { memoryBytes: limits.maxMemoryBytes, processes: limits.maxProcesses });
   }
   const workdir = await createWorkdir(cfg.runWorkDir, run.id, owner).catch((err: Error) => {
     cgroup?.remove();
@@ -106,21 +121,31 @@ export async function openSandbox(
     limits,
     uid,
     workdir,
-    command: (file, args, cwd) => {
+    spawn: launcherSpec(iso, uid, cfg.tasksDir),
+    started: async (pid, stdin, file, args, env, joined) => {
+      // A run that dies before it reads closes the pipe: that is its end, not the runner's error.
+      stdin.on('error', () => {});
+      try {
+        if (!joined) await cgroup?.join(pid);
+      } catch (err) {
+        // Nothing on stdin: the wrapper's read fails and it exits without running the task.
+        stdin.destroy();
+        throw err;
+      }
       const sandbox = sandboxed && iso.bubblewrap.available
         ? [
             iso.bubblewrap.path,
             ...sandboxArgs({
               hidden: [cfg.dataDir, cfg.logsDir, cfg.runWorkDir],
               workdir,
-              tasksDir: cwd,
+              tasksDir: cfg.tasksDir,
               onlyScript: settings.isolation === 'strict' ? run.script : undefined,
               network: settings.network,
             }),
             '--',
           ]
         : undefined;
-      const shell = launchArgs({
+      stdin.end(stdinScript({
         file,
         args,
         sandbox,
@@ -132,23 +157,8 @@ export async function openSandbox(
         // With a pids cgroup the cgroup refuses forks first, and counts each refusal (a fork bomb at its
         // limit is told from a run that merely has that many processes); the rlimit is a backstop.
         processRlimit: uid === undefined ? undefined : limits.maxProcesses + (pidsCgroup ? PROCESS_BACKSTOP : 0),
-      });
-      if (uid === undefined) return { ...shell, cwd };
-      // As root: the launcher switches to the run's uid itself (with its own IPC namespace where it can).
-      if (iso.launcher) return { file: iso.launcher[0]!, args: [...iso.launcher.slice(1), ...userSwitch(uid), shell.file, ...shell.args], cwd };
-      return { ...shell, ...owner, cwd };
-    },
-    started: async (pid, stdin, env) => {
-      // A run that dies before it reads closes the pipe: that is its end, not the runner's error.
-      stdin.on('error', () => {});
-      try {
-        await cgroup?.join(pid);
-      } catch (err) {
-        // Nothing on stdin: the wrapper's read fails and it exits without running the task.
-        stdin.destroy();
-        throw err;
-      }
-      stdin.end(stdinScript({ ...env, HOME: workdir, TMPDIR: workdir, TASKRUN_WORKDIR: workdir, ...(name ? { USER: name, LOGNAME: name } : {}) }, terminator));
+        env: { ...env, HOME: workdir, TMPDIR: workdir, TASKRUN_WORKDIR: workdir, ...(name ? { USER: name, LOGNAME: name } : {}) },
+      }));
     },
     members,
     endAll: async (graceMs) => {

@@ -1,0 +1,69 @@
+import { execa, type ResultPromise } from 'execa';
+import type { Config } from '../../config';
+import { openOutputChannel, type OutputChannel } from '../output-socket';
+import { createRunCgroup } from './cgroups';
+import type { Isolation } from './isolation';
+import { cgroupName, launcherSpec, type LauncherSpec } from './run-sandbox';
+
+/**
+ * A run's shell started ahead of its run, as an idle uid: in that uid's cgroup already, its output
+ * channel connected, waiting on stdin for the run's limits, command and environment. Moving a process
+ * into a cgroup waits for an RCU grace period of the kernel's when none happened lately (10 to 20 ms
+ * on a quiet host), and three execs stand between the spawn and the wrapper: done here, before the
+ * request, none of it is on the way from the request to the task.
+ */
+export type Prepared = {
+  uid: number;
+  child: ResultPromise;
+  channel: OutputChannel;
+  /** Settles true once it is in its cgroup (false: it cannot be used; start the run afresh). */
+  joined: Promise<boolean>;
+  /** Ends it unused. */
+  discard: () => void;
+};
+
+// What every prepared shell is spawned with: it gets the run's own part on stdin (launch.ts).
+export function spawnLauncher(spec: LauncherSpec, channel: OutputChannel): ResultPromise {
+  const child = execa(spec.file, spec.args, {
+    cwd: spec.cwd,
+    uid: spec.uid,
+    gid: spec.gid,
+    // Nothing for the launcher, which may run as root: the run's environment goes on stdin.
+    env: {},
+    extendEnv: false,
+    detached: true, // its own process group, so a stop reaches grandchildren too
+    stdin: 'pipe',
+    // One socket for both, so the log has their lines in the order they were written.
+    stdout: channel.childEnd,
+    stderr: channel.childEnd,
+    buffer: false,
+    reject: false,
+    cleanup: false,
+    stripFinalNewline: false,
+  });
+  // The child holds its own copies now: the output ends when the last of them closes.
+  channel.childEnd.destroy();
+  return child;
+}
+
+/** Starts the shell of the next run of `uid` (a uid leased and idle). */
+export async function prepareLauncher(iso: Isolation, cfg: Config, uid: number): Promise<Prepared> {
+  const channel = await openOutputChannel();
+  const child = spawnLauncher(launcherSpec(iso, uid, cfg.tasksDir), channel);
+  child.stdin?.on('error', () => {});
+  const discard = () => {
+    child.kill('SIGKILL');
+    channel.cut();
+  };
+  const joined = (async () => {
+    if (!child.pid) return false;
+    if (iso.cgroups.kind === 'none') return true;
+    const limits = { memoryBytes: cfg.runLimits.maxMemoryBytes, processes: cfg.runLimits.maxProcesses };
+    await createRunCgroup(iso.cgroups, cgroupName(uid, 0), limits)!.join(child.pid);
+    return true;
+  })().catch(() => {
+    discard();
+    return false;
+  });
+  return { uid, child, channel, joined, discard };
+}
