@@ -68,11 +68,15 @@ async function attack(language: 'py' | 'sh' | 'js', content: string, settings: R
 
 // The uid a run printed as `uid=N`, and whether any process of it is still alive.
 const uidOf = (text: string) => Number(/uid=(\d+)/.exec(text)?.[1]);
+// (The runner starts the next run's shell ahead as an idle uid: a child of the runner itself, which
+// is no process of the run that ended. A run's leftover would be an orphan, or a child of another.)
 function processesOfUid(uid: number): number[] {
   return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
     try {
       const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
-      return new RegExp(`^Uid:\\s+${uid}\\b`, 'm').test(status) && !/^State:\s+Z/m.test(status);
+      if (!new RegExp(`^Uid:\\s+${uid}\\b`, 'm').test(status) || /^State:\s+Z/m.test(status)) return false;
+      const parent = /^PPid:\s+(\d+)/m.exec(status)![1];
+      return !fs.readFileSync(`/proc/${parent}/cmdline`, 'utf8').includes('runner/main');
     } catch {
       return false;
     }
