@@ -68,20 +68,26 @@ async function attack(language: 'py' | 'sh' | 'js', content: string, settings: R
 
 // The uid a run printed as `uid=N`, and whether any process of it is still alive.
 const uidOf = (text: string) => Number(/uid=(\d+)/.exec(text)?.[1]);
-// (The runner starts the next run's shell ahead as an idle uid: a child of the runner itself, which
-// is no process of the run that ended. A run's leftover would be an orphan, or a child of another.)
+// (The runner starts the next run's shell ahead as an idle uid: a child of the runner, still the
+// waiting wrapper (`taskrun-run`), which is no process of the run that ended. A run's own process
+// would have exec'd its task, or be an orphan, or a child of another.)
 function processesOfUid(uid: number): number[] {
   return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
     try {
       const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
       if (!new RegExp(`^Uid:\\s+${uid}\\b`, 'm').test(status) || /^State:\s+Z/m.test(status)) return false;
       const parent = /^PPid:\s+(\d+)/m.exec(status)![1];
-      return !fs.readFileSync(`/proc/${parent}/cmdline`, 'utf8').includes('runner/main');
+      const waiting = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('\0taskrun-run');
+      return !(waiting && fs.readFileSync(`/proc/${parent}/cmdline`, 'utf8').includes('runner/main'));
     } catch {
       return false;
     }
   }).map(Number);
 }
+
+// Every process of the run is ended with its end; the last of a fork bomb's may take the runner's
+// clean-up right after the end is recorded.
+const noneLeft = (uid: number) => waitFor(() => processesOfUid(uid).length === 0, 10_000, `no process of uid ${uid} (${processesOfUid(uid).join(', ')})`);
 
 describe.skipIf(!root)('a task cannot reach taskrun\'s keys', () => {
   it('cannot read the environment or memory of any taskrun process, which hold no secrets anyway', async () => {
@@ -255,7 +261,7 @@ if os.fork() == 0:
 time.sleep(1000)
 `, { timeout_s: 2 });
     expect(run.status).toBe('timeout');
-    expect(processesOfUid(uidOf(run.text))).toEqual([]);
+    await noneLeft(uidOf(run.text));
   });
 
   it('kills what escaped its process group (setsid, nohup, a double fork) at its end', async () => {
@@ -271,7 +277,7 @@ echo done
     const pids = [...run.text.matchAll(/^pid (\d+)$/gm)].map((m) => Number(m[1]));
     expect(pids).toHaveLength(3);
     for (const pid of pids) expect(fs.existsSync(`/proc/${pid}/status`) && !/State:\s+Z/.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))).toBe(false);
-    expect(processesOfUid(uidOf(run.text))).toEqual([]);
+    await noneLeft(uidOf(run.text));
   });
 
   it('clears what a run left in /tmp without following a link another run swaps in while it is cleared', async () => {
@@ -348,7 +354,7 @@ pwd | sed 's/^/cwd /'
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/process limit reached: 64/);
     expect(run.text).toMatch(/\[taskrun\] process limit reached: 64 .*: stopping the run/);
-    expect(processesOfUid(uidOf(run.text))).toEqual([]);
+    await noneLeft(uidOf(run.text));
     console.log(`fork bomb ended ${run.ms} ms after its execute`);
   });
 
@@ -367,7 +373,7 @@ while True:
       expect(run.error).toMatch(/out of memory: the run reached its memory limit of 128 MB/);
       expect(run.text).toMatch(/\[taskrun\] out of memory/);
     }
-    expect(processesOfUid(uidOf(run.text))).toEqual([]);
+    await noneLeft(uidOf(run.text));
     console.log(`memory bomb ended ${run.ms} ms after its execute`);
   });
 

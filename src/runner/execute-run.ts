@@ -77,7 +77,7 @@ export function startRun(
   });
   // A shell started ahead for this run and not used (the run ended before it started) goes unused.
   void ended.finally(() => {
-    if (prepared && prepared.child.exitCode === null && prepared.child.signalCode === null && pgid !== prepared.child.pid) prepared.discard();
+    if (prepared && prepared.child.exitCode === null && prepared.child.signalCode === null && pgid !== prepared.child.pid) void prepared.discard();
   });
   let cleaning: Promise<boolean> | undefined;
   const cleanUp = () =>
@@ -143,7 +143,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
   const log = pumpToLog(stages, out);
   // The shell started ahead for this uid, if it is there and ready; else one started now.
   const ready = prepared && prepared.child.exitCode === null && (await prepared.joined) && prepared.child.exitCode === null ? prepared : undefined;
-  if (prepared && !ready) prepared.discard();
+  if (prepared && !ready) void prepared.discard();
   const channel = ready ? ready.channel : await openOutputChannel().catch((err: Error) => err);
   if (channel instanceof Error) {
     const why = `could not set up the run's output: ${channel.message}`;
@@ -164,8 +164,8 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
     // A line of taskrun's own in the log, between the task's output, while the log is still open.
     hooks.started(child.pid, log.note);
     // Outside its cgroup it would run without the limits the cgroup holds: then it never gets to run.
-    // Parameter values are argv entries and environment values, taken literally: the wrapper shell
-    // only ever runs "$@" (src/runner/isolation/launch.ts).
+    // Parameter values are argv entries and environment values, taken literally: the wrapper gets
+    // them single-quoted, byte for byte, and execs them (src/runner/isolation/launch.ts).
     box.started(child.pid, child.stdin!, cmd.file, [...cmd.args, ...input.args], input.env, ready !== undefined).catch((err: Error) => hooks.stop('limit', `could not move the run into its cgroup: ${err.message}`, true));
     setRunPid(ctx.db, run.id, child.pid, box.uid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
   }

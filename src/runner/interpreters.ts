@@ -15,7 +15,7 @@ const run = promisify(execFile);
 async function runsAs(file: string, args: string[], uid: number | undefined): Promise<boolean> {
   try {
     // SIGKILL on time-out: a process stopped by a run of that uid would never act on a SIGTERM.
-    await run(file, args, { timeout: 10_000, killSignal: 'SIGKILL', env: HELPER_ENV, ...(uid === undefined ? {} : { uid, gid: uid }) });
+    await run(file, args, { timeout: 10_000, killSignal: 'SIGKILL', env: HELPER_ENV, cwd: '/', ...(uid === undefined ? {} : { uid, gid: uid }) });
     return true;
   } catch {
     return false;

@@ -124,7 +124,10 @@ async function connectPair(): Promise<Pair> {
     },
   });
   reader.on('error', () => {}); // 'close' follows, and ends the output
+  // A channel may close before a sink is bound (a shell started ahead that died): the sink learns it then.
+  let closed = false;
   reader.once('close', () => {
+    closed = true;
     readBuffers.give(buffer);
     sink?.end();
   });
@@ -140,7 +143,14 @@ async function connectPair(): Promise<Pair> {
   // A spare must not keep a process alive that is otherwise done; a run's child process does.
   reader.unref();
   end.unref();
-  return { reader, childEnd: end, bind: (s) => (sink = s) };
+  return {
+    reader,
+    childEnd: end,
+    bind: (s) => {
+      sink = s;
+      if (closed) s.end();
+    },
+  };
 }
 
 /**

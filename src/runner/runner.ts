@@ -103,7 +103,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     const idle = new Set(leases.idleUids());
     for (const [uid, p] of launchers) {
       if (!idle.has(uid)) {
-        p.discard();
+        void p.discard();
         launchers.delete(uid);
       }
     }
@@ -113,7 +113,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       prepareLauncher(ctx.isolation, cfg, uid)
         .then((p) => {
           // The uid was taken by a run, or given back, meanwhile: this one is not needed.
-          if (stopping || !leases.idleUids().includes(uid) || launchers.has(uid)) p.discard();
+          if (stopping || !leases.idleUids().includes(uid) || launchers.has(uid)) void p.discard();
           else launchers.set(uid, p);
         })
         .catch((err) => log.warn({ err, uid }, 'could not start a run\'s shell ahead'))
@@ -138,7 +138,8 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       const n = await claimable(free);
       const claimed = await claimRuns(db, ctx, n);
       for (const run of claimed) {
-        const lease = ctx.isolation.refusal ? undefined : leases?.take((uid) => launchers.has(uid));
+        // A uid whose shell is ready first; one whose shell is still starting last (it would join late).
+        const lease = ctx.isolation.refusal ? undefined : leases?.take((uid) => launchers.has(uid), (uid) => preparing.has(uid));
         const ahead = lease && launchers.get(lease.uid);
         if (lease) launchers.delete(lease.uid);
         const h: RunHandle = startRun(ctx, run, lease, ahead, (watch) =>
@@ -226,7 +227,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     while (active.size > 0 && Date.now() < bound) await sleep(50);
     if (active.size > 0) log.error({ runs: [...active.keys()] }, 'runs did not end in time; stopping without them');
     await sampler.stop();
-    for (const p of launchers.values()) p.discard();
+    await Promise.all([...launchers.values()].map((p) => p.discard()));
     launchers.clear();
     await leases?.releaseIdle();
     clearInterval(beatTimer);

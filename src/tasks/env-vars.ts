@@ -9,6 +9,8 @@ export const MAX_ENV_VARS = 100;
 export const MAX_ENV_VALUE = 32768;
 const LONE_SURROGATE = /\p{Cs}/u;
 
+const SHELL_OWN = new Set(['OPTIND', 'UID', 'EUID', 'PPID', 'SHELLOPTS', 'BASHOPTS', 'BASH_VERSINFO', 'GROUPS']);
+
 /** What is wrong with a variable name, or undefined when it is fine. */
 export function envNameProblem(name: string): string | undefined {
   if (name.length === 0 || name.length > MAX_ENV_NAME) return `must be 1 to ${MAX_ENV_NAME} characters`;
@@ -17,6 +19,8 @@ export function envNameProblem(name: string): string | undefined {
   if (/^TASKRUN_/i.test(name)) return 'must not start with TASKRUN_ (taskrun sets those)';
   // A JSON key that would change an object's prototype instead of naming a variable.
   if (name === '__proto__') return 'is reserved';
+  // The shell that starts a run sets the variables; these it holds itself (dash, or bash).
+  if (SHELL_OWN.has(name)) return 'is the shell\'s own: the shell that starts a run cannot take it';
   return undefined;
 }
 

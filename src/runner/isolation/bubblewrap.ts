@@ -28,6 +28,7 @@ export async function detectBubblewrap(uid?: number): Promise<BubblewrapSupport>
       timeout: 10_000,
       killSignal: 'SIGKILL',
       env: HELPER_ENV,
+      cwd: '/',
       ...(uid === undefined ? {} : { uid, gid: uid }),
     });
     return { available: true, path: bwrap };

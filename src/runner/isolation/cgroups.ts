@@ -191,10 +191,11 @@ const counter = (file: string, key: string): number => {
 };
 
 /**
- * Makes the cgroup `name` for one run with its memory and process limits, or undefined when the host
- * gives none. A leftover of the same name (a runner that died mid-run) is emptied and reused.
+ * Makes the cgroup `name` for one run with its memory and process limits (none yet: only the folder,
+ * for a shell started ahead of its run), or undefined when the host gives none. One that exists is
+ * taken as it is, its limits written again.
  */
-export function createRunCgroup(support: CgroupSupport, name: string, limits: { memoryBytes: number; processes: number }): RunCgroup | undefined {
+export function createRunCgroup(support: CgroupSupport, name: string, limits?: { memoryBytes: number; processes: number }): RunCgroup | undefined {
   if (support.kind === 'none') return undefined;
   const v2 = support.kind === 'v2';
   const dirs = [...new Set(Object.values(support.parents))].map((p) => path.join(p, name));
@@ -202,7 +203,7 @@ export function createRunCgroup(support: CgroupSupport, name: string, limits: { 
   const memory = support.parents.memory && path.join(support.parents.memory, name);
   const pids = support.parents.pids && path.join(support.parents.pids, name);
   const set = (dir: string, file: string, value: string) => fs.writeFileSync(path.join(dir, file), value);
-  if (memory) {
+  if (memory && limits) {
     if (v2) {
       set(memory, 'memory.max', String(limits.memoryBytes));
       // Swap would let a run past its memory limit, slowly; not every kernel has the file.
@@ -213,10 +214,10 @@ export function createRunCgroup(support: CgroupSupport, name: string, limits: { 
       if (memsw) set(memory, 'memory.memsw.limit_in_bytes', '-1');
       set(memory, 'memory.limit_in_bytes', String(limits.memoryBytes));
       if (memsw) set(memory, 'memory.memsw.limit_in_bytes', String(limits.memoryBytes));
-      set(memory, 'memory.failcnt', '0');
     }
   }
-  if (pids) set(pids, 'pids.max', String(limits.processes));
+  if (memory && !v2) set(memory, 'memory.failcnt', '0');
+  if (pids && limits) set(pids, 'pids.max', String(limits.processes));
   const base = {
     oomKills: memory ? counter(path.join(memory, v2 ? 'memory.events' : 'memory.oom_control'), 'oom_kill') : 0,
     memoryMax: memory && v2 ? counter(path.join(memory, 'memory.events'), 'max') : 0,
@@ -244,4 +245,28 @@ export function createRunCgroup(support: CgroupSupport, name: string, limits: { 
       return gone;
     },
   };
+}
+
+/**
+ * Removes the empty run cgroups of runners that are gone (named after their pid): a runner killed
+ * mid-run leaves its own behind. One that still holds a process stays (rmdir refuses).
+ */
+export function removeStaleCgroups(support: CgroupSupport): void {
+  for (const parent of new Set(Object.values(support.parents))) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(parent);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const pid = Number(/^taskrun-(\d+)-/.exec(name)?.[1]);
+      if (!pid || pid === process.pid || readProcStat(pid)) continue;
+      try {
+        fs.rmdirSync(path.join(parent, name));
+      } catch {
+        // not empty, or gone
+      }
+    }
+  }
 }

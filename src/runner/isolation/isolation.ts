@@ -6,11 +6,11 @@ import type { Config, RunLimits } from '../../config';
 import type { Logger } from '../../log';
 import { detectBubblewrap, type BubblewrapSupport } from './bubblewrap';
 import type { RunnerIsolation } from '../../db/schema';
-import { detectCgroups, type CgroupSupport } from './cgroups';
+import { detectCgroups, removeStaleCgroups, type CgroupSupport } from './cgroups';
 import { prepareLeaseDir, UidLeases } from './leases';
 import { ensureRunUsers, poolProblem } from './run-users';
 import { endProcesses, processesOf } from './uid-processes';
-import { HELPER_ENV, hardLimits, userSwitch } from './launch';
+import { HELPER_ENV, hardLimits, userSwitch, wrapperCommand } from './launch';
 import type { Lease } from './leases';
 import { resolveInterpreters, type Interpreters } from '../interpreters';
 import { closedOnTheWay, prepareWorkRoot, removeFilesOf } from './workdir';
@@ -64,7 +64,7 @@ const SETPRIV = '/usr/bin/setpriv';
 async function detectLauncher(uid: number): Promise<string[] | undefined> {
   const candidates = [[UNSHARE, '--ipc', '--', SETPRIV], [SETPRIV]];
   for (const c of candidates) {
-    const ok = await run(c[0]!, [...c.slice(1), ...userSwitch(uid), '/bin/true'], { timeout: 10_000, killSignal: 'SIGKILL', env: HELPER_ENV }).then(() => true, () => false);
+    const ok = await run(c[0]!, [...c.slice(1), ...userSwitch(uid), '/bin/true'], { timeout: 10_000, killSignal: 'SIGKILL', env: HELPER_ENV, cwd: '/' }).then(() => true, () => false);
     if (ok) return c;
   }
   return undefined;
@@ -127,6 +127,7 @@ export async function setupIsolation(cfg: Config, log: Logger): Promise<Isolatio
   launcher = found;
   python = interpreters.python ?? python;
   const cgroups = detectCgroups();
+  removeStaleCgroups(cgroups);
   if (!root && !bubblewrap.available) {
     fixed.push(
       `taskrun does not run as root, so runs cannot switch to unprivileged users, and ${bubblewrap.reason}; ` +
@@ -152,6 +153,7 @@ export async function setupIsolation(cfg: Config, log: Logger): Promise<Isolatio
       const problems = [...fixed, ...folders];
       if (!bubblewrap.available && bubblewrap.reason) problems.push(`strict isolation is unavailable: ${bubblewrap.reason}`);
       if (probed && launcher?.[0] !== UNSHARE) problems.push('runs share the machine\'s IPC (util-linux unshare --ipc is not allowed here): taskrun removes what a run leaves there');
+      if (!wrapperCommand().ownKeyring) problems.push('runs share the runner\'s session keyring, if it has one (no Perl at /usr/bin/perl to give each run its own)');
       if (probed && !launcher) problems.push('util-linux setpriv cannot switch users here: runs start without no_new_privs, so a setuid program still works for them');
       if (cgroups.reason) problems.push(`memory and process limits are rlimits only: ${cgroups.reason}`);
       return {

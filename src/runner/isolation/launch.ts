@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { RunLimits } from '../../config';
 
 // Node cannot set a child's rlimits or cgroup between fork and exec, so a run starts as a few lines of
-// /bin/sh (switched to the run's uid by the launcher before it), in its cgroup before it reads
+// dash (switched to the run's uid by the launcher before it), in its cgroup before it reads
 // anything: everything about the run comes on its stdin. First a line with the run's limits, which it
 // sets; then its command as a shell script (`set -- 'file' 'arg' ...`) up to a terminator line; then
 // it execs that command in its place: the task keeps the shell's pid, process group and limits, and
@@ -14,26 +14,45 @@ import type { RunLimits } from '../../config';
 // Everything before it (the launcher, which runs as root; bubblewrap) starts with an empty
 // environment: a variable such as LD_PRELOAD in a task's settings would otherwise load an editor's
 // code into a process running as root. stdin is /dev/null for the task, as it always was.
-const READ = [
-  's=""',
-  'while IFS= read -r line; do [ "$line" = "$end" ] && break; s="$s$line',
-  '"; done',
-  'eval "$s" || exit 126',
-].join('\n');
+// One line at a time, each eval'd at once (a value's newlines are written as "$nl": building one
+// script of every line first took quadratic time in a parameter of 60,000 lines).
+// The wrapper's own variables are named TASKRUN__*: no task's variable can be named TASKRUN_*.
+const NL = "TASKRUN__NL='\n'";
+const READ = 'while IFS= read -r TASKRUN__LINE && [ "$TASKRUN__LINE" != "$TASKRUN__END" ]; do eval "$TASKRUN__LINE" || exit 126; done';
+// dash (Debian's /bin/sh) spells RLIMIT_NPROC -p; bash, where it is /bin/sh, -u (its -p is a pipe's size).
+const SHELL = fs.existsSync('/bin/dash') ? '/bin/dash' : '/bin/sh';
+const NPROC = SHELL === '/bin/dash' ? '-p' : '-u';
 const WRAPPER = [
-  'IFS=" " read -r go nofile fsize cpu data nproc end inner || exit 126',
-  '[ "$go" = go ] || exit 126',
-  'ulimit -c 0 && ulimit -n "$nofile" && ulimit -f "$fsize" && ulimit -S -t "$cpu" && ulimit -H -t $(($cpu + 5)) && ulimit -d "$data" &&',
-  '  { [ "$nproc" = - ] || ulimit -p "$nproc"; } ||',
+  NL,
+  'IFS=" " read -r TASKRUN__GO TASKRUN__NOFILE TASKRUN__FSIZE TASKRUN__CPU TASKRUN__DATA TASKRUN__NPROC TASKRUN__END TASKRUN__INNER || exit 126',
+  '[ "$TASKRUN__GO" = go ] || exit 126',
+  'ulimit -c 0 && ulimit -n "$TASKRUN__NOFILE" && ulimit -f "$TASKRUN__FSIZE" && ulimit -S -t "$TASKRUN__CPU" &&',
+  '  ulimit -H -t $(($TASKRUN__CPU + 5)) && ulimit -d "$TASKRUN__DATA" &&',
+  `  { [ "$TASKRUN__NPROC" = - ] || ulimit ${NPROC} "$TASKRUN__NPROC"; } ||`,
   '  { echo "taskrun: could not set the run\'s limits" >&2; exit 126; }',
   READ,
-  '[ "$inner" = 1 ] && exec "$@"',
+  '[ "$TASKRUN__INNER" = 1 ] && exec "$@"',
   READ,
   'exec 0</dev/null',
   'exec "$@"',
 ].join('\n');
 // The shell inside a sandbox that reads the environment and execs the task.
-const INNER = ['end="$1"; shift', READ, 'exec 0</dev/null', 'exec "$@"'].join('\n');
+const INNER = [NL, 'TASKRUN__END="$1"; shift', READ, 'exec 0</dev/null', 'exec "$@"'].join('\n');
+
+/** keyctl(2)'s syscall number per architecture. */
+export const KEYCTL_NR: Record<string, number | undefined> = { x64: 250, arm64: 219, riscv64: 219, ia32: 288, arm: 311 };
+
+// A process inherits its parent's session keyring, and possesses the keys in it: a runner started by
+// systemd (KeyringMode=private) or from a login has one, which every run would share, across uids and
+// sandboxes. Before the wrapper, each run joins a new anonymous one of its own (keyctl
+// KEYCTL_JOIN_SESSION_KEYRING, 1, with no name). Node has no keyctl, and Perl is in every Debian
+// (perl-base is essential): one exec, in a shell started ahead of its run.
+const PERL = '/usr/bin/perl';
+const OWN_SESSION_KEYRING = (nr: number) => `syscall(${nr}, 1, 0) >= 0 or exit 126; exec { $ARGV[0] } @ARGV; exit 127`;
+const keyringStage = (): string[] => {
+  const nr = KEYCTL_NR[process.arch];
+  return nr !== undefined && fs.existsSync(PERL) ? [PERL, '-e', OWN_SESSION_KEYRING(nr)] : [];
+};
 
 /** What a run starts with, all of it sent on its stdin. */
 export type LaunchPlan = {
@@ -52,16 +71,24 @@ export type LaunchPlan = {
   env: NodeJS.ProcessEnv;
 };
 
-/** The shell and its argv: the same for every run (a run's own part comes on stdin). */
-export const WRAPPER_COMMAND = { file: '/bin/sh', args: ['-c', WRAPPER, 'taskrun-run'] };
+/**
+ * The run's shell and its argv, the same for every run (a run's own part comes on stdin): a session
+ * keyring of its own first, where Perl is there to make one (`ownKeyring` says whether).
+ */
+export function wrapperCommand(): { file: string; args: string[]; ownKeyring: boolean } {
+  const stage = keyringStage();
+  const shell = [SHELL, '-c', WRAPPER, 'taskrun-run'];
+  return stage.length > 0 ? { file: stage[0]!, args: [...stage.slice(1), ...shell], ownKeyring: true } : { file: SHELL, args: shell.slice(1), ownKeyring: false };
+}
 
-const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+// Single quotes keep every byte but the quote itself and the newline (a line is one statement).
+const quote = (v: string) => `'${v.replace(/'/g, `'\\''`).replace(/\n/g, `'"$TASKRUN__NL"'`)}'`;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * What the runner writes to a run's stdin: its limits (dash's units: 512-byte blocks, KiB; -p is
- * RLIMIT_NPROC), its command, then its environment as shell assignments (each value single-quoted,
- * byte for byte; a name a shell cannot take is left out: no variable, secret or parameter can have one).
+ * What the runner writes to a run's stdin: its limits (dash's units: 512-byte blocks, KiB), its
+ * command, then its environment as shell assignments (each value single-quoted, byte for byte; a name
+ * a shell cannot take is left out: no variable, secret or parameter can have one).
  */
 export function stdinScript(plan: LaunchPlan): string {
   const { limits, terminator } = plan;
@@ -76,7 +103,7 @@ export function stdinScript(plan: LaunchPlan): string {
     plan.sandbox ? '1' : '0',
   ].join(' ');
   const command = plan.sandbox
-    ? [...plan.sandbox, '/bin/sh', '-c', INNER, 'taskrun-env', terminator, plan.file, ...plan.args]
+    ? [...plan.sandbox, SHELL, '-c', INNER, 'taskrun-env', terminator, plan.file, ...plan.args]
     : [plan.file, ...plan.args];
   const exports = Object.entries(plan.env)
     .filter((e): e is [string, string] => e[1] !== undefined && NAME.test(e[0]))

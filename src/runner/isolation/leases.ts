@@ -112,9 +112,13 @@ export class UidLeases {
     return this.idle.length;
   }
 
-  /** An idle lease for a run, if any: one that `ready` says is ready first, else the last given back. */
-  take(ready: (uid: number) => boolean = () => false): Lease | undefined {
+  /**
+   * An idle lease for a run, if any: one that `ready` says is ready first, then the last given back
+   * that `busy` does not hold up, then any.
+   */
+  take(ready: (uid: number) => boolean = () => false, busy: (uid: number) => boolean = () => false): Lease | undefined {
     let i = this.idle.findLastIndex((e) => ready(e.lease.uid));
+    if (i < 0) i = this.idle.findLastIndex((e) => !busy(e.lease.uid));
     if (i < 0) i = this.idle.length - 1;
     const got = i < 0 ? undefined : this.idle.splice(i, 1)[0]!.lease;
     if (got) this.inUse++;

@@ -4,6 +4,7 @@ import { openOutputChannel, type OutputChannel } from '../output-socket';
 import { createRunCgroup } from './cgroups';
 import type { Isolation } from './isolation';
 import { cgroupName, launcherSpec, type LauncherSpec } from './run-sandbox';
+import { withTimeout } from '../../timing';
 
 /**
  * A run's shell started ahead of its run, as an idle uid: in that uid's cgroup already, its output
@@ -18,8 +19,8 @@ export type Prepared = {
   channel: OutputChannel;
   /** Settles true once it is in its cgroup (false: it cannot be used; start the run afresh). */
   joined: Promise<boolean>;
-  /** Ends it unused. */
-  discard: () => void;
+  /** Ends it unused, and its cgroup with it. */
+  discard: () => Promise<void>;
 };
 
 // What every prepared shell is spawned with: it gets the run's own part on stdin (launch.ts).
@@ -51,18 +52,24 @@ export async function prepareLauncher(iso: Isolation, cfg: Config, uid: number):
   const channel = await openOutputChannel();
   const child = spawnLauncher(launcherSpec(iso, uid, cfg.tasksDir), channel);
   child.stdin?.on('error', () => {});
-  const discard = () => {
-    child.kill('SIGKILL');
-    channel.cut();
-  };
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  // The run's own limits are written when the run is known (openSandbox), never here: a shell that
+  // joins late must not put the operator's defaults over a task's lower limits.
+  const cgroup = iso.cgroups.kind === 'none' ? undefined : createRunCgroup(iso.cgroups, cgroupName(uid, 0));
+  let discarding: Promise<void> | undefined;
+  const discard = () =>
+    (discarding ??= (async () => {
+      child.kill('SIGKILL');
+      channel.cut();
+      await withTimeout(exited, 5000, 'the shell did not end').catch(() => {});
+      cgroup?.remove();
+    })());
   const joined = (async () => {
     if (!child.pid) return false;
-    if (iso.cgroups.kind === 'none') return true;
-    const limits = { memoryBytes: cfg.runLimits.maxMemoryBytes, processes: cfg.runLimits.maxProcesses };
-    await createRunCgroup(iso.cgroups, cgroupName(uid, 0), limits)!.join(child.pid);
+    await cgroup?.join(child.pid);
     return true;
   })().catch(() => {
-    discard();
+    void discard();
     return false;
   });
   return { uid, child, channel, joined, discard };

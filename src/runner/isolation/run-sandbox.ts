@@ -5,7 +5,7 @@ import { sandboxArgs } from './bubblewrap';
 import { createRunCgroup, type RunCgroup } from './cgroups';
 import type { TaskSettings } from '../../queries/task-settings';
 import type { Isolation } from './isolation';
-import { stdinScript, userSwitch, WRAPPER_COMMAND } from './launch';
+import { stdinScript, userSwitch, wrapperCommand } from './launch';
 import type { Lease } from './leases';
 import { runUserName } from './run-users';
 import { endProcesses, processesOf } from './uid-processes';
@@ -42,14 +42,18 @@ export type LauncherSpec = { file: string; args: string[]; cwd: string; uid?: nu
  * same for every run of the uid, so a runner can start it ahead of the run (src/runner/isolation/prepared.ts).
  */
 export function launcherSpec(iso: Pick<Isolation, 'launcher'>, uid: number | undefined, cwd: string): LauncherSpec {
-  const shell = WRAPPER_COMMAND;
+  const shell = wrapperCommand();
   if (uid === undefined) return { ...shell, cwd };
   if (iso.launcher) return { file: iso.launcher[0]!, args: [...iso.launcher.slice(1), ...userSwitch(uid), shell.file, ...shell.args], cwd };
   return { ...shell, cwd, uid, gid: uid };
 }
 
-/** The name of a run's cgroup: per uid where the run has one (leases keep uids apart), else per run. */
-export const cgroupName = (uid: number | undefined, runId: number): string => (uid === undefined ? `taskrun-${process.pid}-run-${runId}` : `taskrun-uid-${uid}`);
+/**
+ * The name of a run's cgroup: per uid where the run has one (a shell started ahead joins it before the
+ * run is known), else per run; and per runner, so runners sharing a parent cgroup never share one.
+ */
+export const cgroupName = (uid: number | undefined, runId: number): string =>
+  uid === undefined ? `taskrun-${process.pid}-run-${runId}` : `taskrun-${process.pid}-uid-${uid}`;
 
 /** One run's place to run: its uid, scratch folder, cgroup and limits, from start to clean-up. */
 export type Sandbox = {

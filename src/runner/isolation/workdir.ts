@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import { constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { HELPER_ENV } from './launch';
+import { HELPER_ENV, KEYCTL_NR } from './launch';
 
 // Each run works in a scratch folder of its own under RUN_WORK_DIR (HOME, TMPDIR and TASKRUN_WORKDIR
 // point there): mode 0700 and owned by the run's uid, so no other run can look in. It is removed after
@@ -123,7 +123,7 @@ async function removeIpcOf(uid: number): Promise<void> {
     const uidCol = cols.indexOf('uid');
     for (const row of rows) {
       const f = row.trim().split(/\s+/);
-      if (Number(f[uidCol]) === uid) await run('ipcrm', [flag, f[idCol]!], { uid, gid: uid, env: HELPER_ENV }).catch(() => {});
+      if (Number(f[uidCol]) === uid) await run('ipcrm', [flag, f[idCol]!], { uid, gid: uid, cwd: '/', env: HELPER_ENV }).catch(() => {});
     }
   }
 }
@@ -131,7 +131,6 @@ async function removeIpcOf(uid: number): Promise<void> {
 // keyctl(2): the syscall per architecture; KEYCTL_CLEAR 7 of the user (-4) and user-session (-5)
 // keyrings and of the persistent one (KEYCTL_GET_PERSISTENT 22: where Kerberos keeps tickets), as the
 // uid. A persistent keyring the uid cannot clear is one it cannot write either (made by root): left.
-const KEYCTL_NR: Record<string, number> = { x64: 250, arm64: 219, riscv64: 219, ia32: 288, arm: 311 };
 const CLEAR_KEYRINGS = (nr: number) =>
   [
     'import ctypes',
@@ -157,8 +156,9 @@ async function clearKeyrings(uid: number, python: string | undefined): Promise<b
   if (!new RegExp(`^\\s*${uid}:`, 'm').test(users)) return true;
   const nr = KEYCTL_NR[process.arch];
   if (!python || nr === undefined) return false;
-  const as = { uid, gid: uid, timeout: 10_000, killSignal: 'SIGKILL' as const, env: HELPER_ENV };
-  return run(python, ['-c', CLEAR_KEYRINGS(nr)], as).then(() => true, () => false);
+  // Isolated (-I -S): no module from the folder it starts in, which a run could have written.
+  const as = { uid, gid: uid, cwd: '/', timeout: 10_000, killSignal: 'SIGKILL' as const, env: HELPER_ENV };
+  return run(python, ['-I', '-S', '-c', CLEAR_KEYRINGS(nr)], as).then(() => true, () => false);
 }
 
 /**
