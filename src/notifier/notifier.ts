@@ -108,7 +108,9 @@ export async function startNotifier(ctx: NotifierContext, options: NotifierOptio
       clearInterval(pollTimer);
       clearInterval(pruneTimer);
       clearTimeout(wakeTimer);
-      await unlisten().catch(() => {});
+      await unlisten().catch(() => {
+        // The connection is closing with the process: a LISTEN it cannot end ends with it.
+      });
       // Attempts in flight end within NOTIFY_TIMEOUT_S; let them record what they got.
       await Promise.allSettled([...inFlight]);
     },

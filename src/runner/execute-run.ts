@@ -179,7 +179,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
       const why = `could not start: ${result.originalMessage || result.shortMessage}`;
       channel.cut();
       await logging;
-      await log.close(why).catch(() => {});
+      await log.close(why).catch((err: Error) => ctx.log.warn({ err, run_id: run.id }, 'could not close the run\'s log'));
       return failed(why, cap.bytes);
     }
   }
@@ -192,7 +192,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
   await logging;
   await child;
   // The last report is stored before the end is; a database that does not answer must not hold the run.
-  await withTimeout(progress.flush(), PROGRESS_FLUSH_MS, 'storing the last progress timed out').catch(() => {});
+  await withTimeout(progress.flush(), PROGRESS_FLUSH_MS, 'storing the last progress timed out').catch(() => undefined);
   const kernel = hooks.detail() ? undefined : kernelReason(box, signal);
   await log.close(kernel).catch((err: Error) => (logError ??= err));
   if (logError) return { status: 'error', exitCode: code, signal, error: `writing the log failed: ${logError.message}`, logBytes: cap.bytes };

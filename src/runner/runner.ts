@@ -233,7 +233,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     clearInterval(beatTimer);
     clearInterval(retentionTimer);
     await Promise.allSettled([unlistenWake(), unlistenCancel()]);
-    await stopRunner(db, ctx.runnerId).catch(() => {});
+    await stopRunner(db, ctx.runnerId).catch((err: Error) => log.warn({ err }, 'could not mark the runner stopped; others will see its heartbeat end'));
   };
   return { active, tick, shutdown };
 }

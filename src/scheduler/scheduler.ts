@@ -50,7 +50,7 @@ export async function startScheduler(ctx: SchedulerContext, clock: () => Date = 
   let reloadAt = 0;
   let pruneAt = 0;
   let stopping = false;
-  let wake: () => void = () => {};
+  let wake: () => void = () => undefined;
 
   const reload = async (now: Date) => {
     const next: Known[] = [];
@@ -122,7 +122,9 @@ export async function startScheduler(ctx: SchedulerContext, clock: () => Date = 
       stopping = true;
       wake();
       await loop;
-      await unlisten().catch(() => {});
+      await unlisten().catch(() => {
+        // The connection is closing with the process: a LISTEN it cannot end ends with it.
+      });
     },
   };
 }

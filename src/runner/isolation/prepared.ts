@@ -51,7 +51,9 @@ export function spawnLauncher(spec: LauncherSpec, channel: OutputChannel): Resul
 export async function prepareLauncher(iso: Isolation, cfg: Config, uid: number): Promise<Prepared> {
   const channel = await openOutputChannel();
   const child = spawnLauncher(launcherSpec(iso, uid, cfg.tasksDir), channel);
-  child.stdin?.on('error', () => {});
+  child.stdin?.on('error', () => {
+    // A shell that dies before its run is written closes the pipe: `exited` reports that, not this.
+  });
   const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
   // The run's own limits are written when the run is known (openSandbox), never here: a shell that
   // joins late must not put the operator's defaults over a task's lower limits.
@@ -61,7 +63,9 @@ export async function prepareLauncher(iso: Isolation, cfg: Config, uid: number):
     (discarding ??= (async () => {
       child.kill('SIGKILL');
       channel.cut();
-      await withTimeout(exited, 5000, 'the shell did not end').catch(() => {});
+      await withTimeout(exited, 5000, 'the shell did not end').catch(() => {
+        // SIGKILL was sent: a shell the kernel has not reaped yet is gone for the run's purposes.
+      });
       cgroup?.remove();
     })());
   const joined = (async () => {

@@ -128,7 +128,9 @@ export async function openSandbox(
     spawn: launcherSpec(iso, uid, cfg.tasksDir),
     started: async (pid, stdin, file, args, env, joined) => {
       // A run that dies before it reads closes the pipe: that is its end, not the runner's error.
-      stdin.on('error', () => {});
+      stdin.on('error', () => {
+        // EPIPE here is the run's own end, which the runner records from its exit.
+      });
       try {
         if (!joined) await cgroup?.join(pid);
       } catch (err) {

@@ -44,7 +44,8 @@ export async function createWorkdir(root: string, runId: number, owner?: { uid: 
 /** Removes trees without following links (coreutils' rm), whoever made them. */
 async function removeTrees(paths: string[]): Promise<void> {
   if (paths.length === 0) return;
-  await run('rm', ['-rf', '--one-file-system', '--', ...paths]).catch(() => {});
+  // rm reports what it could not remove by its exit; the caller checks what is left (entriesOf).
+  await run('rm', ['-rf', '--one-file-system', '--', ...paths]).catch(() => undefined);
 }
 
 /**
@@ -58,7 +59,7 @@ export async function finishWorkdir(dir: string, keepMs: number): Promise<string
   }
   const kept = path.join(path.dirname(dir), KEPT_DIR, `${Date.now() + keepMs}-${path.basename(dir)}`);
   await fs.rename(dir, kept);
-  await run('chown', ['-R', '-h', `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, '--', kept]).catch(() => {});
+  await run('chown', ['-R', '-h', `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, '--', kept]).catch(() => undefined); // a file the run made unreadable stays the uid's; the folder is 0700 taskrun's
   await fs.chmod(kept, 0o700);
   return kept;
 }
@@ -123,7 +124,7 @@ async function removeIpcOf(uid: number): Promise<void> {
     const uidCol = cols.indexOf('uid');
     for (const row of rows) {
       const f = row.trim().split(/\s+/);
-      if (Number(f[uidCol]) === uid) await run('ipcrm', [flag, f[idCol]!], { uid, gid: uid, cwd: '/', env: HELPER_ENV }).catch(() => {});
+      if (Number(f[uidCol]) === uid) await run('ipcrm', [flag, f[idCol]!], { uid, gid: uid, cwd: '/', env: HELPER_ENV }).catch(() => undefined); // gone already
     }
   }
 }

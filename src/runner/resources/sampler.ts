@@ -184,7 +184,7 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
       if (last) rows.push(last);
       // The end of the run waits for these, but not for long: with the database away the rows stay
       // queued for the next flush (store keeps them on failure) and the end is recorded meanwhile.
-      if (rows.length > 0) await withTimeout(store(rows), END_STORE_WAIT_MS, 'storing the last samples timed out').catch(() => {});
+      if (rows.length > 0) await withTimeout(store(rows), END_STORE_WAIT_MS, 'storing the last samples timed out').catch(() => undefined);
       return r.usage.observed ? { peakRssBytes: r.usage.peakRssBytes, cpuSeconds: r.usage.cpuSeconds } : { peakRssBytes: null, cpuSeconds: null };
     },
     stop: async () => {
