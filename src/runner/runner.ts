@@ -45,7 +45,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
   const record = async (h: RunHandle, end: RunEnd) => {
     for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
       try {
-        // The status NOTIFY comes from a trigger (drizzle/0008), only if this runner still held the run.
+        // The status NOTIFY comes from the runs trigger taskrun_run_notify, only if this runner still held the run.
         await withTimeout(finishRun(db, h.run.id, ctx.runnerId, end), RECORD_TRY_MS, 'recording the end timed out');
         return;
       } catch (err) {

@@ -22,8 +22,8 @@ export type CgroupSupport = {
 export type RunCgroup = {
   /**
    * Moves a process in (before it runs the task, so everything it starts is inside). Asynchronous: a
-   * move waits for an RCU grace period of the kernel's when none happened lately (10 to 20 ms here),
-   * which must not block the runner's event loop.
+   * move waits for an RCU grace period of the kernel's when none happened lately (10 to 20 ms on a
+   * quiet host), which must not block the runner's event loop.
    */
   join: (pid: number) => Promise<void>;
   /** The processes in it now. */

@@ -13,9 +13,9 @@ import type { RunLimits } from '../../config';
 // up to the terminator again, read by the last shell before the task (inside the sandbox, at strict).
 // Everything before it (the launcher, which runs as root; bubblewrap) starts with an empty
 // environment: a variable such as LD_PRELOAD in a task's settings would otherwise load an editor's
-// code into a process running as root. stdin is /dev/null for the task, as it always was.
-// One line at a time, each eval'd at once (a value's newlines are written as "$nl": building one
-// script of every line first took quadratic time in a parameter of 60,000 lines).
+// code into a process running as root. The task's stdin is /dev/null once the wrapper has read it.
+// Each line is eval'd as soon as it is read (a value's newlines are written as "$TASKRUN__NL"):
+// gathering every line into one script first takes quadratic time in a parameter of many lines.
 // The wrapper's own variables are named TASKRUN__*: no task's variable can be named TASKRUN_*.
 const NL = "TASKRUN__NL='\n'";
 const READ = 'while IFS= read -r TASKRUN__LINE && [ "$TASKRUN__LINE" != "$TASKRUN__END" ]; do eval "$TASKRUN__LINE" || exit 126; done';

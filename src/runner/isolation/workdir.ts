@@ -59,7 +59,8 @@ export async function finishWorkdir(dir: string, keepMs: number): Promise<string
   }
   const kept = path.join(path.dirname(dir), KEPT_DIR, `${Date.now() + keepMs}-${path.basename(dir)}`);
   await fs.rename(dir, kept);
-  await run('chown', ['-R', '-h', `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, '--', kept]).catch(() => undefined); // a file the run made unreadable stays the uid's; the folder is 0700 taskrun's
+  // A file chown cannot take (the run made it unreadable) stays the uid's: the folder is 0700 and taskrun's.
+  await run('chown', ['-R', '-h', `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, '--', kept]).catch(() => undefined);
   await fs.chmod(kept, 0o700);
   return kept;
 }
@@ -124,7 +125,8 @@ async function removeIpcOf(uid: number): Promise<void> {
     const uidCol = cols.indexOf('uid');
     for (const row of rows) {
       const f = row.trim().split(/\s+/);
-      if (Number(f[uidCol]) === uid) await run('ipcrm', [flag, f[idCol]!], { uid, gid: uid, cwd: '/', env: HELPER_ENV }).catch(() => undefined); // gone already
+      // An ipcrm that fails finds the object gone already.
+      if (Number(f[uidCol]) === uid) await run('ipcrm', [flag, f[idCol]!], { uid, gid: uid, cwd: '/', env: HELPER_ENV }).catch(() => undefined);
     }
   }
 }
