@@ -24,8 +24,11 @@ const HELP = `taskrun operator commands (against DATABASE_URL, or the embedded s
 Roles: viewer (read), operator (run and cancel), editor (create, edit, delete tasks), admin (everything).
 Use a token with: curl -H "Authorization: Bearer TOKEN" http://127.0.0.1:5000/api/tasks`;
 
+// The audit log names the system user who ran a command. The CLI acts as an admin: whoever holds the
+// database's address and password can change anything anyway.
 const CLI: Who = { principal: { kind: 'user', name: `cli@${process.env.USER ?? 'operator'}`, role: 'admin' }, ip: null };
 
+// One operator command. Exit code: 0 done, 2 a bad command or a refusal (AppError), 1 anything else.
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,

@@ -1,7 +1,7 @@
 import { RE2JS, RE2JSException } from 're2js';
 
 // Parameter patterns are matched by RE2JS, a pure-JS port of RE2 whose matching is linear in the
-// value: JavaScript's backtracking RegExp took seconds over `(\w|\d)+` and 26 characters, in the web
+// value: JavaScript's backtracking RegExp takes seconds over `(\w|\d)+` and 26 characters, in the web
 // process, where a webhook's body is checked. Linear still means pattern size × value length, and
 // RE2 expands counted repetitions (`.{1,1000}` is 2000 instructions), so both are bounded: a pattern
 // compiles to at most MAX_PROGRAM instructions, and the checks of one request do at most MAX_STEPS
@@ -13,7 +13,7 @@ export const MAX_PROGRAM = 2000;
 /** The matching work one request's values may take against patterns, in instructions × characters. */
 export const MAX_STEPS = 2 ** 23;
 // Compiling is itself linear in the program: a pattern whose size bound (read from its text) is past
-// this is refused before RE2 expands it (50 × `.{1,1000}` took 0.8 s to compile).
+// this is refused before RE2 expands it (50 × `.{1,1000}` takes most of a second to compile).
 const SIZE_GUARD = 4 * MAX_PROGRAM;
 
 /** A pattern ready to match, with its size in RE2 instructions. */
@@ -22,6 +22,7 @@ export type Pattern = { re: RE2JS; size: number };
 /** What the checks of one request may still spend (`MAX_STEPS` at first); passed to each of them. */
 export type MatchBudget = { left: number };
 
+/** A full budget for the checks of one request. */
 export const newBudget = (): MatchBudget => ({ left: MAX_STEPS });
 
 const TOO_LARGE = 'is too large to match quickly: use fewer or smaller counted repetitions such as {1,1000}';

@@ -97,8 +97,9 @@ function checkValue(def: Omit<ParamDef, 'default'>, raw: unknown, budget: MatchB
   }
 }
 
-// A value against its parameter's pattern. A pattern saved before patterns were RE2 (a lookaround, a
-// backreference) can no longer be checked: the value is refused until an editor changes it.
+// A value against its parameter's pattern. A stored pattern RE2 cannot compile (a lookaround or a
+// backreference, in settings from an older taskrun or written around the API) checks nothing: the
+// value is refused until an editor changes the pattern.
 function checkPattern(source: string, value: string, budget: MatchBudget): string | { error: string } {
   const pattern = compilePattern(source);
   if ('error' in pattern) return { error: `cannot be checked: the parameter's pattern ${pattern.error}; an editor must change it` };
