@@ -67,7 +67,7 @@ export async function cancelRunById(deps: Deps, runId: number, who: Who): Promis
   const result = await cancelRun(deps.db, runId);
   if (result.outcome === 'missing') throw new AppError(404, `run not found: ${runId}`);
   if (result.outcome === 'finished') throw new AppError(409, `run already finished (${result.status})`, { status: result.status });
-  // A queued run's cancel is announced by the status trigger (drizzle/0008); a running one's runner is told.
+  // A queued run's cancel is announced by the status trigger (taskrun_run_notify); a running one's runner is told.
   if (result.outcome !== 'canceled') deps.notify(CHANNEL.cancel, String(runId));
   await audit(deps, who, 'run.cancel', String(runId));
   return getRunJson(deps, runId);

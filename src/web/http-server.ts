@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Config } from '../config';
 
-// How often Node looks for connections past their header or request timeout (its default, 30 s, let a
+// How often Node looks for connections past their header or request timeout (its default, 30 s, lets a
 // silent connection live for the timeout plus up to 30 s).
 const CHECK_INTERVAL_MS = 1000;
 

@@ -20,7 +20,7 @@ function send(req: IncomingMessage, res: ServerResponse, answer: Liveness): void
 /**
  * Answers `GET /healthz` (and HEAD) in front of the app, with the same check and answer as its route
  * and the same security headers. Probes come often and need nothing of the app (no caller, no body, no
- * page): through Hono and its middleware a probe cost three to four times a bare node:http answer.
+ * page): through Hono and its middleware a probe costs three to four times a bare node:http answer.
  * Probes answered here are not counted in the request metrics. Anything else goes to `app`.
  */
 export function withProbe(db: Db, app: RequestListener): RequestListener {

@@ -125,7 +125,7 @@ export function settingsPayload(v: SettingsValues): UpdateTaskInput {
   }));
   const payload = {
     params: parsed(() => paramsOf(v.params)), env: parsed(() => parseEnvText(v.env)), max_retries: number(v.max_retries), retry_delay_s: number(v.retry_delay_s),
-    // Absent (a form from before these fields): unchanged.
+    // Absent (a form without these fields, such as a page loaded before an upgrade): unchanged.
     isolation: v.isolation === '' ? undefined : v.isolation, network: v.network === '' ? undefined : v.network === 'true', ...limits,
   };
   const checked = parsed(() => parseInput(updateTaskInput, payload));

@@ -27,7 +27,7 @@ const HEADER_LIST = Object.entries(SECURITY_HEADERS);
 /**
  * Security headers on every answer. Set before the handler runs, so they go into the response as it is
  * made: set afterwards, they make Hono copy the finished response into a new one (and @hono/node-server
- * build a full WHATWG Response), which cost about two thirds of a small route's throughput. A handler
+ * build a full WHATWG Response), which costs about two thirds of a small route's throughput. A handler
  * must therefore answer through the context (`c.json`, `c.body`, ...), not with a `new Response`.
  */
 export function securityHeaders(): MiddlewareHandler {
