@@ -22,4 +22,5 @@ export function wallMs(): number {
 /** Monotonic milliseconds, for durations. */
 export const monoMs = (): number => performance.now();
 
+/** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -17,7 +17,8 @@ export type RunWatcher = {
   close: () => Promise<void>;
 };
 
-// The payload is JSON ({"id":1,"status":"success",...}); older builds sent `id:status`.
+// The payload is JSON ({"id":1,"status":"success",...}); `id:status` is read too, so the bench can
+// measure a build of an older commit against the current one.
 function parseChange(payload: string): { runId: number; status: string } | undefined {
   if (payload.startsWith('{')) {
     try {

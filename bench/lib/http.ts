@@ -34,6 +34,7 @@ export function request(base: string, method: string, path: string, body?: strin
   });
 }
 
+/** GET with any status: the status and the body as text. */
 export const getText = (base: string, path: string): Promise<Answer> => request(base, 'GET', path);
 
 /** GET that must answer 200 with JSON. */

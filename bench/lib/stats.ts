@@ -9,6 +9,7 @@ export function quantile(values: number[], q: number): number {
   return sorted[rank];
 }
 
+/** The median (nearest rank) of a sample. */
 export const median = (values: number[]): number => quantile(values, 0.5);
 
 /** Median, p99, mean and range of a sample. */

@@ -27,7 +27,7 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     const watcher = await watchRuns(sql);
     const runId = await execute(p.base, name(0));
     if ((await watcher.ended(runId)) !== 'success') throw new Error(`run ${runId} failed`);
-    // The task list page is GET / once the pages exist; before that, the JSON list is what there is.
+    // The task list page is GET /; a build of an older commit without pages has only the JSON list.
     const home = await getText(p.base, '/');
     const page = home.status === 200 && home.body.includes('<html') ? '/' : '/api/tasks';
     if (page === '/' && !home.body.includes(name(TASKS - 1))) ctx.log('  note: GET / does not list every task on its first page');
