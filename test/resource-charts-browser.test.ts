@@ -29,7 +29,7 @@ beforeAll(async () => {
     bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2020', logLevel: 'silent',
   });
   const js = bundle.outputFiles[0].text;
-  // A page holding just the component, as the run view will; the API comes from the real app.
+  // A page holding just the component, as the run view holds it; the API comes from the real app.
   const app = new Hono()
     .use('*', async (c, next) => {
       await next();

@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /**
- * Another program of the machine with a password on its command line, as the review found one: a
+ * Another program of the machine with a password on its command line (a database client, say): a
  * real process (a little busy, so that it ranks among the busiest), started as `uid` when given.
  */
 function otherProgram(uid?: number): { child: ChildProcess; password: string; stop: () => void } {
