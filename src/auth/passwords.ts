@@ -7,7 +7,7 @@ export type Scrypt = (password: string, salt: Buffer, len: number, opts: crypto.
 /** scrypt on libuv's thread pool: for the CLI and the first admin, where nobody else waits for that pool. */
 export const scryptOnPool = promisify(crypto.scrypt) as Scrypt;
 
-// N=2^15, r=8, p=1: about 50 ms a guess here; memory 32 MiB (maxmem raised to allow it).
+// N=2^15, r=8, p=1: about 50 ms a guess on one core; memory 32 MiB (maxmem raised to allow it).
 const N = 1 << 15;
 const R = 8;
 const P = 1;
