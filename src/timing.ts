@@ -1,9 +1,14 @@
-/** Resolves after `ms`. */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** `p`, or a rejection with `message` once `ms` have passed, whichever comes first. */
+/**
+ * `p`, or a rejection with `message` once `ms` have passed, whichever comes first.
+ *
+ * For work that takes no AbortSignal (a postgres query, a socket draining): where an API takes one,
+ * pass it `AbortSignal.timeout(ms)` instead. To wait, use `setTimeout` of `node:timers/promises`.
+ */
 export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
+
+/** Node's timer promise under the name src/routes/stream.ts imports; it goes when the log path imports node's. */
+export { setTimeout as sleep } from 'node:timers/promises';

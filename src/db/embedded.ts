@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readProcStat } from '../proc-stat';
-import { sleep } from '../timing';
 import { closedToOthers, packagedBinaries, reachableBinaries, type Binaries } from './embedded-binaries';
 import { giveClusterTo, serverAccount, type Account } from './server-account';
 

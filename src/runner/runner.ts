@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CHANNEL, listen } from '../db/notify';
 import { cancelRequested } from '../queries/runs-cancel';
 import { claimRuns } from '../queries/runs-claim';
@@ -11,7 +12,7 @@ import { prepareLauncher, type Prepared } from './isolation/prepared';
 import { recoverLostRuns } from './recover';
 import { createSampler } from './resources/sampler';
 import { applyRetention } from './retention';
-import { sleep, withTimeout } from '../timing';
+import { withTimeout } from '../timing';
 
 export type Runner = { active: Map<number, RunHandle>; tick: () => void; shutdown: () => Promise<void> };
 

@@ -1,4 +1,4 @@
-import { xtermHex } from './ansi-palette';
+import { xtermHex } from './ansi';
 
 /** The 16 terminal colours of one colour scheme, and the page colours they were chosen against. */
 export interface AnsiScheme {

@@ -44,7 +44,9 @@ describe('ansiToHtml', () => {
     expect(ansiToHtml(`${ESC}[48;2;255;128;0;1mx`)).toBe('<span class="ansi-bold ansi-bg-256-208">x</span>');
     expect(ansiToHtml(`${ESC}[38;2;255;0;0mx`)).toBe('<span class="ansi-fg-256-196">x</span>');
     expect(ansiToHtml(`${ESC}[38;2;128;128;128mx`)).toBe('<span class="ansi-fg-256-244">x</span>');
-    expect(ansiToHtml(`${ESC}[38;2;0;0;0mx${ESC}[38;2;255;255;255my`)).toBe('<span class="ansi-fg-256-16">x</span><span class="ansi-fg-256-231">y</span>');
+    expect(ansiToHtml(`${ESC}[38;2;0;0;0mx${ESC}[38;2;255;255;255my`)).toBe(
+      '<span class="ansi-fg-256-16">x</span><span class="ansi-fg-256-231">y</span>',
+    );
   });
 
   it('drops cursor movement, erase-line, OSC titles and carriage returns', () => {
@@ -65,6 +67,17 @@ describe('ansiToHtml', () => {
     expect(ansiToHtml(`${ESC}[31\nnext`)).toBe('\nnext');
     expect(ansiToHtml(`${ESC}[${'1;'.repeat(100)}mtail`)).toContain('tail');
     expect(ansiToHtml(`${ESC}]0;never ends\nlog goes on`)).toBe('\nlog goes on');
+  });
+
+  it('reads a CSI body of up to 64 bytes as a sequence and a longer one as text, however it is cut', () => {
+    const body = '0;'.repeat(31) + '31'; // 64 bytes
+    const long = `${ESC}[1${body}mx`;
+    expect(ansiToHtml(`${ESC}[${body}mx`)).toBe('<span class="ansi-fg-1">x</span>');
+    expect(ansiToHtml(long)).toBe('mx');
+    for (let cut = 0; cut <= long.length; cut++) {
+      const r = createAnsiRenderer();
+      expect(r.render(long.slice(0, cut)) + r.render(long.slice(cut))).toBe('mx');
+    }
   });
 });
 

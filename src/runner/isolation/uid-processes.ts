@@ -1,6 +1,6 @@
 import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { processAlive } from '../../proc-stat';
-import { sleep } from '../../timing';
 
 /** The live processes whose owner is `uid`, from /proc (a zombie leader with live threads is live). */
 export function processesOf(uid: number): number[] {
