@@ -1,3 +1,5 @@
+-- History: what this migration did when it ran. The current definitions: drizzle/functions/
+-- (taskrun_enqueue.sql).
 -- Execute in one round trip. The advisory lock makes the queue bound exact under concurrency;
 -- the partial unique index runs_one_active_per_task stays the final guard for one active run per task.
 -- Outcomes: ('queued', new id) | ('active', id of the run already active) | ('full', null).

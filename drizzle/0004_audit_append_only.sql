@@ -1,3 +1,5 @@
+-- History: what this migration did when it ran. The current definitions: drizzle/functions/
+-- (taskrun_audit_append_only.sql).
 -- The audit log is append-only: no statement may change or remove a row once written.
 CREATE OR REPLACE FUNCTION taskrun_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -1,3 +1,5 @@
+-- History: what this migration did when it ran. The current definitions: drizzle/functions/
+-- (taskrun_enqueue.sql, taskrun_run_ending.sql, taskrun_run_ended.sql).
 -- Execute with parameters and attempts, still in one round trip (see 0001 for the outcomes).
 DROP FUNCTION IF EXISTS taskrun_enqueue(text, integer, text, integer, double precision);
 --> statement-breakpoint

@@ -1,3 +1,5 @@
+-- History: what this migration did when it ran. The current definitions: drizzle/functions/
+-- (taskrun_run_notify.sql, taskrun_run_ended.sql, taskrun_enqueue.sql).
 -- Fewer statements per run: Postgres announces every status change of a run itself (and wakes the
 -- runners for a new queued run) from triggers, in the transaction that made it; execute writes its
 -- audit row in the same call. See BENCHMARKS.md, "statements per run".

@@ -21,7 +21,9 @@ function fromJson<T extends Table>(table: T, json: Record<string, unknown>): T['
 
 /**
  * Moves up to `limit` queued runs, oldest first, to `running` for this runner; others skip rows it holds.
- * A retry waiting out its delay stays queued (and holds its task) until not_before.
+ * A retry waiting out its delay stays queued (and holds its task) until not_before. Each claimed run
+ * sends NOTIFY taskrun_run {id, status: 'running', task_id, queue_ms} (runs_notify_update,
+ * drizzle/functions/taskrun_run_notify.sql).
  */
 export async function claimRuns(db: Db, by: Claimer, limit: number): Promise<ClaimedRun[]> {
   if (limit <= 0) return [];

@@ -21,7 +21,12 @@ export type EnqueueInput = {
   audit?: { actor: string; ip: string | null; details?: Record<string, unknown> };
 };
 
-/** Puts a `queued` run in the queue, unless the task already has an active run or the queue is full. */
+/**
+ * Puts a `queued` run in the queue, unless the task already has an active run or the queue is full:
+ * one call of taskrun_enqueue (drizzle/functions/taskrun_enqueue.sql), which takes LOCK.enqueue
+ * (src/db/locks.ts), writes the audit row when `audit` is given, and whose INSERT sends NOTIFY
+ * taskrun_wake and taskrun_run {id, status: 'queued', task_id} (runs_notify_insert, taskrun_run_notify.sql).
+ */
 export async function enqueueRun(db: Db, input: EnqueueInput): Promise<EnqueueResult> {
   const rows = await db.execute<{ outcome: string; run_id: number | null }>(
     sql`select outcome, run_id from taskrun_enqueue(${input.taskId}, ${input.timeoutS}, ${input.trigger}, ${input.maxQueued}, ${input.runnerDeadS},

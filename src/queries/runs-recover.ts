@@ -5,8 +5,11 @@ export type LostRun = { id: number; taskId: string };
 
 /**
  * Marks `lost` every running run whose runner stopped heartbeating (or was seen dead), flags it for
- * the runners of its host to kill what is left of its process group. Retries (max_retries, retry_on_lost)
- * are queued by the runs_ended trigger (drizzle/0007).
+ * the runners of its host to kill what is left of its process group, and marks those runners stopped.
+ * Each lost run is a run's end: the UPDATE fires the triggers finishRun describes (runs-finish.ts):
+ * secrets cleared, NOTIFY taskrun_run {id, status: 'lost', ...}, deliveries to the targets that want
+ * `lost`, and a retry queued (attempts left, or once with the task's retry_on_lost) by runs_ended
+ * (drizzle/functions/taskrun_run_ended.sql).
  */
 export async function markLostRuns(db: Db, deadMs: number): Promise<LostRun[]> {
   const rows = await db.execute<{ id: number; task_id: string }>(sql`

@@ -1,8 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-
-// Any constant works; it only has to be the same in every taskrun process.
-const RETENTION_LOCK = 7_311_003;
+import { LOCK } from '../db/locks';
 
 /**
  * Deletes up to `batch` ended runs older than their task's retention (else `defaultDays`; 0 keeps
@@ -11,7 +9,7 @@ const RETENTION_LOCK = 7_311_003;
  */
 export async function deleteOldRuns(db: Db, defaultDays: number, batch: number): Promise<{ id: number; taskId: string }[] | null> {
   return db.transaction(async (tx) => {
-    const [lock] = await tx.execute<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(${RETENTION_LOCK}) as ok`);
+    const [lock] = await tx.execute<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(${LOCK.retention}) as ok`);
     if (!lock?.ok) return null;
     const rows = await tx.execute<{ id: number; task_id: string }>(sql`
       with old as (
