@@ -83,7 +83,11 @@ function staticAssets() {
 async function build() {
   // Taken before reading: a source changed during the build leaves the stamp stale, so the next start builds.
   const id = sourcesId();
-  const { build: esbuild, stop } = await import('esbuild');
+  const { build: esbuild, stop } = await import('esbuild').catch((err) => {
+    if (err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    // `npm ci --omit=dev` runs `prepare` too: say how a production install without Docker gets dist/.
+    throw new Error('esbuild, a dev dependency, is not installed: build with them (npm ci), then `npm prune --omit=dev`', { cause: err });
+  });
   const common = { absWorkingDir: ROOT, bundle: true, write: false, logLevel: 'warning' };
   const [server, ...client] = await Promise.all([
     esbuild({

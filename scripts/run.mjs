@@ -1,9 +1,9 @@
 // `node scripts/run.mjs ENTRY [args]` (npm start, npm run runner, web, taskrun): runs dist/ENTRY.js with
 // plain node, after building dist/ when the sources changed since it was built. npm install builds it
 // (`prepare`); this keeps a checkout's `npm start` running what its sources say after an edit or a pull.
-// Checked rather than always built: the check reads the sources' sizes and times (~10 ms; tens of ms on
-// a loaded machine), a build takes 1–9 s. The build runs as a process of its own (scripts/build.mjs),
-// which ends, and esbuild's service process with it, before the entry is loaded.
+// Checked rather than always built: the check reads the sources' sizes and times (tens of ms), a build
+// takes seconds (about ten on a busy 2-core machine). The build runs as a process of its own
+// (scripts/build.mjs), which ends, and esbuild's service process with it, before the entry is loaded.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
