@@ -1,11 +1,23 @@
 # taskrun: the web process and a colocated runner (`npm start`), or a runner alone (`npm run runner`).
 # Build: docker build -t taskrun .    Run a fleet: docker compose up --scale runner=3
 
+# The build: every dependency, dev ones too (esbuild, CodeMirror, htmx), makes dist/ once. No scripts at
+# install: the sources are not here yet for the package's own `prepare` build, and dist/ needs no other.
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN node scripts/build.mjs
+
+# What the image ships of node_modules: the runtime dependencies only. No embedded PostgreSQL (an optional
+# dependency): compose.yaml runs a postgres container and DATABASE_URL points at it.
 FROM node:20-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production dependencies only (esbuild among them: the image builds dist/ below).
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
 FROM node:20-slim
 # Python 3 for .py tasks, bash for .sh tasks, tini to reap orphaned grandchildren of tasks, bubblewrap for
@@ -18,13 +30,11 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json package-lock.json tsconfig.json ./
-COPY src ./src
+COPY package.json ./
+# The processes run the build (plain JavaScript: no TypeScript loader, no bundler); the web serves dist/assets.
+COPY --from=build /app/dist ./dist
 COPY drizzle ./drizzle
 COPY tasks ./tasks
-COPY scripts ./scripts
-# The processes run the plain-JavaScript bundle (no TypeScript loader: less memory, faster start).
-RUN node scripts/build.mjs
 # No USER: the image starts as root, which taskrun needs to run each run as a uid of its own (created at
 # the first start). The supervisor runs the web process, which parses what the network sends, as
 # WEB_USER; the runner keeps root only to switch to run uids, chown their scratch folders and clean up.

@@ -9,17 +9,16 @@ import { migrateAndGrant } from './db/migrate';
 import { roleWarnings } from './db/roles';
 import { loadSecretKey } from './auth/secret-box';
 import { createLogger } from './log';
-import { BUNDLED } from './package-root';
 import { childEnv, SECRET_VARS, type SecretsMessage } from './process-secrets';
 import { claimCgroupSubtree } from './runner/isolation/cgroups';
 import { supervise } from './supervise';
 
 // `npm start`: one machine. PostgreSQL (embedded unless DATABASE_URL is set), migrations, then one web
 // process and one colocated runner, each restarted if it crashes. They share nothing but the database and files.
-const here = path.dirname(fileURLToPath(import.meta.url));
-// From dist/ (npm start) the children are the bundle's dist/web/main.js and dist/runner/main.js; from the
-// sources (tsx, tests) they are the .ts files, forked with this process's own `--import tsx`.
-const entry = (name: string) => path.join(here, name, BUNDLED ? 'main.js' : 'main.ts');
+// The children are the files beside this one and named like it: dist/web/main.js and dist/runner/main.js
+// under `npm start` and in the image, which run the build.
+const self = fileURLToPath(import.meta.url);
+const entry = (name: string) => path.join(path.dirname(self), name, path.basename(self));
 // First, before any other process starts: a delegated cgroup v2 subtree is made ready for runs.
 claimCgroupSubtree();
 const cfg = loadConfig();

@@ -13,16 +13,18 @@ import { waitFor } from './support/harness';
 import { startProcess, type Proc } from './support/processes';
 import { createTestDb, type TestDb } from './support/test-db';
 
-// compose.yaml's app container without Docker: `node scripts/run.mjs main` (the image runs the same
-// dist/main.js) as root with only the capabilities compose.yaml grants and no new privileges (setpriv),
+// compose.yaml's app container without Docker: its command (`node dist/main.js`, the build the image ships)
+// as root with only the capabilities compose.yaml grants and no new privileges (setpriv),
 // in a mount namespace of its own where /proc is masked and cgroups are read-only as Docker has them
 // (unshare), with WEB_USER a system user made for the test as taskrun makes run users, the folders as
 // the Dockerfile makes them, and the two database roles as compose.yaml names them.
 const repo = path.resolve(__dirname, '..');
 const compose = parse(fs.readFileSync(path.join(repo, 'compose.yaml'), 'utf8'), { merge: true }) as {
-  services: { app: { cap_add: string[] } };
+  services: { app: { cap_add: string[]; command: string[] } };
 };
 const CAPS = compose.services.app.cap_add;
+// `node dist/main.js`: the file, run as startProcess runs a plain-JavaScript entry.
+const [NODE, MAIN] = compose.services.app.command;
 // Bits of /proc/PID/status's CapEff (linux/capability.h).
 const CAP_BITS: Record<string, number> = { CHOWN: 0, DAC_OVERRIDE: 1, FOWNER: 3, KILL: 5, SETGID: 6, SETUID: 7 };
 // Its own name, so that suites running at once on one machine neither share nor remove each other's.
@@ -122,14 +124,15 @@ describe.skipIf(skip !== undefined)('the app container (compose.yaml), emulated'
       SHUTDOWN_GRACE_S: '5', KILL_GRACE_S: '1', RUNNER_POLL_MS: '200',
     };
     const bounding = `--bounding-set=-all,${CAPS.map((c) => `+${c.toLowerCase()}`).join(',')}`;
-    app = startProcess('scripts/run.mjs', env, ['main'], [
+    expect(NODE).toBe('node');
+    app = startProcess(MAIN!, env, [], [
       'unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', CONTAINER, 'container',
       'setpriv', '--no-new-privs', '--inh-caps=-all', bounding, '--',
     ]);
     await waitFor(() => fetch(`${base}/healthz`).then((r) => r.ok, () => false), 60_000, 'taskrun to start').catch((err: Error) => {
       throw new Error(`${err.message}\n${app.output()}`);
     });
-    const cli = spawnSync(process.execPath, ['scripts/run.mjs', 'cli/main', 'token', 'create', '--name', 'ops', '--role', 'admin'], {
+    const cli = spawnSync(process.execPath, ['dist/cli/main.js', 'token', 'create', '--name', 'ops', '--role', 'admin'], {
       cwd: repo, env: { ...process.env, DATABASE_URL: appUrl.toString() }, encoding: 'utf8',
     });
     expect(cli.status, cli.stderr).toBe(0);
@@ -188,9 +191,12 @@ describe.skipIf(skip !== undefined)('the app container (compose.yaml), emulated'
     // Both processes append to the one app.log: root made it, the web (in its group) writes to it too.
     const appLog = fs.statSync(path.join(folders.logs, 'app.log'));
     expect([appLog.uid, appLog.gid, appLog.mode & 0o7777]).toEqual([0, web.gid, 0o660]);
-    const lines = fs.readFileSync(path.join(folders.logs, 'app.log'), 'utf8');
-    expect(lines).toMatch(/"name":"web".*taskrun web listening/);
-    expect(lines).toMatch(/"name":"runner".*runner started/);
+    // The web answers before the runner may have started (it checks its isolation first).
+    const lines = () => fs.readFileSync(path.join(folders.logs, 'app.log'), 'utf8');
+    expect(lines()).toMatch(/"name":"web".*taskrun web listening/);
+    await waitFor(() => /"name":"runner".*runner started/.test(lines()), 30_000, 'the runner to log its start').catch((err: Error) => {
+      throw new Error(`${err.message}\n${lines()}`);
+    });
   });
 
   it('saves scripts as the web user and runs them as run uids; the web reads the logs; nothing of a run is left', async () => {

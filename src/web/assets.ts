@@ -1,12 +1,10 @@
 import { Hono } from 'hono';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-root';
 import { ANSI_CSS } from '../views/ansi-css';
 import { RESOURCE_CSS } from '../views/resource-charts';
-import { clientScript } from './bundle';
 
 interface Asset {
   body: string;
@@ -22,26 +20,28 @@ const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
 const SVG = 'image/svg+xml';
 const CACHE = 'public, max-age=3600';
-// Read from the sources in both modes (tsx and the dist/ bundle), so a path from the package root.
-const STYLES = path.join(PACKAGE_ROOT, 'src', 'views', 'styles');
-const FAVICON = path.join(STYLES, 'favicon.svg');
+// What the build (scripts/build.mjs) writes for the browser, read from there whether the web runs from
+// dist/ or from the sources (tests): `npm install` and `npm start` build it, and so does the tests' set-up.
+const ASSETS = path.join(PACKAGE_ROOT, 'dist', 'assets');
+
+async function built(name: string): Promise<string> {
+  try {
+    return await readFile(path.join(ASSETS, name), 'utf8');
+  } catch (err) {
+    throw new Error(`dist/assets/${name} cannot be read (\`npm run build\` makes it)`, { cause: err });
+  }
+}
 
 // The only names served; a request picks one by name and never contributes to a file path.
 const SOURCES: ReadonlyMap<string, Source> = new Map([
-  ['htmx.min.js', { type: JS, load: () => readFile(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8') }],
-  ['editor.js', { type: JS, load: () => clientScript('editor') }],
-  ['app.js', { type: JS, load: () => clientScript('app') }],
-  // All of the site's CSS is this one file, so a strict style-src 'self' CSP needs no inline styles.
-  ['app.css', { type: CSS, load: stylesheet }],
-  ['favicon.svg', { type: SVG, load: () => readFile(FAVICON, 'utf8') }],
+  ['htmx.min.js', { type: JS, load: () => built('htmx.min.js') }],
+  ['editor.js', { type: JS, load: () => built('editor.js') }],
+  ['app.js', { type: JS, load: () => built('app.js') }],
+  // All of the site's CSS is this one file, so a strict style-src 'self' CSP needs no inline styles: the
+  // stylesheets of src/views/styles, then the colours generated in TypeScript.
+  ['app.css', { type: CSS, load: async () => [await built('styles.css'), ANSI_CSS, RESOURCE_CSS].join('\n') }],
+  ['favicon.svg', { type: SVG, load: () => built('favicon.svg') }],
 ]);
-
-// Every .css file of src/views/styles, in name order (so 10-base.css comes first), then the ANSI colours.
-async function stylesheet(): Promise<string> {
-  const names = (await readdir(STYLES)).filter((n) => n.endsWith('.css')).sort();
-  const parts = await Promise.all(names.map((n) => readFile(path.join(STYLES, n), 'utf8')));
-  return [...parts, ANSI_CSS, RESOURCE_CSS].join('\n');
-}
 
 async function load(source: Source): Promise<Asset> {
   const body = await source.load();
@@ -57,7 +57,7 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   });
 }
 
-/** Routes for the client scripts and the stylesheet under /assets, each built or read on first request and then kept in memory. */
+/** Routes for the client scripts and the stylesheet under /assets, each read on first request and then kept in memory. */
 export function assetRoutes(): Hono {
   const app = new Hono();
   const cache = new Map<string, Promise<Asset>>();

@@ -9,8 +9,9 @@ export type Proc = { child: ChildProcess; output: () => string; exited: Promise<
 
 /**
  * Starts a taskrun entry point as a real process: a TypeScript one (`src/runner/main.ts`, ...) through
- * tsx, or `scripts/run.mjs` with its arguments as the npm scripts run it (the dist/ bundle). `wrapper`
- * is a command that sets something up and execs the rest (unshare, setpriv): the pid stays the entry's.
+ * tsx, a JavaScript one with plain node: `scripts/run.mjs` with its arguments as the npm scripts run it,
+ * or the build itself (`dist/main.js`, as the image runs it). `wrapper` is a command that sets something
+ * up and execs the rest (unshare, setpriv): the pid stays the entry's.
  */
 export function startProcess(entry: string, env: NodeJS.ProcessEnv, args: string[] = [], wrapper: string[] = []): Proc {
   const file = path.join(root, entry);
