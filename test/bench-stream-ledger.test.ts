@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StreamLedger } from '../bench/lib/sse';
-import { logEvent, textEvent } from '../src/routes/sse-encode';
+import { logEvent, textEvent } from '../src/logs/sse';
 
 // The bench's check that live viewers lose no byte unannounced, against the web's own encoder.
 function streamOf(pieces: string[], skipAfter: number): { bytes: Buffer; total: number } {
