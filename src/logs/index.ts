@@ -29,4 +29,4 @@ export { OutputSockets, type OutputChannel, type OutputSink } from './output-soc
 export { LogCap, LogFiles, pumpToLog, writeLineAndClose, type LogFile, type LogPump, type OutputStage } from './write';
 export { LogTails } from './tail';
 export { LogViewer } from './viewer';
-export { logEvent, textEvent } from './sse';
+export { logEvent } from './sse';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SSEStreamingApi } from 'hono/streaming';
 import { readLogPiece } from './read';
-import { logEvent, textEvent } from './sse';
+import { logEvent } from './sse';
 import { PIECE_BYTES, SKIP_BYTES, type LogTail, type LogTails } from './tail';
 
 // A live view is sent at most this fast (with bursts of a few pieces): far more than a browser can
@@ -98,7 +98,7 @@ async function follow(sse: SSEStreamingApi, file: string, tail: LogTail, offset:
 }
 
 async function skip(sse: SSEStreamingApi, from: number, to: number): Promise<number> {
-  await sse.write(textEvent('skipped', JSON.stringify({ from, to, bytes: to - from }), String(to)));
+  await sse.writeSSE({ event: 'skipped', data: JSON.stringify({ from, to, bytes: to - from }), id: String(to) });
   return to;
 }
 

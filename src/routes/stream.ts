@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { ACTIVE_STATUSES } from '../db/schema';
-import { logPath, LogViewer, textEvent } from '../logs';
+import { logPath, LogViewer } from '../logs';
 import { getRun } from '../queries/runs-read';
 import type { Run } from '../queries/run-types';
 import { AppError } from '../services/app-error';
@@ -69,7 +69,7 @@ export async function streamRun(c: Context, deps: WebDeps, runId: number): Promi
         }
         if (unseen) {
           if (unseen.status !== sent) {
-            await sse.write(textEvent('status', JSON.stringify(await runJsonLive(deps, unseen))));
+            await sse.writeSSE({ event: 'status', data: JSON.stringify(await runJsonLive(deps, unseen)) });
             sent = unseen.status;
           }
           last = unseen;
@@ -80,7 +80,7 @@ export async function streamRun(c: Context, deps: WebDeps, runId: number): Promi
         } else {
           await log.rest();
           // An ended run's row does not change any more: the one that said so is its final state.
-          await sse.write(textEvent('end', JSON.stringify(await runJsonLive(deps, last))));
+          await sse.writeSSE({ event: 'end', data: JSON.stringify(await runJsonLive(deps, last)) });
           break;
         }
         await new Promise<void>((resolve) => {
