@@ -52,7 +52,8 @@ describe('PostgreSQL restarted mid-run', () => {
       await closeDb(db);
     });
     const deps = {
-      cfg: loadConfig(env), db, notify: createNotifier(db, () => {}), events, logTails: new LogTails(), log: createLogger('t', 'silent'), secretKey: crypto.randomBytes(32),
+      cfg: loadConfig(env), db, notify: createNotifier(db, () => {}), events, logTails: new LogTails(),
+      log: createLogger('t', 'silent'), secretKey: crypto.randomBytes(32),
     };
     const app = asCaller(createApp(deps), await createToken(deps, SYSTEM, 'faults', 'admin'));
     const get = async (id: number) => (await app.request(`/api/runs/${id}`)).json();

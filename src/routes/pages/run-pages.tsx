@@ -25,7 +25,8 @@ export function runPages(deps: WebDeps): Hono<PageEnv> {
       const s = await state(runIdParam(c.req.param('id')));
       const run = { taskId: s.run.task_id, id: s.run.run_id };
       const start = await tailStart(logPath(deps.cfg.logsDir, run.taskId, run.id), s.run.log_bytes, LOG_TAIL_BYTES);
-      return sendPage(c, <RunPage state={s} tailStart={start} logName={logName(run.taskId, run.id)} resources={await getRunResources(deps, run.id)} />);
+      const resources = await getRunResources(deps, run.id);
+      return sendPage(c, <RunPage state={s} tailStart={start} logName={logName(run.taskId, run.id)} resources={resources} />);
     })
     .get('/runs/:id/status', allow('viewer'), async (c) => sendFragment(c, <RunStatus state={await state(runIdParam(c.req.param('id')))} />))
     .post('/runs/:id/cancel', allow('operator'), async (c) => {
