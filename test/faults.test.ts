@@ -10,6 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedDb } from '../src/db/embedded';
 import { migrateDb } from '../src/db/migrate';
 import { createNotifier } from '../src/db/notify';
 import { createLogger } from '../src/log';
+import { LogTails } from '../src/logs';
 import { createApp } from '../src/routes/app';
 import { startRunEvents } from '../src/web/run-events';
 import { createDirs, writeTask, type TestDirs } from './support/dirs';
@@ -50,7 +51,10 @@ describe('PostgreSQL restarted mid-run', () => {
       await events.close();
       await closeDb(db);
     });
-    const deps = { cfg: loadConfig(env), db, notify: createNotifier(db, () => {}), events, log: createLogger('t', 'silent'), secretKey: crypto.randomBytes(32) };
+    const deps = {
+      cfg: loadConfig(env), db, notify: createNotifier(db, () => {}), events, logTails: new LogTails(),
+      log: createLogger('t', 'silent'), secretKey: crypto.randomBytes(32),
+    };
     const app = asCaller(createApp(deps), await createToken(deps, SYSTEM, 'faults', 'admin'));
     const get = async (id: number) => (await app.request(`/api/runs/${id}`)).json();
 

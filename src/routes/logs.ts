@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { logStream } from '../runs/log-reader';
+import { logStream } from '../logs';
 import { AppError } from '../services/app-error';
 import { resolveLog } from '../services/logs-service';
 import type { WebDeps } from './deps';

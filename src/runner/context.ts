@@ -3,6 +3,7 @@ import { withoutSecrets } from '../process-secrets';
 import type { Db } from '../db/client';
 import type { Notify } from '../db/notify';
 import type { Logger } from '../log';
+import type { LogFiles, OutputSockets } from '../logs';
 import type { Interpreters } from './interpreters';
 import type { Isolation } from './isolation/isolation';
 
@@ -21,6 +22,9 @@ export type RunnerContext = {
   taskEnv: NodeJS.ProcessEnv;
   // Opens task secrets and secret parameter values (src/auth/secret-box.ts).
   secretKey: Buffer;
+  // Where runs' output arrives, and the log files it is written to (src/logs/).
+  outputSockets: OutputSockets;
+  logFiles: LogFiles;
 };
 
 // What a task gets of the runner's environment: where programs are, the language and time zone, and

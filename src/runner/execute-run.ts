@@ -3,7 +3,7 @@ import { setRunPid } from '../queries/runs-claim';
 import type { Run } from '../queries/run-types';
 import type { RunEnd } from '../queries/runs-finish';
 import type { ClaimedRun } from '../queries/runs-claim';
-import { logPath } from '../runs/log-path';
+import { LogCap, logPath, pumpToLog, writeLineAndClose, type LogFile } from '../logs';
 import { findTaskFile, scriptPath } from '../tasks/task-files';
 import type { RunnerContext } from './context';
 import { commandFor, notRunnable, scriptProblem } from './interpreters';
@@ -11,8 +11,6 @@ import type { Lease } from './isolation/leases';
 import { openSandbox, type Sandbox } from './isolation/run-sandbox';
 import { formatLimitBytes } from './resources/limits';
 import type { Watched } from './resources/sampler';
-import { LogCap, openLogFile, pumpToLog, writeLineAndClose, type LogFile } from './log-writer';
-import { openOutputChannel } from './output-socket';
 import { spawnLauncher, type Prepared } from './isolation/prepared';
 import { processInput, tooBigToStart, type ProcessInput } from './process-input';
 import { ProgressFilter } from './progress-filter';
@@ -104,7 +102,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
   const { cfg } = ctx;
   // The log file and the script are looked up at once: both stand between the claim and the spawn.
   const [opened, task] = await Promise.all([
-    openLogFile(logPath(cfg.logsDir, run.taskId, run.id)).catch((err: Error) => err),
+    ctx.logFiles.open(logPath(cfg.logsDir, run.taskId, run.id)).catch((err: Error) => err),
     findTaskFile(cfg.tasksDir, run.taskId),
   ]);
   if (opened instanceof Error) return failed(`cannot write the log file: ${opened.message}`, 0);
@@ -144,7 +142,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
   // The shell started ahead for this uid, if it is there and ready; else one started now.
   const ready = prepared && prepared.child.exitCode === null && (await prepared.joined) && prepared.child.exitCode === null ? prepared : undefined;
   if (prepared && !ready) void prepared.discard();
-  const channel = ready ? ready.channel : await openOutputChannel().catch((err: Error) => err);
+  const channel = ready ? ready.channel : await ctx.outputSockets.open().catch((err: Error) => err);
   if (channel instanceof Error) {
     const why = `could not set up the run's output: ${channel.message}`;
     return failed(why, await writeLineAndClose(out, why));

@@ -7,6 +7,7 @@ import { ensureMigrated } from '../db/migrate';
 import { createNotifier } from '../db/notify';
 import { survivingLostConnections } from '../db/connection-errors';
 import { createLogger } from '../log';
+import { LogFiles, OutputSockets } from '../logs';
 import { readBootId } from './boot-id';
 import { loadSecretKey } from '../auth/secret-box';
 import { baseTaskEnv, type RunnerContext } from './context';
@@ -40,6 +41,8 @@ const ctx: RunnerContext = {
   isolation: await isolating,
   taskEnv: baseTaskEnv(process.env),
   secretKey: loadSecretKey(cfg.secretKey, cfg.dataDir),
+  outputSockets: new OutputSockets(),
+  logFiles: new LogFiles(),
 };
 const runner = await startRunner(ctx);
 // Sends the notifications of ended runs (any number of runners may, each claims its own).

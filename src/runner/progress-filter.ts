@@ -1,4 +1,4 @@
-import type { OutputStage } from './log-writer';
+import type { OutputStage } from '../logs';
 import { parseProgressLine, type Progress } from './progress-line';
 
 const TAG = Buffer.from('::progress');

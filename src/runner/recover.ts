@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { markRunnersStopped, runnersOnHost } from '../queries/runners';
 import { forgetOtherBoots, markLostRuns, markReaped, runsToReap, setLogBytes } from '../queries/runs-recover';
-import { logPath } from '../runs/log-path';
+import { logPath } from '../logs';
 import type { RunnerContext } from './context';
 import { terminateGroup } from './terminate';
 

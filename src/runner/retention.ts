@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { deleteOldRuns } from '../queries/runs-retention';
-import { logPath } from '../runs/log-path';
+import { logPath } from '../logs';
 import type { RunnerContext } from './context';
 
 const BATCH = 1000;

@@ -111,7 +111,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     for (const uid of idle) {
       if (launchers.has(uid) || preparing.has(uid)) continue;
       preparing.add(uid);
-      prepareLauncher(ctx.isolation, cfg, uid)
+      prepareLauncher(ctx.isolation, cfg, ctx.outputSockets, uid)
         .then((p) => {
           // The uid was taken by a run, or given back, meanwhile: this one is not needed.
           if (stopping || !leases.idleUids().includes(uid) || launchers.has(uid)) void p.discard();

@@ -1,4 +1,4 @@
-import type { OutputStage } from './log-writer';
+import type { OutputStage } from '../logs';
 
 /** What a secret value becomes in a log. */
 export const MASK = '***';

@@ -1,8 +1,7 @@
 import { ACTIVE_STATUSES } from '../db/schema';
 import { getRun } from '../queries/runs-read';
 import type { Run } from '../queries/run-types';
-import { logSize } from '../runs/log-reader';
-import { logPath, parseLogName } from '../runs/log-path';
+import { logPath, logSize, parseLogName } from '../logs';
 import { AppError } from './app-error';
 import type { Deps } from './deps';
 

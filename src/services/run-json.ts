@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { ACTIVE_STATUSES } from '../db/schema';
 import type { Run } from '../queries/run-types';
-import { logName, logPath } from '../runs/log-path';
+import { logName, logPath } from '../logs';
 import { progressJson, type ProgressJson } from '../runs/progress';
 import type { ParamValues } from '../tasks/params';
 import type { Deps } from './deps';

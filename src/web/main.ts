@@ -7,6 +7,7 @@ import { ensureMigrated } from '../db/migrate';
 import { createNotifier } from '../db/notify';
 import { survivingLostConnections } from '../db/connection-errors';
 import { createLogger } from '../log';
+import { LogTails } from '../logs';
 import { createApp } from '../routes/app';
 import { createHttpServer } from './http-server';
 import { withProbe } from './probe';
@@ -23,7 +24,7 @@ await ensureMigrated(db, url, cfg.databaseOwnerUrl);
 const events = await startRunEvents(db);
 const notify = createNotifier(db, (err) => log.warn({ err }, 'notify failed'));
 const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir);
-const app = createApp({ cfg, db, notify, events, log, secretKey });
+const app = createApp({ cfg, db, notify, events, logTails: new LogTails(), log, secretKey });
 const setupCode = await ensureFirstAdmin({ cfg, db, notify, secretKey });
 if (setupCode) {
   // No user yet and no ADMIN_PASSWORD: the first admin is created at /setup with this one-time code.

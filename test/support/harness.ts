@@ -4,6 +4,7 @@ import os from 'node:os';
 import { loadConfig, type Config } from '../../src/config';
 import { createNotifier } from '../../src/db/notify';
 import { createLogger } from '../../src/log';
+import { LogFiles, LogTails, OutputSockets } from '../../src/logs';
 import { createApp } from '../../src/routes/app';
 import { readBootId } from '../../src/runner/boot-id';
 import { baseTaskEnv, type RunnerContext } from '../../src/runner/context';
@@ -58,16 +59,20 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const notify = createNotifier(tdb.db, () => {});
   const events = await startRunEvents(tdb.db);
   const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir);
-  const deps: WebDeps = { cfg, db: tdb.db, notify, events, log, secretKey };
+  const deps: WebDeps = { cfg, db: tdb.db, notify, events, logTails: new LogTails(), log, secretKey };
   const runners: Runner[] = [];
   const isolation = await setupIsolation(cfg, log);
   // Each holds an idle run uid of the host's pool (as a runner does): given back at close.
   const isolations = [isolation];
+  // One of each per harness, as one per runner process: the runners of a test share them.
+  const outputSockets = new OutputSockets();
+  const logFiles = new LogFiles();
   const rawApp = createApp(deps);
   const token = await createToken(deps, SYSTEM, 'test-admin', 'admin');
   const runnerContext = (overrides: Record<string, string> = {}, iso: Isolation = isolation): RunnerContext => ({
     cfg: loadConfig({ ...fullEnv, ...overrides }), db: tdb.db, log, notify, runnerId: crypto.randomUUID(), host: os.hostname(),
     bootId: readBootId(), interpreters: iso.interpreters, taskEnv: baseTaskEnv(process.env), secretKey, isolation: iso,
+    outputSockets, logFiles,
   });
   return {
     runnerContext,

@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
-import { logName } from '../../runs/log-path';
+import { logName, logPath, tailStart } from '../../logs';
 import { retryOfRun } from '../../queries/runs-retry';
 import { getOneTaskSettings } from '../../queries/task-settings';
-import { logTailStart } from '../../services/pages-log-tail';
 import { runJsonLive } from '../../services/run-json';
 import { cancelRunById, requireRun, runIdParam } from '../../services/runs-service';
 import { allow } from '../security/authenticate';
@@ -25,8 +24,9 @@ export function runPages(deps: WebDeps): Hono<PageEnv> {
     .get('/runs/:id', allow('viewer'), async (c) => {
       const s = await state(runIdParam(c.req.param('id')));
       const run = { taskId: s.run.task_id, id: s.run.run_id };
-      const tailStart = await logTailStart(deps, run, s.run.log_bytes, LOG_TAIL_BYTES);
-      return sendPage(c, <RunPage state={s} tailStart={tailStart} logName={logName(run.taskId, run.id)} resources={await getRunResources(deps, run.id)} />);
+      const start = await tailStart(logPath(deps.cfg.logsDir, run.taskId, run.id), s.run.log_bytes, LOG_TAIL_BYTES);
+      const resources = await getRunResources(deps, run.id);
+      return sendPage(c, <RunPage state={s} tailStart={start} logName={logName(run.taskId, run.id)} resources={resources} />);
     })
     .get('/runs/:id/status', allow('viewer'), async (c) => sendFragment(c, <RunStatus state={await state(runIdParam(c.req.param('id')))} />))
     .post('/runs/:id/cancel', allow('operator'), async (c) => {

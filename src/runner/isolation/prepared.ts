@@ -1,6 +1,6 @@
 import { execa, type ResultPromise } from 'execa';
 import type { Config } from '../../config';
-import { openOutputChannel, type OutputChannel } from '../output-socket';
+import type { OutputChannel, OutputSockets } from '../../logs';
 import { createRunCgroup } from './cgroups';
 import type { Isolation } from './isolation';
 import { cgroupName, launcherSpec, type LauncherSpec } from './run-sandbox';
@@ -47,9 +47,9 @@ export function spawnLauncher(spec: LauncherSpec, channel: OutputChannel): Resul
   return child;
 }
 
-/** Starts the shell of the next run of `uid` (a uid leased and idle). */
-export async function prepareLauncher(iso: Isolation, cfg: Config, uid: number): Promise<Prepared> {
-  const channel = await openOutputChannel();
+/** Starts the shell of the next run of `uid` (a uid leased and idle), its output channel from `sockets`. */
+export async function prepareLauncher(iso: Isolation, cfg: Config, sockets: OutputSockets, uid: number): Promise<Prepared> {
+  const channel = await sockets.open();
   const child = spawnLauncher(launcherSpec(iso, uid, cfg.tasksDir), channel);
   child.stdin?.on('error', () => {
     // A shell that dies before its run is written closes the pipe: `exited` reports that, not this.

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { openOutputChannel, type OutputSink } from './output-socket';
+import { OutputSockets, type OutputSink } from './output-socket';
 
 // Collects what arrives, copying each chunk (the channel reuses its read buffer).
 function collector(): OutputSink & { text: () => string; ended: Promise<void> } {
@@ -13,10 +13,12 @@ function collector(): OutputSink & { text: () => string; ended: Promise<void> } 
 const spawnWith = (script: string, childEnd: import('node:net').Socket) =>
   execa('bash', ['-c', script], { stdin: 'ignore', stdout: childEnd, stderr: childEnd, detached: true, buffer: false, reject: false, cleanup: false });
 
-describe('openOutputChannel', () => {
+const sockets = new OutputSockets();
+
+describe('OutputSockets', () => {
   it("gives a child one socket for stdout and stderr: their bytes arrive whole and in the order written", async () => {
     const sink = collector();
-    const channel = await openOutputChannel();
+    const channel = await sockets.open();
     channel.bind(sink);
     const child = spawnWith('echo one; echo two >&2; head -c 600000 /dev/zero | tr "\\0" x; printf "\\nthree"', channel.childEnd);
     channel.childEnd.destroy();
@@ -28,7 +30,7 @@ describe('openOutputChannel', () => {
   it('serves runs opened at once, each with its own output', async () => {
     const sinks = Array.from({ length: 5 }, collector);
     const channels = await Promise.all(sinks.map(async (s) => {
-      const c = await openOutputChannel();
+      const c = await sockets.open();
       c.bind(s);
       return c;
     }));
@@ -40,7 +42,7 @@ describe('openOutputChannel', () => {
 
   it('ends when cut, though a process still holds the socket', async () => {
     const sink = collector();
-    const channel = await openOutputChannel();
+    const channel = await sockets.open();
     channel.bind(sink);
     const child = spawnWith('echo before; exec sleep 30', channel.childEnd);
     channel.childEnd.destroy();

@@ -2,13 +2,27 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LogCap, openLogFile, pumpToLog, type LogPump, type OutputStage } from './log-writer';
-import { ProgressFilter } from './progress-filter';
+import { LogCap, LogFiles, pumpToLog, type LogPump, type OutputStage } from './write';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-log-writer-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const logFile = () => path.join(dir, `${++n}.log`);
+const files = new LogFiles();
+
+// Takes out the lines that start with "::" (as the runner's progress stage does), keeping them aside;
+// each chunk here holds whole lines.
+class DropCommands implements OutputStage {
+  readonly dropped: string[] = [];
+  push(chunk: Buffer) {
+    const lines = chunk.toString().split(/(?<=\n)/);
+    this.dropped.push(...lines.filter((l) => l.startsWith('::')).map((l) => l.trimEnd()));
+    return Buffer.from(lines.filter((l) => !l.startsWith('::')).join(''));
+  }
+  end() {
+    return undefined;
+  }
+}
 
 // Upper-cases what it is given and holds back the last byte of each chunk until the next or the end.
 class HoldLast implements OutputStage {
@@ -40,9 +54,9 @@ async function feed(pump: LogPump, chunks: Buffer[]): Promise<void> {
 describe('pumpToLog', () => {
   it('writes chunks through every stage, a held rest through the later stages, and notes through the cap only', async () => {
     const file = logFile();
-    const progress: number[] = [];
+    const commands = new DropCommands();
     const cap = new LogCap(1000);
-    const pump = pumpToLog([new ProgressFilter((p) => progress.push(p.percent)), new HoldLast(), cap], await openLogFile(file));
+    const pump = pumpToLog([commands, new HoldLast(), cap], await files.open(file));
     await feed(pump, [Buffer.from('one\n::progress 40\n'), Buffer.from('two\n')]);
     pump.note('a note');
     await feed(pump, [Buffer.from('three')]);
@@ -54,13 +68,13 @@ describe('pumpToLog', () => {
     // ("E") reaches the cap when the output ends. No byte comes from the reader's reused buffer later.
     // Notes after the output ended, and the last word of close, still go in, in order.
     expect(fs.readFileSync(file, 'utf8')).toBe('ONE\nTWO[taskrun] a note\n\nTHREE[taskrun] after the output\n[taskrun] the last word\n');
-    expect(progress).toEqual([40]);
+    expect(commands.dropped).toEqual(['::progress 40']);
     expect(cap.bytes).toBe(fs.statSync(file).size);
   });
 
   it('keeps every byte of output far larger than its buffers, in order, asking the reader to wait', async () => {
     const file = logFile();
-    const pump = pumpToLog([new LogCap(1e9)], await openLogFile(file));
+    const pump = pumpToLog([new LogCap(1e9)], await files.open(file));
     const chunk = (i: number) => Buffer.from(`${String(i).padStart(8, '0')}${'x'.repeat(65_527)}\n`);
     const count = 200; // about 13 MB
     let waits = 0;
@@ -88,7 +102,7 @@ describe('pumpToLog', () => {
     };
     const openFull = () => fs.readdirSync('/proc/self/fd').filter((fd) => target(fd) === '/dev/full').length;
     const before = openFull();
-    const pump = pumpToLog([new LogCap(1e9)], await openLogFile('/dev/full'));
+    const pump = pumpToLog([new LogCap(1e9)], await files.open('/dev/full'));
     expect(openFull()).toBe(before + 1);
     pump.push(Buffer.alloc(4096, 'a'));
     await expect(pump.done).rejects.toThrow(/ENOSPC/);

@@ -4,8 +4,9 @@ import type { OutputSink } from './output-socket';
 
 /**
  * One step of a run's output on its way to the log (progress lines out, secrets masked, the cap).
- * Synchronous, so a chunk crosses every step in one call: stream stages each cost a hop per chunk,
- * which halved the firehose's throughput. `end` returns what a step still held when the output ended.
+ * Synchronous, so a chunk crosses every step in one call: a stream stage costs a hop per chunk, at a
+ * firehose's rate a large share of its throughput. `end` returns what a step still held when the
+ * output ended.
  */
 export interface OutputStage {
   push(chunk: Buffer): Buffer | undefined;
@@ -42,7 +43,17 @@ export class LogCap implements OutputStage {
 
 // How many bytes of output a run holds while its log file catches up (and the size of one write).
 const LOG_BUFFER_BYTES = 1024 * 1024;
-const buffers = new BufferPool(LOG_BUFFER_BYTES);
+
+/** Opens runs' log files for writing; one per runner process, holding the buffers they are written from. */
+export class LogFiles {
+  private readonly buffers = new BufferPool(LOG_BUFFER_BYTES);
+
+  /** Opens (creates or empties) a run's log file; fails before the spawn when LOGS_DIR cannot take it. */
+  async open(file: string): Promise<LogFile> {
+    const fd = await new Promise<number>((resolve, reject) => fs.open(file, 'w', 0o640, (err, fd) => (err ? reject(err) : resolve(fd))));
+    return new LogFile(fd, this.buffers);
+  }
+}
 
 /**
  * A run's log file, written from reused buffers: output is copied into one while others are being
@@ -60,13 +71,16 @@ export class LogFile {
   private onError: ((err: Error) => void) | undefined;
   private fdClosed = false;
 
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly fd: number,
+    private readonly buffers: BufferPool,
+  ) {}
 
   /** Takes a copy of `buf`; false once a buffer's worth waits unwritten (wait for `whenDrained`). */
   write(buf: Buffer): boolean {
     if (this.failure || this.closing) return false;
     for (let from = 0; from < buf.length; ) {
-      const fill = (this.fill ??= buffers.take());
+      const fill = (this.fill ??= this.buffers.take());
       const n = buf.copy(fill, this.used, from);
       from += n;
       this.used += n;
@@ -108,8 +122,8 @@ export class LogFile {
 
   // Once: a failed file is closed at once, so a full disk gets its space back when the log is removed.
   private closeFd(then: (err: Error | null) => void): void {
-    for (const b of this.full.splice(0)) buffers.give(b);
-    if (this.fill) buffers.give(this.fill);
+    for (const b of this.full.splice(0)) this.buffers.give(b);
+    if (this.fill) this.buffers.give(this.fill);
     this.fill = undefined;
     this.used = 0;
     if (this.fdClosed) return then(null);
@@ -137,7 +151,7 @@ export class LogFile {
       if (err) return this.fail(err);
       if (from + written < to) return this.writeAll(buf, from + written, to);
       this.writing = false;
-      buffers.give(buf);
+      this.buffers.give(buf);
       this.flush();
       if (this.waiting() < LOG_BUFFER_BYTES) for (const fn of this.drained.splice(0)) fn();
       if (!this.writing && this.closing) this.closing();
@@ -149,14 +163,8 @@ export class LogFile {
     this.writing = false;
     this.onError?.(err);
     if (this.closing) this.closing();
-    else this.closeFd(() => {});
+    else this.closeFd(() => {}); // the write's error is the one reported; a close error adds nothing
   }
-}
-
-/** Opens (creates or empties) a run's log file; fails before the spawn when LOGS_DIR cannot take it. */
-export async function openLogFile(file: string): Promise<LogFile> {
-  const fd = await new Promise<number>((resolve, reject) => fs.open(file, 'w', 0o640, (err, fd) => (err ? reject(err) : resolve(fd))));
-  return new LogFile(fd);
 }
 
 /** Appends one line written by taskrun itself (why a run could not start), then closes the file. */
@@ -225,7 +233,7 @@ export function pumpToLog(stages: OutputStage[], out: LogFile): LogPump {
     },
     close: (line) =>
       (closing ??= (async () => {
-        await done.catch(() => {});
+        await done.catch(() => {}); // a failure is `failed`, thrown below once the file is closed
         if (line !== undefined) through(Buffer.from(`[taskrun] ${line}\n`), last);
         closed = true;
         await out.close();

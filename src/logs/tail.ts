@@ -1,10 +1,10 @@
 import fsp from 'node:fs/promises';
-import { readPiece } from '../runs/log-reader';
-import { logEvent } from './sse-encode';
+import { lineStartNear, readPiece } from './read';
+import { logEvent } from './sse';
 
 export const PIECE_BYTES = 256 * 1024; // one log event at most
 /**
- * A viewer of a running run this far behind the newest output skips ahead (see `stream.ts`), and so
+ * A viewer of a running run this far behind the newest output skips ahead (see `viewer.ts`), and so
  * does the tail itself when the file is this far ahead of it. A line's delay to a viewer is bounded by
  * about twice this over the rate it is sent at.
  */
@@ -37,45 +37,50 @@ export type LogTail = {
 };
 
 type Tail = LogTail & { refs: number; listeners: Set<() => void> };
-const tails = new Map<string, Tail>();
 
-/**
- * The shared tail of a running run's log file, created by its first viewer and ended after its last;
- * `onData` is called whenever new events are ready. Viewers start from any offset: the tail starts at
- * the last SKIP_BYTES / 2 or so (at a line start), and older bytes are read by the viewer itself.
- */
-export function acquireTail(file: string, onData: () => void): LogTail {
-  let tail = tails.get(file);
-  if (!tail) {
-    tail = createTail(file);
-    tails.set(file, tail);
+/** The tails of the running runs that this web process is streaming: one per process, passed down. */
+export class LogTails {
+  private readonly tails = new Map<string, Tail>();
+
+  /**
+   * The shared tail of a running run's log file, created by its first viewer and ended after its last;
+   * `onData` is called whenever new events are ready. Viewers start from any offset: the tail starts at
+   * the last SKIP_BYTES / 2 or so (at a line start), and older bytes are read by the viewer itself.
+   */
+  acquire(file: string, onData: () => void): LogTail {
+    let tail = this.tails.get(file);
+    if (!tail) {
+      tail = createTail(file, () => this.tails.delete(file));
+      this.tails.set(file, tail);
+    }
+    tail.refs++;
+    tail.listeners.add(onData);
+    const t = tail;
+    let released = false;
+    return {
+      get end() {
+        return t.end;
+      },
+      get complete() {
+        return t.complete;
+      },
+      at: t.at,
+      boundaryAfter: t.boundaryAfter,
+      newest: t.newest,
+      want: t.want,
+      finish: t.finish,
+      release: () => {
+        if (released) return;
+        released = true;
+        t.listeners.delete(onData);
+        t.release();
+      },
+    };
   }
-  tail.refs++;
-  tail.listeners.add(onData);
-  const t = tail;
-  let released = false;
-  return {
-    get end() {
-      return t.end;
-    },
-    get complete() {
-      return t.complete;
-    },
-    at: t.at,
-    boundaryAfter: t.boundaryAfter,
-    newest: t.newest,
-    want: t.want,
-    finish: t.finish,
-    release: () => {
-      if (released) return;
-      released = true;
-      t.listeners.delete(onData);
-      t.release();
-    },
-  };
 }
 
-function createTail(file: string): Tail {
+// `unused` is called once the last viewer has released it.
+function createTail(file: string, unused: () => void): Tail {
   let handle: fsp.FileHandle | undefined;
   let started = false;
   let end = 0;
@@ -157,6 +162,7 @@ function createTail(file: string): Tail {
     while (!stopped && !finished) {
       if (demand) {
         demand = false;
+        // A failed read counts as nothing new: it is tried again after a while, as a quiet log is.
         const job = reading.then(() => readMore(false)).catch(() => 0);
         reading = job;
         // Nothing new yet: still wanted, looked at again after a while.
@@ -207,6 +213,7 @@ function createTail(file: string): Tail {
           // It stops early only when released, or when there is no file to read.
           complete = !stopped && handle !== undefined;
         });
+        // A failed read leaves `complete` false: each viewer then reads the rest of the file itself.
         reading = job.catch(() => {});
         await reading;
       })();
@@ -215,24 +222,12 @@ function createTail(file: string): Tail {
     release() {
       if (--tail.refs > 0) return;
       stopped = true;
-      tails.delete(file);
+      unused();
       poke();
+      // Nobody reads it any more: a failure to close a read-only handle leaves nothing to undo.
       void reading.finally(() => handle?.close().catch(() => {}));
     },
   };
   void pump();
   return tail;
-}
-
-// The first line start at or after `near` (0 when `near` is at or before the beginning).
-async function lineStartNear(handle: fsp.FileHandle, near: number): Promise<number> {
-  if (near <= 0) return 0;
-  const buf = Buffer.allocUnsafe(64 * 1024);
-  const { bytesRead } = await handle.read(buf, 0, buf.length, near - 1);
-  const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
-  if (nl >= 0) return near + nl;
-  // A line longer than that: any character start will do.
-  let i = 0;
-  while (i < bytesRead && (buf[i] & 0xc0) === 0x80) i++;
-  return near - 1 + i;
 }
