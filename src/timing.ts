@@ -10,5 +10,3 @@ export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Prom
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-/** Node's timer promise under the name src/routes/stream.ts imports; it goes when the log path imports node's. */
-export { setTimeout as sleep } from 'node:timers/promises';
