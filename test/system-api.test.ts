@@ -83,7 +83,9 @@ describe('system API', () => {
       for (const role of ['viewer', 'admin'] as const) {
         const mine = await waitFor(async () => {
           const rows = (await processesAs(role)).rows.filter((r) => r.run_id === run_id);
-          return rows.length >= 3 ? rows : null;
+          // `setsid` shows under its own name until it has exec'd sleep: wait for all three.
+          const commands = rows.map((r) => r.command);
+          return commands.includes('sleep 300') && commands.includes('sleep 301') && commands.some((c) => c.startsWith('bash ')) ? rows : null;
         }, 30_000, `run processes as ${role}`);
         expect(mine.map((r) => r.command)).toEqual(expect.arrayContaining(['sleep 300', 'sleep 301', expect.stringMatching(/^bash /)]));
         expect(mine.every((r) => r.of_run && r.task_id === 'busy')).toBe(true);
