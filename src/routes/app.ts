@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { BlankEnv } from 'hono/types';
 import { contextStorage } from 'hono/context-storage';
 import { adminRoutes } from './admin';
 import { authenticate } from './security/authenticate';
@@ -28,11 +29,14 @@ import { assetRoutes } from '../web/assets';
 // Paths whose answers are never HTML pages or fragments.
 const RENDERS_NO_HTML = /^\/(?:api\/|assets\/|hooks\/|healthz$|readyz$|metrics$)/;
 
-/** The whole web app: every route, mounted on one Hono; tests call `createApp(deps).request(...)`. */
-export function createApp(web: WebDeps): Hono {
+/**
+ * The whole web app: every route, mounted on one Hono; tests call `createApp(deps).request(...)`. An
+ * OpenAPIHono, so that the JSON API's route definitions make one document (`getOpenAPI31Document`).
+ */
+export function createApp(web: WebDeps): OpenAPIHono<BlankEnv> {
   // Password hashing of this process, in threads of its own behind a bounded queue (hash-queue.ts).
   const deps: AppDeps = { ...web, hashQueue: createHashQueue({ threads: web.cfg.passwordHashThreads, queue: web.cfg.passwordHashQueue }) };
-  const app = new Hono();
+  const app = new OpenAPIHono<BlankEnv>();
   app.onError(onError(deps.log));
   app.notFound(notFound);
   const metrics = createMetrics(deps.db, deps.events, deps.cfg.runnerDeadMs);

@@ -20,21 +20,16 @@ const limit = bodyLimit({
  */
 export const limitBody: MiddlewareHandler = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next));
 
-/** The request body as JSON; 400 when it is not. */
-export async function readJson(c: Context): Promise<unknown> {
+/**
+ * The request body as JSON, whatever its Content-Type (fetch sends a string as text/plain); 400 when it
+ * is not JSON. An empty body is a 400 when `required`, else undefined.
+ */
+export async function readJson(c: Context, required: boolean): Promise<unknown> {
   const text = await c.req.text();
-  if (text.trim() === '') throw new AppError(400, 'request body must be a JSON object');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError(400, 'request body is not valid JSON');
+  if (text.trim() === '') {
+    if (required) throw new AppError(400, 'request body must be a JSON object');
+    return undefined;
   }
-}
-
-/** The request body as JSON, or undefined when there is none (an optional body); 400 when it is not JSON. */
-export async function readOptionalJson(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
   } catch {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { actorName } from '../auth/roles';
 import { appendAudit, listAudit, type AuditEntry } from '../queries/audit';
 import type { Deps } from './deps';
-import { parseInput } from './validate';
+import { parseInput, withoutEmptyValues } from './validate';
 import type { Who } from './who';
 
 /** Writes who did what to the append-only audit log. */
@@ -10,7 +10,8 @@ export async function audit(deps: Pick<Deps, 'db'>, who: Who, action: string, ta
   await appendAudit(deps.db, { actor: actorName(who.principal), ip: who.ip, action, target, details });
 }
 
-const auditQuery = z.strictObject(
+/** `?actor=&action=&limit=&cursor=` of the audit log. */
+export const auditQuery = z.strictObject(
   {
     actor: z.string().max(200).optional(),
     action: z.string().regex(/^[a-z_.]{1,40}$/, { error: 'not an action name' }).optional(),
@@ -23,11 +24,18 @@ export type AuditQuery = z.infer<typeof auditQuery>;
 
 /** Parses `?actor=&action=&limit=&cursor=`. */
 export function parseAuditQuery(q: Record<string, string>): AuditQuery {
-  return parseInput(auditQuery, Object.fromEntries(Object.entries(q).filter(([, v]) => v !== '')));
+  return parseInput(auditQuery, withoutEmptyValues(q));
 }
 
-/** An audit entry as the API shows it. */
-export type AuditJson = { id: number; at: string; actor: string; ip: string | null; action: string; target: string | null; details: unknown };
+/** An audit entry as the API shows it: `details` is the JSON object the action recorded, if any. */
+export const auditEntrySchema = z.object({
+  id: z.number().int(), at: z.string(), actor: z.string(), ip: z.string().nullable(), action: z.string(), target: z.string().nullable(),
+  details: z.unknown(),
+});
+export type AuditJson = z.infer<typeof auditEntrySchema>;
+
+/** A page of the audit log, newest first; pass `next_cursor` back as `cursor` for older ones. */
+export const auditPageSchema = z.object({ entries: z.array(auditEntrySchema), next_cursor: z.string().nullable() });
 
 const toJson = (e: AuditEntry): AuditJson => ({
   id: e.id, at: e.at.toISOString(), actor: e.actor, ip: e.ip, action: e.action, target: e.target, details: e.details ? JSON.parse(e.details) : null,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from './app-error';
+import { parsePath } from './validate';
 
 // Text that would not be stored or shown as sent is refused: control characters (NUL breaks Postgres,
 // line breaks break a one-line label) and lone UTF-16 surrogates.
@@ -15,10 +15,23 @@ export const displayName = z
   .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters' })
   .refine((s) => !LONE_SURROGATE.test(s), { error: 'must be valid Unicode: it has a lone surrogate' });
 
+/** A positive int4 id in a URL's path (a schedule's, a webhook's): 400 naming `what` otherwise. */
+export function intIdPath(what: string) {
+  const error = `invalid ${what}: must be a positive whole number`;
+  return z
+    .string()
+    .regex(/^[1-9][0-9]{0,9}$/, { error })
+    .refine((v) => Number(v) <= 2_147_483_647, { error })
+    .transform(Number);
+}
+
+const intIdPaths = new Map<string, ReturnType<typeof intIdPath>>();
+
 /** A positive int4 id from a URL (a webhook's, a notification target's): 400 naming `what` otherwise. */
 export function intIdParam(what: string, value: string): number {
-  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2_147_483_647) throw new AppError(400, `invalid ${what}: must be a positive whole number`);
-  return Number(value);
+  let schema = intIdPaths.get(what);
+  if (!schema) intIdPaths.set(what, (schema = intIdPath(what)));
+  return parsePath(schema, value);
 }
 
 /** A strict object's error messages: unknown fields named, anything else "must be a JSON object". */

@@ -1,7 +1,8 @@
 import { actorName, roleAtLeast } from '../auth/roles';
 import { seal } from '../auth/secret-box';
 import { randomSecret } from '../auth/secrets';
-import type { DeliveryStatus } from '../db/schema';
+import { z } from 'zod';
+import { DELIVERY_STATUSES, NOTIFY_EVENTS } from '../db/schema';
 import { listDeliveries } from '../queries/notification-log';
 import { deleteTarget, getTarget, insertTarget, listTargets, updateTarget, type NotificationTarget } from '../queries/notification-targets';
 import { targetHostProblem } from '../outbound/address-policy';
@@ -13,18 +14,30 @@ import { requireTaskFile } from './webhooks-service';
 import type { Who } from './who';
 
 /** A notification target as the API shows it (never its signing key). `task_id` null: global. */
-export type TargetJson = {
-  id: number; task_id: string | null; name: string; url: string; events: string[]; enabled: boolean; created_by: string; created_at: string;
-};
+export const targetSchema = z.object({
+  id: z.number().int(), task_id: z.string().nullable(), name: z.string(), url: z.string(), events: z.array(z.enum(NOTIFY_EVENTS)),
+  enabled: z.boolean(), created_by: z.string(), created_at: z.string(),
+});
+export type TargetJson = z.infer<typeof targetSchema>;
+
+/** A new target: the only answer that carries its signing key (`secret`). */
+export const newTargetSchema = targetSchema.extend({ secret: z.string() });
 
 /** One attempt of a delivery: the response status, or why there was none. */
-export type AttemptJson = { at: string; response_status: number | null; error: string | null; duration_ms: number };
+export const attemptSchema = z.object({
+  at: z.string(), response_status: z.number().int().nullable(), error: z.string().nullable(), duration_ms: z.number(),
+});
+export type AttemptJson = z.infer<typeof attemptSchema>;
 
 /** One notification of one run to one target, with each attempt. */
-export type DeliveryJson = {
-  id: number; run_id: number; event: string; status: DeliveryStatus; created_at: string; finished_at: string | null;
-  next_attempt_at: string | null; attempts: AttemptJson[];
-};
+export const deliverySchema = z.object({
+  id: z.number().int(), run_id: z.number().int(), event: z.string(), status: z.enum(DELIVERY_STATUSES), created_at: z.string(),
+  finished_at: z.string().nullable(), next_attempt_at: z.string().nullable(), attempts: z.array(attemptSchema),
+});
+export type DeliveryJson = z.infer<typeof deliverySchema>;
+
+/** A page of a target's delivery log, newest first; pass `next_cursor` back as `before` for older ones. */
+export const deliveriesPageSchema = z.object({ deliveries: z.array(deliverySchema), next_cursor: z.string().nullable() });
 
 const toJson = (t: NotificationTarget): TargetJson => ({
   id: t.id, task_id: t.taskId, name: t.name, url: t.url, events: t.events, enabled: t.enabled, created_by: t.createdBy,

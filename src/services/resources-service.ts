@@ -1,21 +1,24 @@
 import { getRunSamples } from '../queries/run-samples';
 import type { Deps } from './deps';
-import type { RunJson } from './run-json';
+import { z } from 'zod';
+import { runSchema } from './run-json';
 import { requireRun } from './runs-service';
 
 /** One resource sample as the API shows it: when, CPU (100 = one core) and resident memory of the run's tree. */
-export type SampleJson = { t: string; cpu_pct: number; rss_bytes: number };
+export const sampleSchema = z.object({ t: z.string(), cpu_pct: z.number(), rss_bytes: z.number() });
+export type SampleJson = z.infer<typeof sampleSchema>;
 
 /** GET /api/runs/:run_id/resources: a run's samples, oldest first, with its totals and enough to know if more will come. */
-export type ResourcesJson = {
-  run_id: number;
-  status: RunJson['status'];
-  started_at: string | null;
-  finished_at: string | null;
-  samples: SampleJson[];
-  peak_rss_bytes: number | null;
-  cpu_seconds: number | null;
-};
+export const resourcesSchema = z.object({
+  run_id: z.number().int(),
+  status: runSchema.shape.status,
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  samples: z.array(sampleSchema),
+  peak_rss_bytes: z.number().nullable(),
+  cpu_seconds: z.number().nullable(),
+});
+export type ResourcesJson = z.infer<typeof resourcesSchema>;
 
 /** A run's resource samples and totals; 404 for an unknown run. */
 export async function getRunResources(deps: Deps, runId: number): Promise<ResourcesJson> {

@@ -1,39 +1,49 @@
 import fs from 'node:fs/promises';
-import { ACTIVE_STATUSES } from '../db/schema';
+import { z } from 'zod';
+import { ACTIVE_STATUSES, RUN_STATUSES } from '../db/schema';
 import type { Run } from '../queries/run-types';
 import { logName, logPath } from '../logs';
 import { progressJson, type ProgressJson } from '../runs/progress';
 import type { ParamValues } from '../tasks/params';
 import type { Deps } from './deps';
 
+/** The latest `::progress` line of a run's output, with the estimated seconds left while it runs. */
+export const progressSchema = z.object({
+  percent: z.number(), message: z.string().nullable(), at: z.string(), eta_s: z.number().nullable(),
+});
+
+/** The parameter values a run was given (secret parameters are never kept). */
+export const paramValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
 /** A run as the API shows it. */
-export type RunJson = {
-  run_id: number;
-  task_id: string;
-  status: Run['status'];
-  trigger: string;
-  exit_code: number | null;
-  signal: string | null;
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-  log: string;
-  log_bytes: number;
+export const runSchema = z.object({
+  run_id: z.number().int(),
+  task_id: z.string(),
+  status: z.enum(RUN_STATUSES),
+  trigger: z.string(),
+  exit_code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  error: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  log: z.string(),
+  log_bytes: z.number().int(),
   // What the run's process tree used (null: not measured); updated every few seconds while it runs.
-  peak_rss_bytes: number | null;
-  cpu_seconds: number | null;
+  peak_rss_bytes: z.number().nullable(),
+  cpu_seconds: z.number().nullable(),
   // The parameter values it runs with (secret parameters are never kept).
-  params: ParamValues;
+  params: paramValuesSchema,
   // attempt of max_attempts; a retry names the run it retries and may wait in the queue until not_before.
-  attempt: number;
-  max_attempts: number;
-  retry_of: number | null;
-  not_before: string | null;
+  attempt: z.number().int(),
+  max_attempts: z.number().int(),
+  retry_of: z.number().int().nullable(),
+  not_before: z.string().nullable(),
   // The latest `::progress` line of its output (null: none yet), with the estimated time left while it runs.
-  progress: ProgressJson | null;
-};
+  progress: progressSchema.nullable(),
+});
+export type RunJson = z.infer<typeof runSchema>;
 
 /** The API path of a run's log. */
 export function logUrl(run: Pick<Run, 'taskId' | 'id'>): string {

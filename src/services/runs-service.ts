@@ -9,18 +9,21 @@ import { AppError } from './app-error';
 import { audit } from './audit-service';
 import type { Who } from './who';
 import type { Deps } from './deps';
-import { runJson, runJsonLive, type RunJson } from './run-json';
-import { parseInput } from './validate';
+import { runJson, runJsonLive, runSchema, type RunJson } from './run-json';
+import { parseInput, parsePath, withoutEmptyValues } from './validate';
 
 const RUN_ID_RE = /^[1-9][0-9]{0,14}$/; // at most 15 digits: every such id is exact as a JS number
 
+/** A run id in a URL's path; 400 for anything but a positive whole number. */
+export const runIdPath = z.string().regex(RUN_ID_RE, { error: 'invalid run id: must be a positive whole number' }).transform(Number);
+
 /** A run id from a URL; 400 for anything but a positive whole number. */
 export function runIdParam(value: string): number {
-  if (!RUN_ID_RE.test(value)) throw new AppError(400, 'invalid run id: must be a positive whole number');
-  return Number(value);
+  return parsePath(runIdPath, value);
 }
 
-const runsQuery = z.strictObject(
+/** `?task_id=&status=&limit=&cursor=` of a runs listing. */
+export const runsQuery = z.strictObject(
   {
     task_id: z.string().regex(TASK_ID_RE, { error: 'not a valid task id' }).optional(),
     status: z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }).optional(),
@@ -35,9 +38,11 @@ export type RunsQuery = z.infer<typeof runsQuery>;
 
 /** Parses `?task_id=&status=&limit=&cursor=`; empty values count as absent. */
 export function parseRunsQuery(query: Record<string, string>): RunsQuery {
-  const present = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ''));
-  return parseInput(runsQuery, present);
+  return parseInput(runsQuery, withoutEmptyValues(query));
 }
+
+/** A page of runs, newest first; pass `next_cursor` back as `cursor` for older ones. */
+export const runsPageSchema = z.object({ runs: z.array(runSchema), next_cursor: z.string().nullable() });
 
 /** A page of runs, newest first, with the cursor of the next page. */
 export async function listRunsPage(deps: Deps, q: RunsQuery): Promise<{ runs: RunJson[]; next_cursor: string | null }> {

@@ -2,21 +2,24 @@ import { z } from 'zod';
 import { MISSED_POLICIES } from '../db/schema';
 import type { ParamValues } from '../tasks/params';
 import { canonicalZone, cronProblem } from '../scheduler/cron';
-import { AppError } from './app-error';
-import { parseInput } from './validate';
+import { intIdPath } from './name-input';
+import { parseInput, parsePath, withoutEmptyValues } from './validate';
 
 // What clients may send to create, change and preview schedules; the 400s name each field.
 
 const unknownKeys = (what: string) => (iss: { code: string; keys?: string[] }) =>
   iss.code === 'unrecognized_keys' ? `unknown ${what} ${iss.keys!.join(', ')}` : 'must be a JSON object';
 
-const cron = z
-  .string({ error: 'must be a string' })
-  .transform((v) => v.trim().replace(/\s+/g, ' '))
-  .superRefine((v, ctx) => {
-    const problem = cronProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+// A cron expression, its spaces made single; `notText` is the problem with anything but a string.
+const cronText = (notText: string) =>
+  z
+    .string({ error: notText })
+    .transform((v) => v.trim().replace(/\s+/g, ' '))
+    .superRefine((v, ctx) => {
+      const problem = cronProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+const cron = cronText('must be a string');
 
 const timezone = z
   .string({ error: 'must be a string' })
@@ -37,7 +40,8 @@ const params = z
       if (!['string', 'number', 'boolean'].includes(typeof p[k])) ctx.addIssue({ code: 'custom', path: [k], message: 'must be a string, number or boolean' });
     }
   })
-  .transform((p) => p as ParamValues);
+  .transform((p) => p as ParamValues)
+  .meta({ type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } });
 
 const fields = {
   cron,
@@ -73,14 +77,19 @@ export const updateScheduleInput = z
   .refine((p) => Object.values(p).some((v) => v !== undefined), { error: 'nothing to change: give cron, timezone, enabled, missed_policy or params' });
 export type UpdateScheduleInput = z.infer<typeof updateScheduleInput>;
 
-const previewQuery = z.strictObject({ cron, timezone: timezone.default('UTC') }, { error: unknownKeys('parameter') });
+/** `?cron=&timezone=` of a preview; an absent cron is reported like an empty one, an empty zone is refused. */
+export const previewQuery = z.strictObject(
+  { cron: cronText(cronProblem('')!), timezone: timezone.default('UTC') },
+  { error: unknownKeys('parameter') },
+);
 
-/** `?cron=&timezone=` of a preview; an absent cron is reported like an empty one. */
+/** Parses `?cron=&timezone=` of a preview. */
 export function parsePreviewQuery(q: Record<string, string>): { cron: string; timezone: string } {
-  return parseInput(previewQuery, { cron: '', ...q });
+  return parseInput(previewQuery, q);
 }
 
-const firesQuery = z.strictObject(
+/** `?limit=&before=` of a schedule's fire records. */
+export const firesQuery = z.strictObject(
   {
     limit: z.coerce
       .number({ error: 'must be a number' })
@@ -91,18 +100,17 @@ const firesQuery = z.strictObject(
     before: z.iso.datetime({ offset: true, error: 'must be a time such as 2026-01-31T03:00:00Z, as next_before gives' }).optional(),
   },
   { error: unknownKeys('parameter') },
-);
+).transform((q): { limit: number; before?: Date } => ({ limit: q.limit, before: q.before === undefined ? undefined : new Date(q.before) }));
 
 /** `?limit=&before=` of a schedule's fire records; empty values count as absent. */
 export function parseFiresQuery(q: Record<string, string>): { limit: number; before?: Date } {
-  const parsed = parseInput(firesQuery, Object.fromEntries(Object.entries(q).filter(([, v]) => v !== '')));
-  return { limit: parsed.limit, before: parsed.before === undefined ? undefined : new Date(parsed.before) };
+  return parseInput(firesQuery, withoutEmptyValues(q));
 }
 
-const SCHEDULE_ID_RE = /^[1-9][0-9]{0,9}$/;
+/** A schedule id in a URL's path; 400 for anything but a positive whole number that fits the column. */
+export const scheduleIdPath = intIdPath('schedule id');
 
 /** A schedule id from a URL; 400 for anything but a positive whole number that fits the column. */
 export function scheduleIdParam(value: string): number {
-  if (!SCHEDULE_ID_RE.test(value) || Number(value) > 2_147_483_647) throw new AppError(400, 'invalid schedule id: must be a positive whole number');
-  return Number(value);
+  return parsePath(scheduleIdPath, value);
 }

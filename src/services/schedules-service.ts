@@ -1,5 +1,6 @@
 import { CHANNEL } from '../db/notify';
-import type { FireOutcome, MissedPolicy, RunStatus } from '../db/schema';
+import { z } from 'zod';
+import { FIRE_OUTCOMES, MISSED_POLICIES, RUN_STATUSES } from '../db/schema';
 import { listFires, type FireRecord } from '../queries/schedule-fires';
 import {
   deleteSchedule as deleteRow, getSchedule, insertSchedule, lastFires, listSchedules, updateSchedule as updateRow,
@@ -14,35 +15,46 @@ import { AppError } from './app-error';
 import { audit } from './audit-service';
 import type { Deps } from './deps';
 import type { CreateScheduleInput, UpdateScheduleInput } from './schedule-input';
+import { paramValuesSchema } from './run-json';
 import type { Who } from './who';
 
 /** A fire record as the API shows it; `run_status` is the status its run has now. */
-export type FireJson = {
-  schedule_id: number;
-  task_id: string;
-  fire_at: string;
-  decided_at: string;
-  outcome: FireOutcome;
-  run_id: number | null;
-  run_status: RunStatus | null;
-  detail: string | null;
-};
+export const fireSchema = z.object({
+  schedule_id: z.number().int(),
+  task_id: z.string(),
+  fire_at: z.string(),
+  decided_at: z.string(),
+  outcome: z.enum(FIRE_OUTCOMES),
+  run_id: z.number().int().nullable(),
+  run_status: z.enum(RUN_STATUSES).nullable(),
+  detail: z.string().nullable(),
+});
+export type FireJson = z.infer<typeof fireSchema>;
+
+/** A page of a schedule's fire records, newest first; pass `next_before` back as `before` for older ones. */
+export const firesPageSchema = z.object({ fires: z.array(fireSchema), next_before: z.string().nullable() });
 
 /** A schedule as the API shows it. `next_fires` is empty while it is paused. */
-export type ScheduleJson = {
-  schedule_id: number;
-  task_id: string;
-  cron: string;
-  timezone: string;
-  enabled: boolean;
-  missed_policy: MissedPolicy;
-  params: ParamValues;
-  created_by: string;
-  created_at: string;
-  active_since: string;
-  last_fire: { fire_at: string; outcome: FireOutcome; run_id: number | null; detail: string | null } | null;
-  next_fires: string[];
-};
+export const scheduleSchema = z.object({
+  schedule_id: z.number().int(),
+  task_id: z.string(),
+  cron: z.string(),
+  timezone: z.string(),
+  enabled: z.boolean(),
+  missed_policy: z.enum(MISSED_POLICIES),
+  params: paramValuesSchema,
+  created_by: z.string(),
+  created_at: z.string(),
+  active_since: z.string(),
+  last_fire: z
+    .object({ fire_at: z.string(), outcome: z.enum(FIRE_OUTCOMES), run_id: z.number().int().nullable(), detail: z.string().nullable() })
+    .nullable(),
+  next_fires: z.array(z.string()),
+});
+export type ScheduleJson = z.infer<typeof scheduleSchema>;
+
+/** The next five fire times of a cron expression. */
+export const previewSchema = z.object({ next_fires: z.array(z.string()) });
 
 const NEXT = 5;
 

@@ -6,13 +6,15 @@ import { AppError } from './app-error';
 import { audit } from './audit-service';
 import type { Deps } from './deps';
 import { requireTask } from './tasks-service';
+import { parsePath } from './validate';
 import type { Who } from './who';
 
 // Secrets of a task: environment variables whose values are sealed at rest and never shown again.
 // Nothing here returns or audits a value.
 
-/** A secret as the API lists it. */
-export type SecretJson = { name: string; updated_at: string };
+/** A secret as the API lists it: its name and when it was set, never its value. */
+export const secretSchema = z.object({ name: z.string(), updated_at: z.string() });
+export type SecretJson = z.infer<typeof secretSchema>;
 
 /** PUT /api/tasks/:id/secrets/:name and the secrets form. */
 export const secretValueInput = z.strictObject(
@@ -28,11 +30,15 @@ export const secretValueInput = z.strictObject(
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object {"value": "..."}') },
 );
 
+/** A secret name in a URL's path: 400 naming what is wrong. */
+export const secretNamePath = z.string().superRefine((value, ctx) => {
+  const problem = envNameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `invalid secret name: ${problem}`, params: { fields: { name: problem } } });
+});
+
 /** A secret name from a URL or a form: 400 naming what is wrong. */
 export function secretNameParam(value: string): string {
-  const problem = envNameProblem(value);
-  if (problem) throw new AppError(400, `invalid secret name: ${problem}`, { fields: { name: problem } });
-  return value;
+  return parsePath(secretNamePath, value);
 }
 
 /** The names of a task's secrets and when each was set. */

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { z } from 'zod';
 import type { Config } from '../config';
 import { readProcStat, readProcUids } from '../proc-stat';
 import type { Run } from '../queries/run-types';
@@ -11,21 +12,33 @@ import type { Deps } from './deps';
 // the largest libraries here (a few MB of an idle web process).
 const systemInformation = async () => (await import('systeminformation')).default;
 
+/** What runs get on a runner: the isolation levels, cgroup version and tools it offers, and what keeps it from more. */
+export const isolationSchema = z.object({
+  levels: z.array(z.enum(['standard', 'strict'])),
+  cgroup: z.enum(['v2', 'v1', 'none']),
+  bubblewrap: z.boolean(),
+  run_users: z.boolean(),
+  problems: z.array(z.string()),
+}) satisfies z.ZodType<RunnerIsolation>;
+
 /** GET /api/system/info. */
-export type SystemInfo = {
-  cpu: { cores: number; load_pct: number; load_avg: number[] };
-  memory: { total: number; used: number; free: number };
-  disks: { mount: string; fs: string; size: number; used: number; use_pct: number }[];
-  uptime_s: number;
-  running_runs: number;
-  queued_runs: number;
+export const systemInfoSchema = z.object({
+  cpu: z.object({ cores: z.number().int(), load_pct: z.number(), load_avg: z.array(z.number()) }),
+  memory: z.object({ total: z.number(), used: z.number(), free: z.number() }),
+  disks: z.array(z.object({ mount: z.string(), fs: z.string(), size: z.number(), used: z.number(), use_pct: z.number() })),
+  uptime_s: z.number(),
+  running_runs: z.number().int(),
+  queued_runs: z.number().int(),
   /** What every live runner enforces (the weakest of them), and what keeps them from more. */
-  isolation: RunnerIsolation;
-  runners: {
-    id: string; host: string; pid: number; slots: number; running: number; version: string; started_at: string; heartbeat_at: string;
-    isolation: RunnerIsolation | null;
-  }[];
-};
+  isolation: isolationSchema,
+  runners: z.array(
+    z.object({
+      id: z.string(), host: z.string(), pid: z.number().int(), slots: z.number().int(), running: z.number().int(), version: z.string(),
+      started_at: z.string(), heartbeat_at: z.string(), isolation: isolationSchema.nullable(),
+    }),
+  ),
+});
+export type SystemInfo = z.infer<typeof systemInfoSchema>;
 
 const CGROUP_STRENGTH = ['none', 'v1', 'v2'] as const;
 
@@ -69,9 +82,11 @@ export async function systemInfo(deps: Deps): Promise<SystemInfo> {
 }
 
 /** One row of GET /api/system/processes; `of_run`: it belongs to a run (`run_id` says which, when known). */
-export type ProcessJson = {
-  pid: number; name: string; cpu_pct: number; mem_rss: number; command: string; of_run: boolean; run_id: number | null; task_id: string | null;
-};
+export const processSchema = z.object({
+  pid: z.number().int(), name: z.string(), cpu_pct: z.number(), mem_rss: z.number(), command: z.string(), of_run: z.boolean(),
+  run_id: z.number().int().nullable(), task_id: z.string().nullable(),
+});
+export type ProcessJson = z.infer<typeof processSchema>;
 
 /** Which processes a caller sees: every process of the machine, or only those of runs. */
 export type ProcessScope = 'all' | 'runs';

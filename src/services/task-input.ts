@@ -4,7 +4,7 @@ import { envVars } from '../tasks/env-vars';
 import { CREATABLE_LANGUAGES } from '../tasks/languages';
 import { paramDefs } from '../tasks/params';
 import { TASK_ID_RE } from '../tasks/task-id';
-import { AppError } from './app-error';
+import { parsePath } from './validate';
 
 const MAX_CONTENT = 1024 * 1024;
 
@@ -104,14 +104,27 @@ export const updateTaskInput = z.strictObject(
 );
 export type UpdateTaskInput = z.infer<typeof updateTaskInput>;
 
+/** A task id in a URL's path: 400 when it could name anything but a task. */
+export const taskIdPath = z
+  .string()
+  .regex(TASK_ID_RE, { error: 'invalid task id: use 1 to 64 letters, digits, _ or -, starting with a letter or digit' });
+
 /** A task id from a URL: 400 when it could name anything but a task. */
 export function taskIdParam(value: string): string {
-  if (!TASK_ID_RE.test(value)) throw new AppError(400, 'invalid task id: use 1 to 64 letters, digits, _ or -, starting with a letter or digit');
-  return value;
+  return parsePath(taskIdPath, value);
 }
 
 /** The optional body of POST /api/tasks/:id/execute and POST /api/runs/:run_id/rerun: parameter values. */
 export const runInput = z.strictObject(
-  { params: z.unknown().optional() },
+  {
+    params: z
+      .unknown()
+      .meta({
+        type: 'object',
+        additionalProperties: { type: ['string', 'number', 'boolean'] },
+        description: "Values of the task's declared parameters.",
+      })
+      .optional(),
+  },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object {"params": {...}}') },
 );

@@ -1,6 +1,8 @@
 import { enqueueRun, type EnqueueInput } from '../queries/runs-enqueue';
 import { seal } from '../auth/secret-box';
-import { checkParams, type ParamDef } from '../tasks/params';
+import { z } from 'zod';
+import { CREATABLE_LANGUAGES } from '../tasks/languages';
+import { checkParams, paramDef } from '../tasks/params';
 import { deleteSecretsOf, secretNamesOf } from '../queries/task-secrets';
 import { activeRunOf, recentRunsOfTasks } from '../queries/runs-read';
 import { liveRunners } from '../queries/runners';
@@ -17,41 +19,45 @@ import { audit } from './audit-service';
 import { sha256 } from '../auth/secrets';
 import type { Who } from './who';
 import type { Deps } from './deps';
-import { activeAndLast, logUrl, type RunJson } from './run-json';
+import { activeAndLast, logUrl, runSchema } from './run-json';
 import type { CreateTaskInput, UpdateTaskInput } from './task-input';
 
 /** A task as the API shows it. */
-export type TaskJson = {
-  id: string;
-  file: string;
-  language: TaskFile['language'];
-  description: string;
-  timeout_s: number;
+export const taskSchema = z.object({
+  id: z.string(),
+  file: z.string(),
+  language: z.enum([...CREATABLE_LANGUAGES, 'exec']),
+  description: z.string(),
+  timeout_s: z.number().int(),
   // Resource limits as set on the task; null: the environment's default.
-  max_rss_bytes: number | null;
-  max_cpu_pct: number | null;
-  limit_grace_s: number | null;
+  max_rss_bytes: z.number().int().nullable(),
+  max_cpu_pct: z.number().nullable(),
+  limit_grace_s: z.number().int().nullable(),
   // How runs are confined, and the limits the kernel enforces (null: the runner's RUN_MAX_* default).
-  isolation: 'standard' | 'strict';
-  network: boolean;
-  max_processes: number | null;
-  max_memory_bytes: number | null;
-  max_file_bytes: number | null;
-  max_open_files: number | null;
-  max_cpu_seconds: number | null;
-  retry_on_lost: boolean;
-  retention_days: number | null;
+  isolation: z.enum(['standard', 'strict']),
+  network: z.boolean(),
+  max_processes: z.number().int().nullable(),
+  max_memory_bytes: z.number().int().nullable(),
+  max_file_bytes: z.number().int().nullable(),
+  max_open_files: z.number().int().nullable(),
+  max_cpu_seconds: z.number().int().nullable(),
+  retry_on_lost: z.boolean(),
+  retention_days: z.number().int().nullable(),
   // Declared parameters, plain environment variables, the names (never the values) of its secrets:
   // those only for editors and admins (left out otherwise).
-  params: ParamDef[];
-  env: Record<string, string>;
-  secrets?: string[];
+  params: z.array(paramDef),
+  env: z.record(z.string(), z.string()),
+  secrets: z.array(z.string()).optional(),
   // A run that ends failed, timeout or lost is run again up to max_retries times, retry_delay_s later.
-  max_retries: number;
-  retry_delay_s: number;
-  active_run: RunJson | null;
-  last_run: RunJson | null;
-};
+  max_retries: z.number().int(),
+  retry_delay_s: z.number().int(),
+  active_run: runSchema.nullable(),
+  last_run: runSchema.nullable(),
+});
+export type TaskJson = z.infer<typeof taskSchema>;
+
+/** One task with its script's content. */
+export const taskWithContentSchema = taskSchema.extend({ content: z.string() });
 
 /** What a task's answer shows besides its settings: the names of its secrets are for editors and admins. */
 export type TaskView = { secrets: boolean };
@@ -243,8 +249,9 @@ export async function deleteTask(deps: Deps, id: string, who: Who): Promise<void
   await audit(deps, who, 'task.delete', id, { content_sha256_before: before });
 }
 
-/** What an accepted execute answers. */
-export type ExecuteJson = { run_id: number; task_id: string; status: 'queued'; log: string };
+/** What an accepted execute answers: the queued run and the API path of its log. */
+export const executeSchema = z.object({ run_id: z.number().int(), task_id: z.string(), status: z.literal('queued'), log: z.string() });
+export type ExecuteJson = z.infer<typeof executeSchema>;
 
 /**
  * What a new run of a task is queued with: 404 unknown task; 400 with `fields` naming each bad parameter.

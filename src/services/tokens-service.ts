@@ -6,7 +6,7 @@ import { AppError } from './app-error';
 import { audit } from './audit-service';
 import type { Deps } from './deps';
 import type { Who } from './who';
-import { actorName } from '../auth/roles';
+import { actorName, ROLES } from '../auth/roles';
 
 export const tokenName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be 1 to 64 letters, digits, . _ or -' });
 
@@ -25,6 +25,12 @@ export async function revokeTokenByName(deps: Pick<Deps, 'db'>, who: Who, name: 
   if (!(await revokeToken(deps.db, name))) throw new AppError(404, `no active token named ${name}`);
   await audit(deps, who, 'token.revoke', name);
 }
+
+/** A token as the API lists it (never its secret). */
+export const tokenSchema = z.object({
+  name: z.string(), role: z.enum(ROLES), created_by: z.string(), created_at: z.string(), last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+});
 
 /** Every token (never its secret). */
 export async function tokensList(deps: Pick<Deps, 'db'>) {

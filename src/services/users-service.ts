@@ -24,6 +24,9 @@ export async function removeUser(deps: Pick<Deps, 'db'>, who: Who, name: string)
   await audit(deps, who, 'user.remove', name);
 }
 
+/** A user as the API lists it. */
+export const userSchema = z.object({ name: z.string(), role, created_at: z.string() });
+
 /** Every user (names and roles). */
 export async function usersList(deps: Pick<Deps, 'db'>): Promise<{ name: string; role: Role; created_at: string }[]> {
   return (await listUsers(deps.db)).map((u) => ({ name: u.name, role: u.role, created_at: u.createdAt.toISOString() }));

@@ -16,10 +16,15 @@ export const newWebhookInput = z.strictObject({ name: displayName }, strictObjec
 export const HOOK_SECRET_RE = /^whk_[A-Za-z0-9_-]{43}$/;
 
 /** A webhook as the API shows it: never its secret (only its hash is kept). */
-export type WebhookJson = { id: number; name: string; created_at: string; last_used_at: string | null; revoked_at: string | null; created_by: string };
+export const webhookSchema = z.object({
+  id: z.number().int(), name: z.string(), created_at: z.string(), last_used_at: z.string().nullable(), revoked_at: z.string().nullable(),
+  created_by: z.string(),
+});
+export type WebhookJson = z.infer<typeof webhookSchema>;
 
 /** A new webhook: the only answer that carries its secret and URL. */
-export type NewWebhookJson = { id: number; name: string; url: string; secret: string };
+export const newWebhookSchema = z.object({ id: z.number().int(), name: z.string(), url: z.string(), secret: z.string() });
+export type NewWebhookJson = z.infer<typeof newWebhookSchema>;
 
 const toJson = (w: Webhook): WebhookJson => ({
   id: w.id, name: w.name, created_at: w.createdAt.toISOString(), last_used_at: w.lastUsedAt?.toISOString() ?? null,

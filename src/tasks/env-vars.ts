@@ -56,4 +56,4 @@ export const envVars = z.unknown().transform((input, ctx): Record<string, string
     if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
   }
   return Object.fromEntries(entries) as Record<string, string>;
-});
+}).meta({ type: 'object', additionalProperties: { type: 'string' } }); // what an OpenAPI document shows of the check above
