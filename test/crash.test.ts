@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getRun } from '../src/queries/runs-read';
+import { getRun } from '../src/runs/read';
 import { writeTask } from './support/dirs';
 import { createHarness, waitFor, type Harness } from './support/harness';
 import { processAlive, processGroupAlive, startProcess, type Proc } from './support/processes';

@@ -16,7 +16,7 @@ import { startRunEvents } from '../src/web/run-events';
 import { createDirs, writeTask, type TestDirs } from './support/dirs';
 import { asCaller, createHarness, waitFor, type Harness } from './support/harness';
 import { createToken } from '../src/services/tokens-service';
-import { SYSTEM } from '../src/services/who';
+import { SYSTEM } from '../src/services/deps';
 import { processGroupAlive, startProcess, type Proc } from './support/processes';
 import { tcpProxy } from './support/tcp-proxy';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { getRun } from '../src/queries/runs-read';
+import { getRun } from '../src/runs/read';
 import { saveTaskSettings } from '../src/queries/task-settings';
 import { writeTask } from './support/dirs';
 import { createHarness, waitFor, type Harness } from './support/harness';

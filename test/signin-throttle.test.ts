@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../src/services/users-service';
-import { SYSTEM } from '../src/services/who';
+import { SYSTEM } from '../src/services/deps';
 import { createHarness, type Harness } from './support/harness';
 
 // TRUST_PROXY: each request names its address in X-Forwarded-For, as a proxy in front would.

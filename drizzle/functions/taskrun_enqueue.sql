@@ -1,4 +1,4 @@
--- Enqueue: put a `queued` run in the queue, in one round trip (src/queries/runs-enqueue.ts, enqueueRun).
+-- Enqueue: put a `queued` run in the queue, in one round trip (src/runs/enqueue.ts, enqueueRun).
 -- Outcomes: ('queued', new id) | ('active', id of the run already active) | ('full', null).
 -- p_max_queued > 0 bounds queued runs; 0 refuses once every live runner slot is taken.
 -- The advisory lock makes the queue bound exact under concurrency; the partial unique index

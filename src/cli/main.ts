@@ -7,7 +7,7 @@ import { AppError } from '../services/app-error';
 import { createToken, revokeTokenByName, tokenName, tokensList } from '../services/tokens-service';
 import { addUser, password, removeUser, role, userName, usersList } from '../services/users-service';
 import { parseInput } from '../services/validate';
-import type { Who } from '../services/who';
+import type { Who } from '../services/deps';
 import { readPassword } from './read-password';
 
 const HELP = `taskrun operator commands (against DATABASE_URL, or the embedded server \`npm start\` runs in DATA_DIR)

@@ -374,3 +374,6 @@ export const notificationAttempts = pgTable(
   },
   (t) => [index('notification_attempts_delivery').on(t.deliveryId, t.id)],
 );
+
+/** A row of the runs table. */
+export type Run = typeof runs.$inferSelect;

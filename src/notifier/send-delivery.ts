@@ -1,8 +1,8 @@
 import { open } from '../auth/secret-box';
 import { getTargetForSending } from '../queries/notification-targets';
 import type { ClaimedDelivery } from '../queries/notification-send';
-import { getRun } from '../queries/runs-read';
-import { runJson, type RunJson } from '../services/run-json';
+import { getRun } from '../runs/read';
+import { runJson, type RunJson } from '../runs/json';
 import type { NotifierContext } from './context';
 import { checkedPost, RefusedTarget, type Resolve } from './checked-post';
 import { signBody } from './signature';

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { runs, scheduleFires, schedules, type FireOutcome, type RunStatus } from '../db/schema';
-import { enqueueRun, type EnqueueInput } from './runs-enqueue';
+import { enqueueRun, type EnqueueInput } from '../runs/enqueue';
 import type { ScheduleFire } from './schedules';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];

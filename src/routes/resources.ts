@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { getRunResources, resourcesSchema } from '../services/resources-service';
-import { runIdPath } from '../services/runs-service';
+import { runIdPath } from '../runs/service';
 import type { WebDeps } from './deps';
 import { defineRoute, errors, json } from './openapi';
 import { allow } from './security/authenticate';

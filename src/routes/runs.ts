@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { cancelRunById, getRunJson, listRunsPage, runIdParam, runIdPath, runsPageSchema, runsQuery } from '../services/runs-service';
-import { rerunRun } from '../services/rerun-service';
-import { runSchema } from '../services/run-json';
+import { cancelRunById, getRunJson, listRunsPage, runIdParam, runIdPath, runsPageSchema, runsQuery } from '../runs/service';
+import { rerunRun } from '../runs/service';
+import { runSchema } from '../runs/json';
 import { runInput } from '../services/task-input';
 import { executeSchema } from '../services/tasks-service';
 import type { WebDeps } from './deps';

@@ -2,11 +2,11 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { ACTIVE_STATUSES } from '../db/schema';
 import { logPath, LogViewer } from '../logs';
-import { getRun } from '../queries/runs-read';
-import type { Run } from '../queries/run-types';
+import { getRun } from '../runs/read';
+import type { Run } from '../db/schema';
 import { AppError } from '../services/app-error';
-import { runJsonLive } from '../services/run-json';
-import { requireRun } from '../services/runs-service';
+import { runJsonLive } from '../runs/json';
+import { requireRun } from '../runs/service';
 import type { WebDeps } from './deps';
 import { keepAlive } from './sse-keepalive';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { setRunPid } from '../queries/runs-claim';
-import type { Run } from '../queries/run-types';
-import type { RunEnd } from '../queries/runs-finish';
-import type { ClaimedRun } from '../queries/runs-claim';
+import { setRunPid } from '../runs/claim';
+import type { Run } from '../db/schema';
+import type { RunEnd } from '../runs/finish';
+import type { ClaimedRun } from '../runs/claim';
 import { LogCap, logPath, pumpToLog, writeLineAndClose, type LogFile } from '../logs';
 import { findTaskFile, scriptPath } from '../tasks/task-files';
 import type { RunnerContext } from './context';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { open } from '../auth/secret-box';
-import type { Run } from '../queries/run-types';
+import type { Run } from '../db/schema';
 import type { TaskSettings } from '../queries/task-settings';
 import { paramsForProcess } from '../tasks/params';
 

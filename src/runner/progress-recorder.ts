@@ -1,6 +1,6 @@
 import { notifyRunChange } from '../db/notify';
-import { setRunProgress } from '../queries/runs-progress';
-import type { Run } from '../queries/run-types';
+import { setRunProgress } from '../runs/progress';
+import type { Run } from '../db/schema';
 import { etaSeconds } from '../runs/progress';
 import type { RunnerContext } from './context';
 import type { Progress } from './progress-line';

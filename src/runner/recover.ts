@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { markRunnersStopped, runnersOnHost } from '../queries/runners';
-import { forgetOtherBoots, markLostRuns, markReaped, runsToReap, setLogBytes } from '../queries/runs-recover';
+import { forgetOtherBoots, markLostRuns, markReaped, runsToReap, setLogBytes } from '../runs/recover';
 import { logPath } from '../logs';
 import type { RunnerContext } from './context';
 import { terminateGroup } from './terminate';

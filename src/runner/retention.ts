@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { deleteOldRuns } from '../queries/runs-retention';
+import { deleteOldRuns } from '../runs/retention';
 import { logPath } from '../logs';
 import type { RunnerContext } from './context';
 

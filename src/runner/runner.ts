@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CHANNEL, listen } from '../db/notify';
-import { cancelRequested } from '../queries/runs-cancel';
-import { claimRuns } from '../queries/runs-claim';
-import { finishRun, type RunEnd } from '../queries/runs-finish';
+import { cancelRequested } from '../runs/cancel';
+import { claimRuns } from '../runs/claim';
+import { finishRun, type RunEnd } from '../runs/finish';
 import { heartbeat, registerRunner, stopRunner } from '../queries/runners';
 import type { RunnerContext } from './context';
 import { startRun, type RunHandle, type StopReason } from './execute-run';

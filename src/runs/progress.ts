@@ -1,4 +1,7 @@
-import type { Run } from '../queries/run-types';
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { runs } from '../db/schema';
+import type { Run } from '../db/schema';
 
 /** A run's latest `::progress` report as the API shows it. */
 export type ProgressJson = { percent: number; message: string | null; at: string; eta_s: number | null };
@@ -23,4 +26,15 @@ export function progressJson(run: Pick<Run, 'status' | 'startedAt' | 'progressPc
     at: run.progressAt.toISOString(),
     eta_s: running ? etaSeconds(run.progressPct, run.startedAt!, run.progressAt) : null,
   };
+}
+
+/**
+ * Stores a running run's latest progress report; a run that has ended keeps the one it had. No trigger
+ * fires (the status does not change): the caller announces it (src/runner/progress-recorder.ts).
+ */
+export async function setRunProgress(db: Db, runId: number, percent: number, message: string | null, at: Date): Promise<void> {
+  await db
+    .update(runs)
+    .set({ progressPct: percent, progressMsg: message, progressAt: at })
+    .where(and(eq(runs.id, runId), eq(runs.status, 'running')));
 }

@@ -1,6 +1,6 @@
 import type { FireOutcome } from '../db/schema';
 import type { Logger } from '../log';
-import type { EnqueueInput } from '../queries/runs-enqueue';
+import type { EnqueueInput } from '../runs/enqueue';
 import { fireRun, recordFire } from '../queries/schedule-fires';
 import type { ActiveSchedule } from '../queries/schedules';
 import { AppError } from '../services/app-error';

@@ -6,7 +6,7 @@ import { audit } from './audit-service';
 import type { PasswordDeps } from './deps';
 import { hashQueued } from './password-hashing';
 import { attemptKeys, attemptSucceeded, verifyThrottled } from './signin-throttle';
-import type { Who } from './who';
+import type { Who } from './deps';
 
 /**
  * Changes the signed-in user's own password, given the current one (checked under the sign-in

@@ -3,7 +3,7 @@ import { actorName } from '../auth/roles';
 import { appendAudit, listAudit, type AuditEntry } from '../queries/audit';
 import type { Deps } from './deps';
 import { parseInput, withoutEmptyValues } from './validate';
-import type { Who } from './who';
+import type { Who } from './deps';
 
 /** Writes who did what to the append-only audit log. */
 export async function audit(deps: Pick<Deps, 'db'>, who: Who, action: string, target?: string | null, details?: Record<string, unknown>): Promise<void> {

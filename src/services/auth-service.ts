@@ -8,7 +8,7 @@ import { AppError } from './app-error';
 import { audit } from './audit-service';
 import type { Deps, PasswordDeps } from './deps';
 import { attemptKeys, attemptSucceeded, verifyThrottled } from './signin-throttle';
-import type { Who } from './who';
+import type { Who } from './deps';
 
 export const SESSION_COOKIE = 'taskrun_session';
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;

@@ -5,7 +5,7 @@ import type { Deps } from './deps';
 import type { RateWindow } from './rate-window';
 import { executeTask, type ExecuteJson } from './tasks-service';
 import { HOOK_SECRET_RE } from './webhooks-service';
-import type { Who } from './who';
+import type { Who } from './deps';
 
 /** The largest body a webhook call may carry: the run's parameters, as a JSON object. */
 export const MAX_HOOK_BODY_BYTES = 64 * 1024;

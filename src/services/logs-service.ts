@@ -1,6 +1,6 @@
 import { ACTIVE_STATUSES } from '../db/schema';
-import { getRun } from '../queries/runs-read';
-import type { Run } from '../queries/run-types';
+import { getRun } from '../runs/read';
+import type { Run } from '../db/schema';
 import { logPath, logSize, parseLogName } from '../logs';
 import { AppError } from './app-error';
 import type { Deps } from './deps';

@@ -11,7 +11,7 @@ import { audit } from './audit-service';
 import type { Deps } from './deps';
 import type { DeliveriesQuery, NewTargetInput, TargetPatch } from './notification-input';
 import { requireTaskFile } from './webhooks-service';
-import type { Who } from './who';
+import type { Who } from './deps';
 
 /** A notification target as the API shows it (never its signing key). `task_id` null: global. */
 export const targetSchema = z.object({

@@ -1,8 +1,8 @@
-import { getRunSamples } from '../queries/run-samples';
+import { getRunSamples } from '../runs/samples';
 import type { Deps } from './deps';
 import { z } from 'zod';
-import { runSchema } from './run-json';
-import { requireRun } from './runs-service';
+import { runSchema } from '../runs/json';
+import { requireRun } from '../runs/service';
 
 /** One resource sample as the API shows it: when, CPU (100 = one core) and resident memory of the run's tree. */
 export const sampleSchema = z.object({ t: z.string(), cpu_pct: z.number(), rss_bytes: z.number() });

@@ -15,8 +15,8 @@ import { AppError } from './app-error';
 import { audit } from './audit-service';
 import type { Deps } from './deps';
 import type { CreateScheduleInput, UpdateScheduleInput } from './schedule-input';
-import { paramValuesSchema } from './run-json';
-import type { Who } from './who';
+import { paramValuesSchema } from '../runs/json';
+import type { Who } from './deps';
 
 /** A fire record as the API shows it; `run_status` is the status its run has now. */
 export const fireSchema = z.object({

@@ -7,7 +7,7 @@ import { audit } from './audit-service';
 import type { Deps } from './deps';
 import { requireTask } from './tasks-service';
 import { parsePath } from './validate';
-import type { Who } from './who';
+import type { Who } from './deps';
 
 // Secrets of a task: environment variables whose values are sealed at rest and never shown again.
 // Nothing here returns or audits a value.

@@ -4,7 +4,7 @@ import { countUsers } from '../queries/users';
 import { AppError } from './app-error';
 import type { Deps } from './deps';
 import { addUser } from './users-service';
-import { SYSTEM, type Who } from './who';
+import { SYSTEM, type Who } from './deps';
 
 const SETUP_KEY = 'setup_code_sha256';
 

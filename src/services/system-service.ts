@@ -2,9 +2,9 @@ import os from 'node:os';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { readProcStat, readProcUids } from '../proc-stat';
-import type { Run } from '../queries/run-types';
+import type { Run } from '../db/schema';
 import { liveRunners } from '../queries/runners';
-import { countActiveRuns, runningOnHost } from '../queries/runs-read';
+import { countActiveRuns, runningOnHost } from '../runs/read';
 import type { RunnerIsolation } from '../db/schema';
 import type { Deps } from './deps';
 

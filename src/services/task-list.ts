@@ -1,9 +1,9 @@
-import { recentRunsOfTasks } from '../queries/runs-read';
+import { recentRunsOfTasks } from '../runs/read';
 import { taskDescriptions } from '../queries/task-descriptions';
 import { getTaskSettings } from '../queries/task-settings';
 import { listTaskFiles, type TaskFile } from '../tasks/task-files';
 import type { Deps } from './deps';
-import { activeAndLast } from './run-json';
+import { activeAndLast } from '../runs/json';
 import type { TaskJson } from './tasks-service';
 
 /** A task in the list before its runs are read: enough to filter and slice a thousand of them. */

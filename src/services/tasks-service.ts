@@ -1,12 +1,12 @@
-import { enqueueRun, type EnqueueInput } from '../queries/runs-enqueue';
+import { enqueueRun, type EnqueueInput } from '../runs/enqueue';
 import { seal } from '../auth/secret-box';
 import { z } from 'zod';
 import { CREATABLE_LANGUAGES } from '../tasks/languages';
 import { checkParams, paramDef } from '../tasks/params';
 import { deleteSecretsOf, secretNamesOf } from '../queries/task-secrets';
-import { activeRunOf, recentRunsOfTasks } from '../queries/runs-read';
+import { activeRunOf, recentRunsOfTasks } from '../runs/read';
 import { liveRunners } from '../queries/runners';
-import type { Run } from '../queries/run-types';
+import type { Run } from '../db/schema';
 import { deleteTaskSettings, getTaskSettings, saveTaskSettings, type TaskSettings } from '../queries/task-settings';
 import { CHANNEL } from '../db/notify';
 import { actorName } from '../auth/roles';
@@ -17,9 +17,9 @@ import {
 import { AppError } from './app-error';
 import { audit } from './audit-service';
 import { sha256 } from '../auth/secrets';
-import type { Who } from './who';
+import type { Who } from './deps';
 import type { Deps } from './deps';
-import { activeAndLast, logUrl, runSchema } from './run-json';
+import { activeAndLast, logUrl, runSchema } from '../runs/json';
 import type { CreateTaskInput, UpdateTaskInput } from './task-input';
 
 /** A task as the API shows it. */

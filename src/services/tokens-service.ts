@@ -5,7 +5,7 @@ import { insertToken, listTokens, revokeToken } from '../queries/api-tokens';
 import { AppError } from './app-error';
 import { audit } from './audit-service';
 import type { Deps } from './deps';
-import type { Who } from './who';
+import type { Who } from './deps';
 import { actorName, ROLES } from '../auth/roles';
 
 export const tokenName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be 1 to 64 letters, digits, . _ or -' });

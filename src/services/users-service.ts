@@ -6,7 +6,7 @@ import { AppError } from './app-error';
 import { audit } from './audit-service';
 import type { Deps } from './deps';
 import { hashQueued } from './password-hashing';
-import type { Who } from './who';
+import type { Who } from './deps';
 
 export const userName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, { error: 'must be 1 to 64 letters, digits, . _ @ or -' });
 export const password = z.string().min(8, { error: 'must be at least 8 characters' }).max(1024, { error: 'must be at most 1024 characters' });

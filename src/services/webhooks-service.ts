@@ -7,7 +7,7 @@ import { AppError } from './app-error';
 import { audit } from './audit-service';
 import type { Deps } from './deps';
 import { displayName, strictObjectError } from './name-input';
-import type { Who } from './who';
+import type { Who } from './deps';
 
 /** POST /api/tasks/:id/webhooks and the task page's form. */
 export const newWebhookInput = z.strictObject({ name: displayName }, strictObjectError);

@@ -1,5 +1,5 @@
 import { RunTrends } from './resource-charts';
-import type { RunJson } from '../services/run-json';
+import type { RunJson } from '../runs/json';
 import { CREATABLE_LANGUAGES } from '../tasks/languages';
 import type { TaskJson } from '../services/tasks-service';
 import { describedBy, Field, type FieldErrors, type FormValues } from './editor-fields';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunJson } from '../services/run-json';
+import type { RunJson } from '../runs/json';
 import type { ResourcesJson } from '../services/resources-service';
 import { ResourceCharts, RESOURCE_CSS, RunTrends, Sparkline } from './resource-charts';
 import { linePoints, niceMax, resourceModel, sparkSegments } from './resource-model';

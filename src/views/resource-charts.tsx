@@ -1,4 +1,4 @@
-import type { RunJson } from '../services/run-json';
+import type { RunJson } from '../runs/json';
 import type { ResourcesJson } from '../services/resources-service';
 import { formatBytes, formatDuration } from './format';
 import { CHART_H, CHART_W, resourceModel, sparkSegments, type ChartModel } from './resource-model';

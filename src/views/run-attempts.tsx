@@ -1,4 +1,4 @@
-import type { RunJson } from '../services/run-json';
+import type { RunJson } from '../runs/json';
 import { Time } from './status-badge';
 
 /**

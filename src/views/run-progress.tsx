@@ -1,4 +1,4 @@
-import type { RunJson } from '../services/run-json';
+import type { RunJson } from '../runs/json';
 import { formatPct, formatTimeLeft } from './format';
 
 /** When the estimated time left runs out, as an ISO instant: the report's time plus the estimate. */

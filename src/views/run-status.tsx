@@ -1,4 +1,4 @@
-import type { RunJson } from '../services/run-json';
+import type { RunJson } from '../runs/json';
 import { formatDuration } from './format';
 import { RunAgain, RunAttempts, type RunRelations } from './run-attempts';
 import { RunProgress } from './run-progress';

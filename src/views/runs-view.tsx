@@ -1,5 +1,5 @@
 import { RUN_STATUSES } from '../db/schema';
-import type { RunJson } from '../services/run-json';
+import type { RunJson } from '../runs/json';
 import { formatDuration } from './format';
 import { Layout } from './layout';
 import { StatusBadge, Time } from './status-badge';

@@ -1,4 +1,4 @@
-import type { RunJson } from '../services/run-json';
+import type { RunJson } from '../runs/json';
 import { formatUtc } from './format';
 
 /** A run's status as a coloured badge; active states carry a pulse the stylesheet animates. */

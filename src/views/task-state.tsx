@@ -1,4 +1,4 @@
-import type { RunJson } from '../services/run-json';
+import type { RunJson } from '../runs/json';
 import type { TaskJson } from '../services/tasks-service';
 import { formatAgo, formatDuration } from './format';
 import { RunProgress } from './run-progress';

@@ -1,7 +1,7 @@
 import client from 'prom-client';
 import type { Db } from '../db/client';
 import { liveRunners } from '../queries/runners';
-import { countActiveRuns } from '../queries/runs-read';
+import { countActiveRuns } from '../runs/read';
 import type { RunEvents } from './run-events';
 
 export type Metrics = { registry: client.Registry; observeRequest: (method: string, route: string, status: number, seconds: number) => void };

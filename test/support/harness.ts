@@ -15,7 +15,7 @@ import { startRunEvents } from '../../src/web/run-events';
 import type { WebDeps } from '../../src/routes/deps';
 import { createDirs, type TestDirs } from './dirs';
 import { createToken } from '../../src/services/tokens-service';
-import { SYSTEM } from '../../src/services/who';
+import { SYSTEM } from '../../src/services/deps';
 import type { Hono } from 'hono';
 import { createTestDb, type TestDb } from './test-db';
 

@@ -1,7 +1,7 @@
 import { ROLES, type Role } from '../../src/auth/roles';
 import { createToken } from '../../src/services/tokens-service';
 import { addUser } from '../../src/services/users-service';
-import { SYSTEM } from '../../src/services/who';
+import { SYSTEM } from '../../src/services/deps';
 import type { Harness } from './harness';
 
 export type Principals = { tokens: Record<Role, string>; password: string };

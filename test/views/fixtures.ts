@@ -1,4 +1,4 @@
-import type { RunJson } from '../../src/services/run-json';
+import type { RunJson } from '../../src/runs/json';
 import type { TaskJson } from '../../src/services/tasks-service';
 
 /** A run as the API shows it, with test defaults. */

@@ -1,4 +1,4 @@
-import { listRunsPage } from '../../services/runs-service';
+import { listRunsPage } from '../../runs/service';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { createTask, deleteTask, getTask, updateTask } from '../../services/tasks-service';

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { logName, logPath, tailStart } from '../../logs';
-import { retryOfRun } from '../../queries/runs-retry';
+import { retryOfRun } from '../../runs/read';
 import { getOneTaskSettings } from '../../queries/task-settings';
-import { runJsonLive } from '../../services/run-json';
-import { cancelRunById, requireRun, runIdParam } from '../../services/runs-service';
+import { runJsonLive } from '../../runs/json';
+import { cancelRunById, requireRun, runIdParam } from '../../runs/service';
 import { allow } from '../security/authenticate';
 import { who } from '../security/context';
 import type { WebDeps } from '../deps';

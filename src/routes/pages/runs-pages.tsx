@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { listRunsPage, parseRunsQuery } from '../../services/runs-service';
+import { listRunsPage, parseRunsQuery } from '../../runs/service';
 import { RunsPage, RunsResults } from '../../views/runs-view';
 import { allow } from '../security/authenticate';
 import type { WebDeps } from '../deps';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { AppError } from '../../services/app-error';
-import { requireRun } from '../../services/runs-service';
+import { requireRun } from '../../runs/service';
 import { allow } from '../security/authenticate';
 import type { WebDeps } from '../deps';
 import { keepAlive } from '../sse-keepalive';

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { roleAtLeast, type Role } from '../../auth/roles';
-import type { Who } from '../../services/who';
+import type { Who } from '../../services/deps';
 
 declare module 'hono' {
   interface ContextVariableMap {

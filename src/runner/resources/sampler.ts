@@ -1,6 +1,6 @@
 import type { TaskSettings } from '../../queries/task-settings';
-import { insertSamples, recordRunUsage, type SampleRow } from '../../queries/run-samples';
-import type { Run } from '../../queries/run-types';
+import { insertSamples, recordRunUsage, type SampleRow } from '../../runs/samples';
+import type { Run } from '../../db/schema';
 import type { RunnerContext } from '../context';
 import { withTimeout } from '../../timing';
 import { checkLimits, processLimitReason, resolveLimits, type Limits, type OverSince } from './limits';

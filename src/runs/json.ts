@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { ACTIVE_STATUSES, RUN_STATUSES } from '../db/schema';
-import type { Run } from '../queries/run-types';
+import type { Run } from '../db/schema';
 import { logName, logPath } from '../logs';
-import { progressJson, type ProgressJson } from '../runs/progress';
+import { progressJson, type ProgressJson } from './progress';
 import type { ParamValues } from '../tasks/params';
-import type { Deps } from './deps';
+import type { Deps } from '../services/deps';
 
 /** The latest `::progress` line of a run's output, with the estimated seconds left while it runs. */
 export const progressSchema = z.object({

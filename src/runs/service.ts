@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import { CHANNEL } from '../db/notify';
 import { RUN_STATUSES } from '../db/schema';
-import { cancelRun } from '../queries/runs-cancel';
-import { getRun, listRuns } from '../queries/runs-read';
-import type { Run } from '../queries/run-types';
+import { cancelRun } from './cancel';
+import { getRun, listRuns } from './read';
+import type { Run } from '../db/schema';
 import { TASK_ID_RE } from '../tasks/task-id';
-import { AppError } from './app-error';
-import { audit } from './audit-service';
-import type { Who } from './who';
-import type { Deps } from './deps';
-import { runJson, runJsonLive, runSchema, type RunJson } from './run-json';
-import { parseInput, parsePath, withoutEmptyValues } from './validate';
+import { AppError } from '../services/app-error';
+import { audit } from '../services/audit-service';
+import type { Who } from '../services/deps';
+import { getOneTaskSettings } from '../queries/task-settings';
+import { executeTask, type ExecuteJson } from '../services/tasks-service';
+import type { Deps } from '../services/deps';
+import { runJson, runJsonLive, runSchema, type RunJson } from './json';
+import { parseInput, parsePath, withoutEmptyValues } from '../services/validate';
 
 const RUN_ID_RE = /^[1-9][0-9]{0,14}$/; // at most 15 digits: every such id is exact as a JS number
 
@@ -76,4 +78,24 @@ export async function cancelRunById(deps: Deps, runId: number, who: Who): Promis
   if (result.outcome !== 'canceled') deps.notify(CHANNEL.cancel, String(runId));
   await audit(deps, who, 'run.cancel', String(runId));
   return getRunJson(deps, runId);
+}
+
+/** The parameter values a new run of `runId` would start with: the kept ones the task still declares. */
+export async function rerunValues(deps: Deps, runId: number): Promise<{ taskId: string; values: Record<string, unknown> }> {
+  const run = await requireRun(deps, runId);
+  const declared = new Set((await getOneTaskSettings(deps.db, run.taskId)).params.map((d) => d.name));
+  // A parameter the task no longer declares is dropped rather than refused: the task changed since.
+  return { taskId: run.taskId, values: Object.fromEntries(Object.entries(run.params).filter(([k]) => declared.has(k))) };
+}
+
+/**
+ * Starts a run again with the values it ran with (trigger `rerun`); `overrides` replace or add values.
+ * Secret parameter values are never kept, so a required secret parameter must be given again (400 otherwise).
+ */
+export async function rerunRun(deps: Deps, runId: number, who: Who, overrides?: unknown): Promise<ExecuteJson> {
+  if (overrides !== undefined && overrides !== null && (typeof overrides !== 'object' || Array.isArray(overrides))) {
+    throw new AppError(400, 'invalid parameters: params must be a JSON object of parameter values', { fields: { params: 'must be a JSON object of parameter values' } });
+  }
+  const { taskId, values } = await rerunValues(deps, runId);
+  return executeTask(deps, taskId, 'rerun', who, { ...values, ...(overrides ?? {}) }, { rerun_of: runId });
 }

@@ -1,8 +1,8 @@
 import { getTableColumns, sql, type Table } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { runs, tasks } from '../db/schema';
-import type { Run } from './run-types';
-import { settingsOf, type TaskSettings } from './task-settings';
+import type { Run } from '../db/schema';
+import { settingsOf, type TaskSettings } from '../queries/task-settings';
 
 export type Claimer = { runnerId: string; host: string; bootId: string };
 

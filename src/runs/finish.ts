@@ -20,7 +20,7 @@ export type RunEnd = {
  * - runs_notify_update (taskrun_run_notify.sql) sends NOTIFY taskrun_run {id, status, task_id, duration_ms};
  * - runs_ended (taskrun_run_ended.sql) queues a notification_deliveries row per matching target (then
  *   NOTIFY taskrun_notify), and, for failed or timeout with attempts left, the retry: a new queued run
- *   whose INSERT sends NOTIFY taskrun_wake and taskrun_run. retryOfRun (runs-retry.ts) finds it.
+ *   whose INSERT sends NOTIFY taskrun_wake and taskrun_run. retryOfRun (read.ts) finds it.
  * Triggers rather than calls from here: a run's end costs one statement, and every way a run ends
  * (here, cancelRun, markLostRuns) gets the same side effects.
  */

@@ -8,7 +8,7 @@ export type CancelResult = { outcome: 'canceled' | 'requested' } | { outcome: 'f
  * A queued run is canceled at once; a running one is flagged for its runner to stop (the caller sends
  * NOTIFY taskrun_cancel; the runner ends it with finishRun, status canceled).
  * Canceling a queued run is a run's end: the UPDATE fires the triggers finishRun describes
- * (runs-finish.ts): its secrets are cleared, NOTIFY taskrun_run {id, status: 'canceled', task_id},
+ * (finish.ts): its secrets are cleared, NOTIFY taskrun_run {id, status: 'canceled', task_id},
  * deliveries to the targets that want `canceled`. A canceled run is never retried.
  */
 export async function cancelRun(db: Db, runId: number): Promise<CancelResult> {

@@ -1,8 +1,8 @@
-import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { perPool } from '../db/per-pool';
 import { runs, type RunStatus } from '../db/schema';
-import type { Run } from './run-types';
+import type { Run } from '../db/schema';
 
 const getRunQuery = perPool((db) => db.select().from(runs).where(eq(runs.id, sql.placeholder('id'))).prepare('taskrun_get_run'));
 
@@ -70,4 +70,15 @@ export async function runningOnHost(db: Db, host: string): Promise<Pick<Run, 'id
     .select({ id: runs.id, taskId: runs.taskId, pid: runs.pid })
     .from(runs)
     .where(and(eq(runs.status, 'running'), eq(runs.host, host)));
+}
+
+/** The run that retries `run`, if one was queued: a later run of the same task (so the task_id, id index serves it). */
+export async function retryOfRun(db: Db, run: { id: number; taskId: string }): Promise<number | null> {
+  const rows = await db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.taskId, run.taskId), gt(runs.id, run.id), eq(runs.retryOf, run.id)))
+    .orderBy(asc(runs.id))
+    .limit(1);
+  return rows[0]?.id ?? null;
 }

@@ -6,7 +6,7 @@ export type LostRun = { id: number; taskId: string };
 /**
  * Marks `lost` every running run whose runner stopped heartbeating (or was seen dead), flags it for
  * the runners of its host to kill what is left of its process group, and marks those runners stopped.
- * Each lost run is a run's end: the UPDATE fires the triggers finishRun describes (runs-finish.ts):
+ * Each lost run is a run's end: the UPDATE fires the triggers finishRun describes (finish.ts):
  * secrets cleared, NOTIFY taskrun_run {id, status: 'lost', ...}, deliveries to the targets that want
  * `lost`, and a retry queued (attempts left, or once with the task's retry_on_lost) by runs_ended
  * (drizzle/functions/taskrun_run_ended.sql).
