@@ -22,12 +22,17 @@ function original(frame: CallFrame): CallFrame {
   if (!frame.url.startsWith('file://') || !frame.url.endsWith('.js')) return frame;
   if (!maps.has(frame.url)) {
     const mapFile = `${fileURLToPath(frame.url)}.map`;
-    maps.set(frame.url, fs.existsSync(mapFile) ? { map: new SourceMap(JSON.parse(fs.readFileSync(mapFile, 'utf8'))), dir: path.dirname(mapFile) } : null);
+    maps.set(
+      frame.url,
+      fs.existsSync(mapFile) ? { map: new SourceMap(JSON.parse(fs.readFileSync(mapFile, 'utf8'))), dir: path.dirname(mapFile) } : null,
+    );
   }
   const m = maps.get(frame.url);
   const entry = m?.map.findEntry(frame.lineNumber, frame.columnNumber ?? 0);
   if (!m || !entry || !('originalSource' in entry)) return frame;
-  const url = entry.originalSource.startsWith('file://') ? entry.originalSource : pathToFileURL(path.resolve(m.dir, entry.originalSource)).href;
+  const url = entry.originalSource.startsWith('file://')
+    ? entry.originalSource
+    : pathToFileURL(path.resolve(m.dir, entry.originalSource)).href;
   return { ...frame, url, lineNumber: entry.originalLine };
 }
 for (const n of prof.nodes) n.callFrame = original(n.callFrame);
@@ -48,7 +53,16 @@ const byFile = new Map<string, number>();
 for (const [id, us] of selfUs) {
   const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
   add(byFn, `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber + 1}`, us);
-  add(byFile, url.includes('node_modules/') ? shortUrl(url).split('/').slice(0, url.includes('node_modules/@') ? 2 : 1).join('/') : shortUrl(url), us);
+  add(
+    byFile,
+    url.includes('node_modules/')
+      ? shortUrl(url)
+          .split('/')
+          .slice(0, url.includes('node_modules/@') ? 2 : 1)
+          .join('/')
+      : shortUrl(url),
+    us,
+  );
 }
 const print = (title: string, m: Map<string, number>) => {
   console.log(`\n${title}`);

@@ -80,12 +80,20 @@ try {
 
 log(`\n${table(results)}`);
 const missed = results.filter((r) => r.pass === false).length;
-log(`\n${results.filter((r) => r.pass).length} targets met, ${missed} missed${opts.quick ? ' (--quick: timings are not judged; see the full run)' : ''}`);
+log(
+  `\n${results.filter((r) => r.pass).length} targets met, ${missed} missed${opts.quick ? ' (--quick: timings are not judged; see the full run)' : ''}`,
+);
 const out = {
   quick: opts.quick,
   started_at: started.toISOString(),
   finished_at: new Date().toISOString(),
-  machine: { ...machine, load_avg_at_end: os.loadavg().map((l) => Math.round(l * 100) / 100).join(' ') },
+  machine: {
+    ...machine,
+    load_avg_at_end: os
+      .loadavg()
+      .map((l) => Math.round(l * 100) / 100)
+      .join(' '),
+  },
   results,
   details,
   failures,
@@ -95,7 +103,8 @@ fs.mkdirSync(dir, { recursive: true });
 const name = opts.quick ? 'latest-quick.json' : opts.only ? `latest-only-${[...opts.only].join('-')}.json` : 'latest.json';
 fs.writeFileSync(path.join(dir, name), JSON.stringify(out, null, 2) + '\n');
 log(`wrote bench/results/${name}`);
-if (ws.profileDir) log(`CPU profiles in ${path.relative(REPO, ws.profileDir)} (summarize one with: node --import tsx bench/profile-top.ts FILE)`);
+if (ws.profileDir)
+  log(`CPU profiles in ${path.relative(REPO, ws.profileDir)} (summarize one with: node --import tsx bench/profile-top.ts FILE)`);
 if (failures.length > 0) {
   console.error(`\n${failures.length} scenario(s) broke:\n${failures.join('\n')}`);
   process.exit(1);

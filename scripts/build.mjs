@@ -71,7 +71,10 @@ function writeAtomic(file, contents) {
 
 // Served as they are, the stylesheets joined into one (src/web/assets.ts adds the colours generated in TypeScript).
 function staticAssets() {
-  const styles = fs.readdirSync(STYLES).filter((n) => n.endsWith('.css')).sort();
+  const styles = fs
+    .readdirSync(STYLES)
+    .filter((n) => n.endsWith('.css'))
+    .sort();
   return [
     ['styles.css', styles.map((n) => fs.readFileSync(path.join(STYLES, n), 'utf8')).join('\n')],
     ['favicon.svg', fs.readFileSync(path.join(STYLES, 'favicon.svg'))],

@@ -51,7 +51,11 @@ const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir).toString('hex');
 // Each child gets the secrets it needs, and no more: the runner never sees ADMIN_PASSWORD.
 const shared = { DATABASE_URL: url, SECRET_KEY: secretKey };
 const webSecrets: SecretsMessage = {
-  secrets: { ...shared, ...(cfg.adminPassword ? { ADMIN_PASSWORD: cfg.adminPassword } : {}), ...(cfg.metricsToken ? { METRICS_TOKEN: cfg.metricsToken } : {}) },
+  secrets: {
+    ...shared,
+    ...(cfg.adminPassword ? { ADMIN_PASSWORD: cfg.adminPassword } : {}),
+    ...(cfg.metricsToken ? { METRICS_TOKEN: cfg.metricsToken } : {}),
+  },
 };
 const runnerSecrets: SecretsMessage = { secrets: shared };
 const env = childEnv(process.env);
@@ -59,7 +63,8 @@ const env = childEnv(process.env);
 // As root, the web process (which parses everything the network sends) runs as WEB_USER.
 function webUser(): { uid: number; gid: number } | undefined {
   if (!cfg.webUser || !root) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, cfg.webUser!], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync('id', [flag, cfg.webUser!], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim());
   return { uid: id('-u'), gid: id('-g') };
 }
 
@@ -77,7 +82,10 @@ const children = [
       if (typeof m === 'object' && m && 'ready' in m) log.info(`taskrun is ready at http://${cfg.host}:${cfg.port}`);
     },
   }),
-  supervise('runner', entry('runner'), env, log, { init: runnerSecrets, stopWithinMs: cfg.shutdownGraceMs + cfg.killGraceMs + STOP_SLACK_MS }),
+  supervise('runner', entry('runner'), env, log, {
+    init: runnerSecrets,
+    stopWithinMs: cfg.shutdownGraceMs + cfg.killGraceMs + STOP_SLACK_MS,
+  }),
 ];
 
 let stopping = false;

@@ -5,7 +5,14 @@ import { loadConfig, type Config } from './config';
  * and none hands them to a child through its environment: the supervisor sends each child only the
  * ones it needs, over the IPC channel of the fork.
  */
-export const SECRET_VARS = ['DATABASE_URL', 'DATABASE_OWNER_URL', 'TEST_DATABASE_URL', 'ADMIN_PASSWORD', 'SECRET_KEY', 'METRICS_TOKEN'] as const;
+export const SECRET_VARS = [
+  'DATABASE_URL',
+  'DATABASE_OWNER_URL',
+  'TEST_DATABASE_URL',
+  'ADMIN_PASSWORD',
+  'SECRET_KEY',
+  'METRICS_TOKEN',
+] as const;
 
 // Set in a child's environment by the supervisor: its secrets arrive as the first IPC message.
 const HANDOFF = 'TASKRUN_SECRETS_BY_IPC';

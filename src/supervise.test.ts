@@ -28,7 +28,13 @@ describe('supervise', () => {
     await child.stop();
     expect(processAlive(pid)).toBe(false);
     expect(lines.map((l) => JSON.parse(l))).toEqual([
-      expect.objectContaining({ level: 50, child: 'stubborn', pid, waited_ms: 300, msg: 'stubborn did not stop after SIGTERM; killing it' }),
+      expect.objectContaining({
+        level: 50,
+        child: 'stubborn',
+        pid,
+        waited_ms: 300,
+        msg: 'stubborn did not stop after SIGTERM; killing it',
+      }),
     ]);
   });
 });

@@ -9,4 +9,3 @@ export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Prom
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
-

@@ -20,7 +20,8 @@ describe('sessions and CSRF', () => {
   it('needs the CSRF token and a same-origin Origin for a cookie-authenticated change', async () => {
     writeTask(h.dirs, 'csrf.sh', 'echo hi\n');
     const { cookie, csrf } = await signInCookie(h, 'user-operator', p.password);
-    const run = (headers: Record<string, string>) => h.rawApp.request('/api/tasks/csrf/execute', { method: 'POST', headers: { cookie, ...headers } });
+    const run = (headers: Record<string, string>) =>
+      h.rawApp.request('/api/tasks/csrf/execute', { method: 'POST', headers: { cookie, ...headers } });
     expect((await run({ ...sameOrigin })).status).toBe(403);
     expect((await run({ ...sameOrigin, 'x-csrf-token': 'wrong' })).status).toBe(403);
     expect((await run({ origin: 'http://evil.example', host: 'localhost', 'x-csrf-token': csrf })).status).toBe(403);
@@ -29,15 +30,29 @@ describe('sessions and CSRF', () => {
   });
 
   it('rotates the session at sign-in, ends it at sign-out and when the user is removed', async () => {
-    await h.app.request('/api/users', { method: 'POST', body: JSON.stringify({ name: 'temp', password: 'temporary-pass', role: 'viewer' }), headers: { 'content-type': 'application/json' } });
+    await h.app.request('/api/users', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'temp', password: 'temporary-pass', role: 'viewer' }),
+      headers: { 'content-type': 'application/json' },
+    });
     const a = await signInCookie(h, 'temp', 'temporary-pass');
     const b = await signInCookie(h, 'temp', 'temporary-pass');
     expect(a.cookie).not.toBe(b.cookie);
-    const set = (await h.rawApp.request('/login', { method: 'POST', headers: { ...sameOrigin, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=temp&password=temporary-pass' })).headers.get('set-cookie')!;
+    const set = (
+      await h.rawApp.request('/login', {
+        method: 'POST',
+        headers: { ...sameOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'name=temp&password=temporary-pass',
+      })
+    ).headers.get('set-cookie')!;
     expect(set).toMatch(/HttpOnly/i);
     expect(set).toMatch(/SameSite=Lax/i);
     expect((await h.rawApp.request('/api/tasks', { headers: { cookie: a.cookie } })).status).toBe(200);
-    const out = await h.rawApp.request('/logout', { method: 'POST', headers: { cookie: a.cookie, ...sameOrigin, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${a.csrf}` });
+    const out = await h.rawApp.request('/logout', {
+      method: 'POST',
+      headers: { cookie: a.cookie, ...sameOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${a.csrf}`,
+    });
     expect(out.status).toBe(303);
     expect((await h.rawApp.request('/api/tasks', { headers: { cookie: a.cookie } })).status).toBe(401);
     expect((await h.app.request('/api/users/temp', { method: 'DELETE' })).status).toBe(204);
@@ -45,12 +60,21 @@ describe('sessions and CSRF', () => {
   });
 
   it('rate-limits failed sign-ins per user with 429 and Retry-After', async () => {
-    const attempt = () => h.rawApp.request('/login', { method: 'POST', headers: { ...sameOrigin, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=user-viewer&password=wrong-password' });
+    const attempt = () =>
+      h.rawApp.request('/login', {
+        method: 'POST',
+        headers: { ...sameOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'name=user-viewer&password=wrong-password',
+      });
     for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(401);
     const limited = await attempt();
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    const right = await h.rawApp.request('/login', { method: 'POST', headers: { ...sameOrigin, 'content-type': 'application/x-www-form-urlencoded' }, body: `name=user-viewer&password=${encodeURIComponent(p.password)}` });
+    const right = await h.rawApp.request('/login', {
+      method: 'POST',
+      headers: { ...sameOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `name=user-viewer&password=${encodeURIComponent(p.password)}`,
+    });
     expect(right.status).toBe(429); // even the right password waits: that is what makes guessing slow
   });
 });
@@ -66,7 +90,10 @@ describe('audit log', () => {
     const mine = page.entries.filter((e: { target: string }) => e.target === 'audited' || e.target === String(run_id));
     expect(mine.map((e: { action: string }) => e.action).reverse()).toEqual(['task.create', 'task.edit', 'run.execute', 'run.cancel']);
     const edit = mine.find((e: { action: string }) => e.action === 'task.edit');
-    expect(edit).toMatchObject({ actor: 'token:test-admin', details: { content_sha256_before: sha('sleep 30\n'), content_sha256_after: sha('sleep 60\n') } });
+    expect(edit).toMatchObject({
+      actor: 'token:test-admin',
+      details: { content_sha256_before: sha('sleep 30\n'), content_sha256_after: sha('sleep 60\n') },
+    });
     const filtered = await (await h.app.request('/api/audit?action=task.edit')).json();
     expect(filtered.entries.every((e: { action: string }) => e.action === 'task.edit')).toBe(true);
     await expect(h.tdb.db.execute(sql`update audit_log set actor = 'someone else'`)).rejects.toThrow();

@@ -32,10 +32,22 @@ const logUrls = (n: string) => [`/api/logs/${n}`, `/logs/${n}/download`];
 
 describe('log names of other shapes ({run} is a run of alpha)', () => {
   it.each([
-    ['x.log', 400], ['a_b.txt', 400], ['_1.log', 400], ['.log', 400], ['app.log', 400],
-    ['alpha_{run}.log.bak', 400], ['alpha_0{run}.log', 400], ['alpha_{run}.LOG', 400], ['alpha_{run}', 400],
-    ['alpha-{run}.log', 400], ['alpha_{run}.log.', 400], ['alpha_{run}.log%2F..', 400],
-    ['beta_{run}.log', 404], ['ALPHA_{run}.log', 404], ['stray_{run}.log', 404], ['alpha_99999999999.log', 404],
+    ['x.log', 400],
+    ['a_b.txt', 400],
+    ['_1.log', 400],
+    ['.log', 400],
+    ['app.log', 400],
+    ['alpha_{run}.log.bak', 400],
+    ['alpha_0{run}.log', 400],
+    ['alpha_{run}.LOG', 400],
+    ['alpha_{run}', 400],
+    ['alpha-{run}.log', 400],
+    ['alpha_{run}.log.', 400],
+    ['alpha_{run}.log%2F..', 400],
+    ['beta_{run}.log', 404],
+    ['ALPHA_{run}.log', 404],
+    ['stray_{run}.log', 404],
+    ['alpha_99999999999.log', 404],
   ])('%s → %i on both the API and the download route', async (shape, status) => {
     for (const url of logUrls(shape.replace('{run}', String(runId)))) {
       await refused(url, {}, status, status === 400 ? /^invalid log name/ : /^log not found/);
@@ -92,7 +104,11 @@ describe('reading a log', () => {
   });
 
   it.each([
-    ['0', LOG], ['4', 'two\n'], ['7', '\n'], ['8', ''], ['1000', ''],
+    ['0', LOG],
+    ['4', 'two\n'],
+    ['7', '\n'],
+    ['8', ''],
+    ['1000', ''],
   ])('?offset=%s returns exactly the rest from that byte', async (offset, rest) => {
     const res = await get(`/api/logs/${name}?offset=${offset}`);
     expect(res.headers.get('x-next-offset')).toBe('8');
@@ -100,7 +116,9 @@ describe('reading a log', () => {
   });
 
   it.each([
-    ['bytes=4-', 'bytes 4-7/8', 'two\n'], ['bytes=0-2', 'bytes 0-2/8', 'one'], ['bytes=6-1000', 'bytes 6-7/8', 'o\n'],
+    ['bytes=4-', 'bytes 4-7/8', 'two\n'],
+    ['bytes=0-2', 'bytes 0-2/8', 'one'],
+    ['bytes=6-1000', 'bytes 6-7/8', 'o\n'],
   ])('Range: %s answers 206 with Content-Range %s', async (range, contentRange, text) => {
     for (const url of logUrls(name)) {
       const res = await get(url, { range });
@@ -118,10 +136,14 @@ describe('reading a log', () => {
   it('serves the log so far while the run is still going', async () => {
     writeTask(h.dirs, 'slow.sh', 'echo first\nsleep 30\n');
     const { run_id, log } = await (await h.app.request('/api/tasks/slow/execute', { method: 'POST' })).json();
-    const text = await waitFor(async () => {
-      const t = await (await get(log)).text();
-      return t === '' ? null : t;
-    }, 20_000, 'the first line of the slow run');
+    const text = await waitFor(
+      async () => {
+        const t = await (await get(log)).text();
+        return t === '' ? null : t;
+      },
+      20_000,
+      'the first line of the slow run',
+    );
     expect(text).toBe('first\n');
     expect((await (await get(`/api/runs/${run_id}`)).json()).status).toBe('running');
     const rest = await get(`${log}?offset=6`);

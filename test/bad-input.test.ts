@@ -42,8 +42,16 @@ describe('hostile ids and log names in the path', () => {
 
 describe('unknown and malformed run ids', () => {
   const RUN_IDS: [id: string, status: 400 | 404][] = [
-    ['0', 400], ['-1', 400], ['1e3', 400], ['1.5', 400], ['01', 400], ['abc', 400], ['%201', 400],
-    ['9223372036854775808', 400], ['9223372036854775807', 400], ['99999999999', 404],
+    ['0', 400],
+    ['-1', 400],
+    ['1e3', 400],
+    ['1.5', 400],
+    ['01', 400],
+    ['abc', 400],
+    ['%201', 400],
+    ['9223372036854775808', 400],
+    ['9223372036854775807', 400],
+    ['99999999999', 404],
   ];
   const cases = RUN_IDS.flatMap(([id, status]) => [
     { method: 'GET', path: `/api/runs/${id}`, status },
@@ -62,7 +70,10 @@ describe('unknown and malformed run ids', () => {
 
 describe('unknown tasks', () => {
   it.each([
-    ['GET', '/api/tasks/ghost'], ['DELETE', '/api/tasks/ghost'], ['POST', '/api/tasks/ghost/execute'], ['PUT', '/api/tasks/ghost'],
+    ['GET', '/api/tasks/ghost'],
+    ['DELETE', '/api/tasks/ghost'],
+    ['POST', '/api/tasks/ghost/execute'],
+    ['PUT', '/api/tasks/ghost'],
   ])('%s %s → 404, and PUT creates no file', async (method, p) => {
     await refused(p, initFor(method), 404, /task not found: ghost/);
   });
@@ -178,17 +189,31 @@ describe('webhook and notification routes with hostile ids and bodies', () => {
   ];
   const BAD_IDS = [...reaching, '0', '-1', '1.5', '1e3', '01', 'abc', '2147483648', '99999999999'];
 
-  it.each(TASK_ROUTES.flatMap(([method, url]) => reaching.map((seg) => ({ method, path: url(seg) }))))('$method $path → 400', async ({ method, path: p }) => {
-    await refused(p, { method }, 400, /^invalid task id/);
-  });
+  it.each(TASK_ROUTES.flatMap(([method, url]) => reaching.map((seg) => ({ method, path: url(seg) }))))(
+    '$method $path → 400',
+    async ({ method, path: p }) => {
+      await refused(p, { method }, 400, /^invalid task id/);
+    },
+  );
 
-  it.each(ID_ROUTES.flatMap(([method, url, what]) => BAD_IDS.map((id) => ({ method, path: url(id), what }))))('$method $path → 400', async ({ method, path: p, what }) => {
-    await refused(p, method === 'PATCH' ? withBody(method, '{"enabled":false}') : { method }, 400, new RegExp(`^invalid ${what}`));
-  });
+  it.each(ID_ROUTES.flatMap(([method, url, what]) => BAD_IDS.map((id) => ({ method, path: url(id), what }))))(
+    '$method $path → 400',
+    async ({ method, path: p, what }) => {
+      await refused(p, method === 'PATCH' ? withBody(method, '{"enabled":false}') : { method }, 400, new RegExp(`^invalid ${what}`));
+    },
+  );
 
-  it.each(ID_ROUTES.map(([method, url]) => ({ method, path: url('2147483647') })))('$method $path (unknown) → 404', async ({ method, path: p }) => {
-    await refused(p, method === 'PATCH' ? withBody(method, '{"enabled":false}') : { method }, 404, /^no (active webhook|notification target) 2147483647$/);
-  });
+  it.each(ID_ROUTES.map(([method, url]) => ({ method, path: url('2147483647') })))(
+    '$method $path (unknown) → 404',
+    async ({ method, path: p }) => {
+      await refused(
+        p,
+        method === 'PATCH' ? withBody(method, '{"enabled":false}') : { method },
+        404,
+        /^no (active webhook|notification target) 2147483647$/,
+      );
+    },
+  );
 
   it.each(['ghost/webhooks', 'ghost/notifications'])('GET /api/tasks/%s → 404', async (p) => {
     await refused(`/api/tasks/${p}`, { method: 'GET' }, 404, /^task not found: ghost$/);
@@ -204,11 +229,31 @@ describe('webhook and notification routes with hostile ids and bodies', () => {
     ['POST', '/api/tasks/alpha/webhooks', '{}', /^name: must be a string$/],
     ['POST', '/api/tasks/alpha/webhooks', '{"name":"a\\u0000b"}', /^name: must not contain control characters$/],
     ['POST', '/api/tasks/alpha/webhooks', `{"name":"${'n'.repeat(101)}"}`, /^name: must be at most 100 characters$/],
-    ['POST', '/api/tasks/alpha/notifications', '{"name":"x","url":"javascript:alert(1)","events":["any"]}', /^url: must use http or https$/],
+    [
+      'POST',
+      '/api/tasks/alpha/notifications',
+      '{"name":"x","url":"javascript:alert(1)","events":["any"]}',
+      /^url: must use http or https$/,
+    ],
     ['POST', '/api/tasks/alpha/notifications', '{"name":"x","url":"file:///etc/passwd","events":["any"]}', /^url: must use http or https$/],
-    ['POST', '/api/tasks/alpha/notifications', '{"name":"x","url":"https://example.com","events":"any"}', /^events: must be a list of events/],
-    ['POST', '/api/tasks/alpha/notifications', `{"name":"x","url":"https://example.com/${'a'.repeat(2000)}","events":["any"]}`, /^url: must be at most 2000/],
-    ['POST', '/api/notifications', '{"name":"x","url":"https://example.com","events":["any"],"task_id":"alpha"}', /^body: unknown field task_id$/],
+    [
+      'POST',
+      '/api/tasks/alpha/notifications',
+      '{"name":"x","url":"https://example.com","events":"any"}',
+      /^events: must be a list of events/,
+    ],
+    [
+      'POST',
+      '/api/tasks/alpha/notifications',
+      `{"name":"x","url":"https://example.com/${'a'.repeat(2000)}","events":["any"]}`,
+      /^url: must be at most 2000/,
+    ],
+    [
+      'POST',
+      '/api/notifications',
+      '{"name":"x","url":"https://example.com","events":["any"],"task_id":"alpha"}',
+      /^body: unknown field task_id$/,
+    ],
   ])('%s %s %#→ 400', async (method, url, body, mentions) => {
     await refused(url, withBody(method, body), 400, mentions);
   });
@@ -228,21 +273,29 @@ describe('parameter, secret and rerun routes with hostile ids and bodies', () =>
   ];
   const secretInit = (method: string): RequestInit => (method === 'PUT' ? withBody(method, '{"value":"s3cret"}') : { method });
 
-  it.each(TASK_ROUTES.flatMap(([method, url]) => reaching.map((seg) => ({ method, path: url(seg) }))))('$method $path → 400', async ({ method, path: p }) => {
-    await refused(p, secretInit(method), 400, /^invalid task id/);
-  });
+  it.each(TASK_ROUTES.flatMap(([method, url]) => reaching.map((seg) => ({ method, path: url(seg) }))))(
+    '$method $path → 400',
+    async ({ method, path: p }) => {
+      await refused(p, secretInit(method), 400, /^invalid task id/);
+    },
+  );
 
   const BAD_NAMES = [...reaching, 'TASKRUN_X', 'taskrun_y', '1A', 'a-b', 'a.b', 'x'.repeat(101), '__proto__', '%20A'];
-  it.each(BAD_NAMES.flatMap((name) => [
-    { method: 'PUT', path: `/api/tasks/alpha/secrets/${name}` },
-    { method: 'DELETE', path: `/api/tasks/alpha/secrets/${name}` },
-    { method: 'POST', path: `/tasks/alpha/secrets/${name}/delete` },
-  ]))('$method $path → 400', async ({ method, path: p }) => {
+  it.each(
+    BAD_NAMES.flatMap((name) => [
+      { method: 'PUT', path: `/api/tasks/alpha/secrets/${name}` },
+      { method: 'DELETE', path: `/api/tasks/alpha/secrets/${name}` },
+      { method: 'POST', path: `/tasks/alpha/secrets/${name}/delete` },
+    ]),
+  )('$method $path → 400', async ({ method, path: p }) => {
     await refused(p, secretInit(method), 400, /^invalid secret name/);
   });
 
   it.each([
-    ['GET', '/api/tasks/ghost/secrets'], ['PUT', '/api/tasks/ghost/secrets/TOKEN'], ['DELETE', '/api/tasks/ghost/secrets/TOKEN'], ['GET', '/tasks/ghost/run'],
+    ['GET', '/api/tasks/ghost/secrets'],
+    ['PUT', '/api/tasks/ghost/secrets/TOKEN'],
+    ['DELETE', '/api/tasks/ghost/secrets/TOKEN'],
+    ['GET', '/tasks/ghost/run'],
   ])('%s %s → 404', async (method, p) => {
     await refused(p, secretInit(method), 404, /^task not found: ghost$/);
   });
@@ -251,12 +304,23 @@ describe('parameter, secret and rerun routes with hostile ids and bodies', () =>
     await refused('/api/tasks/alpha/secrets/NOPE', { method: 'DELETE' }, 404, /^secret not found: NOPE$/);
   });
 
-  const RUN_IDS: [id: string, status: 400 | 404][] = [['0', 400], ['-1', 400], ['1e3', 400], ['01', 400], ['abc', 400], ['%00', 400], ['9223372036854775808', 400], ['99999999999', 404]];
-  it.each(RUN_IDS.flatMap(([id, status]) => [
-    { method: 'POST', path: `/api/runs/${id}/rerun`, status },
-    { method: 'POST', path: `/runs/${id}/rerun`, status },
-    { method: 'GET', path: `/tasks/alpha/run?from=${id}`, status },
-  ]))('$method $path → $status', async ({ method, path: p, status }) => {
+  const RUN_IDS: [id: string, status: 400 | 404][] = [
+    ['0', 400],
+    ['-1', 400],
+    ['1e3', 400],
+    ['01', 400],
+    ['abc', 400],
+    ['%00', 400],
+    ['9223372036854775808', 400],
+    ['99999999999', 404],
+  ];
+  it.each(
+    RUN_IDS.flatMap(([id, status]) => [
+      { method: 'POST', path: `/api/runs/${id}/rerun`, status },
+      { method: 'POST', path: `/runs/${id}/rerun`, status },
+      { method: 'GET', path: `/tasks/alpha/run?from=${id}`, status },
+    ]),
+  )('$method $path → $status', async ({ method, path: p, status }) => {
     await refused(p, { method }, status, status === 400 ? /^invalid run id/ : /^run not found/);
   });
 
@@ -319,21 +383,33 @@ describe('schedule routes with hostile ids, bodies and queries', () => {
   const init = (method: string, body = '{"cron":"* * * * *","enabled":false}'): RequestInit =>
     method === 'GET' || method === 'DELETE' ? { method } : withBody(method, body);
 
-  it.each(TASK_ROUTES.flatMap(([method, url]) => reaching.map((seg) => ({ method, path: url(seg) }))))('$method $path → 400', async ({ method, path: p }) => {
-    await refused(p, init(method), 400, /^invalid task id/);
-  });
+  it.each(TASK_ROUTES.flatMap(([method, url]) => reaching.map((seg) => ({ method, path: url(seg) }))))(
+    '$method $path → 400',
+    async ({ method, path: p }) => {
+      await refused(p, init(method), 400, /^invalid task id/);
+    },
+  );
 
-  it.each(ID_ROUTES.flatMap(([method, url]) => BAD_IDS.map((id) => ({ method, path: url(id) }))))('$method $path → 400', async ({ method, path: p }) => {
-    await refused(p, init(method), 400, /^invalid schedule id/);
-  });
+  it.each(ID_ROUTES.flatMap(([method, url]) => BAD_IDS.map((id) => ({ method, path: url(id) }))))(
+    '$method $path → 400',
+    async ({ method, path: p }) => {
+      await refused(p, init(method), 400, /^invalid schedule id/);
+    },
+  );
 
-  it.each(ID_ROUTES.map(([method, url]) => ({ method, path: url('2147483647') })))('$method $path (unknown) → 404', async ({ method, path: p }) => {
-    await refused(p, init(method), 404, /^schedule not found: 2147483647$/);
-  });
+  it.each(ID_ROUTES.map(([method, url]) => ({ method, path: url('2147483647') })))(
+    '$method $path (unknown) → 404',
+    async ({ method, path: p }) => {
+      await refused(p, init(method), 404, /^schedule not found: 2147483647$/);
+    },
+  );
 
   it.each([
     ['/api/tasks/ghost/schedules', withBody('POST', '{"cron":"* * * * *"}')],
-    ['/tasks/ghost/schedules', { method: 'POST', body: 'cron=*+*+*+*+*', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+    [
+      '/tasks/ghost/schedules',
+      { method: 'POST', body: 'cron=*+*+*+*+*', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    ],
   ] as [string, RequestInit][])('GET and POST %s → 404, nothing stored', async (p, post) => {
     await refused(p, { method: 'GET' }, 404, /^task not found: ghost$/);
     await refused(p, post, 404, /^task not found: ghost$/);

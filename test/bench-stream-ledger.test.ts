@@ -38,21 +38,26 @@ function feed(bytes: Buffer, cuts: number[], onLog?: (ev: Buffer) => void): Stre
 const line = fc.string({ unit: fc.constantFrom('a', ' ', 'é', '→', ':', 'd'), maxLength: 20 });
 const piece = fc.array(line, { minLength: 1, maxLength: 5 }).map((ls) => ls.join('\n') + '\n');
 
-describe('the bench viewers\' stream ledger', () => {
+describe("the bench viewers' stream ledger", () => {
   it('accounts for every byte of a stream, whatever its chunking', () => {
     fc.assert(
-      fc.property(fc.array(piece, { minLength: 1, maxLength: 8 }), fc.nat(10), fc.array(fc.nat(), { maxLength: 12 }), (pieces, skipAfter, cuts) => {
-        const { bytes, total } = streamOf(pieces, skipAfter);
-        const seen: string[] = [];
-        const l = feed(bytes, cuts, (ev) => seen.push(ev.toString()));
-        // Each log event whole, once, in order (the viewers look for stamped lines in them).
-        expect(seen).toHaveLength(pieces.length);
-        for (const ev of seen) expect(ev).toMatch(/^event: log\ndata: [^]*\nid: \d+\n$/);
-        expect(l.error).toBeUndefined();
-        expect(l.ended).toBe(true);
-        expect(l.offset).toBe(total);
-        expect(l.logBytes + l.skipped).toBe(total);
-      }),
+      fc.property(
+        fc.array(piece, { minLength: 1, maxLength: 8 }),
+        fc.nat(10),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (pieces, skipAfter, cuts) => {
+          const { bytes, total } = streamOf(pieces, skipAfter);
+          const seen: string[] = [];
+          const l = feed(bytes, cuts, (ev) => seen.push(ev.toString()));
+          // Each log event whole, once, in order (the viewers look for stamped lines in them).
+          expect(seen).toHaveLength(pieces.length);
+          for (const ev of seen) expect(ev).toMatch(/^event: log\ndata: [^]*\nid: \d+\n$/);
+          expect(l.error).toBeUndefined();
+          expect(l.ended).toBe(true);
+          expect(l.offset).toBe(total);
+          expect(l.logBytes + l.skipped).toBe(total);
+        },
+      ),
     );
   });
 

@@ -14,7 +14,9 @@ const root = path.resolve(__dirname, '..');
 function cli(args: string[], stdin = ''): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root, env: { ...process.env, ...h.env }, stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: root,
+      env: { ...process.env, ...h.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
@@ -36,11 +38,17 @@ describe('npm run taskrun', () => {
     const dup = await cli(['user', 'add', 'alice', '--role', 'admin', '--password', 'whatever-long']);
     expect(dup.code).toBe(2);
     expect(dup.err).toMatch(/user already exists: alice/);
-    expect((await cli(['user', 'add', 'carol', '--role', 'root', '--password', 'carol-password'])).err).toMatch(/must be one of viewer, operator, editor, admin/);
+    expect((await cli(['user', 'add', 'carol', '--role', 'root', '--password', 'carol-password'])).err).toMatch(
+      /must be one of viewer, operator, editor, admin/,
+    );
     expect((await cli(['user', 'add', 'dave', '--role', 'viewer', '--password', 'short'])).err).toMatch(/at least 8 characters/);
     expect((await cli(['user', 'remove', 'bob'])).code).toBe(0);
     expect((await cli(['user', 'list'])).out).not.toMatch(/^bob/m);
-    const audit = await (await h.app.request('/api/audit', { headers: { authorization: `Bearer ${(await cli(['token', 'create', '--name', 'auditor', '--role', 'admin'])).out.trim()}` } })).json();
+    const audit = await (
+      await h.app.request('/api/audit', {
+        headers: { authorization: `Bearer ${(await cli(['token', 'create', '--name', 'auditor', '--role', 'admin'])).out.trim()}` },
+      })
+    ).json();
     expect(audit.entries.map((e: { action: string; target: string }) => `${e.action} ${e.target}`)).toEqual(
       expect.arrayContaining(['user.add alice', 'user.add bob', 'user.remove bob', 'token.create auditor']),
     );

@@ -42,17 +42,23 @@ const onPath = (cmd: string) => (process.env.PATH ?? '').split(':').some((dir) =
 const closed = closedOnTheWay(repo) ?? closedOnTheWay(os.tmpdir());
 const missing = ['unshare', 'setpriv', 'useradd', 'userdel', 'ipcmk'].filter((c) => !onPath(c));
 const skip =
-  process.getuid?.() !== 0 ? 'it needs root'
-  : missing.length > 0 ? `it needs ${missing.join(', ')}`
-  : closed ? `${closed} is closed to other users, so WEB_USER could not reach taskrun's code or the test's folders (chmod o+x ${closed} to run it)`
-  : undefined;
+  process.getuid?.() !== 0
+    ? 'it needs root'
+    : missing.length > 0
+      ? `it needs ${missing.join(', ')}`
+      : closed
+        ? `${closed} is closed to other users, so WEB_USER could not reach taskrun's code or the test's folders (chmod o+x ${closed} to run it)`
+        : undefined;
 if (skip) console.warn(`container test skipped: ${skip}`);
 // Outside the mount namespace, for comparison: masking /proc is what takes strict away below.
 const bubblewrapHere = skip ? undefined : await detectBubblewrap(64000);
 
 // uid and gid of a user, from /etc/passwd alone.
 function passwdEntry(name: string): { uid: number; gid: number } | undefined {
-  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
   const [, , uid, gid] = line?.split(':') ?? [];
   return line ? { uid: Number(uid), gid: Number(gid) } : undefined;
 }
@@ -60,16 +66,25 @@ function passwdEntry(name: string): { uid: number; gid: number } | undefined {
 // The fields of /proc/PID/status taskrun's processes are checked by.
 function status(pid: number): Record<string, string> {
   const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Object.fromEntries(text.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
+  );
 }
 const childOf = (ppid: number, match: string) =>
-  fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).find((p) => {
-    try {
-      return Number(status(p).PPid) === ppid && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(match);
-    } catch {
-      return false;
-    }
-  });
+  fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .find((p) => {
+      try {
+        return Number(status(p).PPid) === ppid && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(match);
+      } catch {
+        return false;
+      }
+    });
 
 // Docker's masked paths that exist here (a file masked by /dev/null is enough to make /proc "too
 // revealing" to mount again in a user namespace), its read-only /proc/sys, and cgroups read-only.
@@ -95,7 +110,16 @@ describe.skipIf(skip !== undefined)('the app container (compose.yaml), emulated'
 
   beforeAll(async () => {
     if (!passwdEntry(WEB)) {
-      execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', WEB]);
+      execFileSync('useradd', [
+        '--system',
+        '--user-group',
+        '--no-create-home',
+        '--home-dir',
+        '/nonexistent',
+        '--shell',
+        '/usr/sbin/nologin',
+        WEB,
+      ]);
       createdUser = true;
     }
     web = passwdEntry(WEB)!;
@@ -118,22 +142,59 @@ describe.skipIf(skip !== undefined)('the app container (compose.yaml), emulated'
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const env = {
-      PORT: String(port), HOST: '127.0.0.1', WEB_USER: WEB,
-      DATABASE_OWNER_URL: tdb.url, DATABASE_URL: appUrl.toString(), SECRET_KEY: crypto.randomBytes(32).toString('hex'), ADMIN_PASSWORD: adminPassword,
-      TASKS_DIR: folders.tasks, LOGS_DIR: folders.logs, DATA_DIR: folders.data, RUN_WORK_DIR: folders.work,
-      SHUTDOWN_GRACE_S: '5', KILL_GRACE_S: '1', RUNNER_POLL_MS: '200',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WEB_USER: WEB,
+      DATABASE_OWNER_URL: tdb.url,
+      DATABASE_URL: appUrl.toString(),
+      SECRET_KEY: crypto.randomBytes(32).toString('hex'),
+      ADMIN_PASSWORD: adminPassword,
+      TASKS_DIR: folders.tasks,
+      LOGS_DIR: folders.logs,
+      DATA_DIR: folders.data,
+      RUN_WORK_DIR: folders.work,
+      SHUTDOWN_GRACE_S: '5',
+      KILL_GRACE_S: '1',
+      RUNNER_POLL_MS: '200',
     };
     const bounding = `--bounding-set=-all,${CAPS.map((c) => `+${c.toLowerCase()}`).join(',')}`;
     expect(NODE).toBe('node');
-    app = startProcess(MAIN!, env, [], [
-      'unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', CONTAINER, 'container',
-      'setpriv', '--no-new-privs', '--inh-caps=-all', bounding, '--',
-    ]);
-    await waitFor(() => fetch(`${base}/healthz`).then((r) => r.ok, () => false), 60_000, 'taskrun to start').catch((err: Error) => {
+    app = startProcess(
+      MAIN!,
+      env,
+      [],
+      [
+        'unshare',
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        'sh',
+        '-c',
+        CONTAINER,
+        'container',
+        'setpriv',
+        '--no-new-privs',
+        '--inh-caps=-all',
+        bounding,
+        '--',
+      ],
+    );
+    await waitFor(
+      () =>
+        fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      60_000,
+      'taskrun to start',
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\n${app.output()}`);
     });
     const cli = spawnSync(process.execPath, ['dist/cli/main.js', 'token', 'create', '--name', 'ops', '--role', 'admin'], {
-      cwd: repo, env: { ...process.env, DATABASE_URL: appUrl.toString() }, encoding: 'utf8',
+      cwd: repo,
+      env: { ...process.env, DATABASE_URL: appUrl.toString() },
+      encoding: 'utf8',
     });
     expect(cli.status, cli.stderr).toBe(0);
     auth = { authorization: `Bearer ${cli.stdout.trim()}` };
@@ -155,14 +216,21 @@ describe.skipIf(skip !== undefined)('the app container (compose.yaml), emulated'
   });
 
   const api = (p: string, init: RequestInit = {}) =>
-    fetch(`${base}${p}`, { ...init, headers: { 'content-type': 'application/json', ...auth, ...(init.headers as Record<string, string>) } });
+    fetch(`${base}${p}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...auth, ...(init.headers as Record<string, string>) },
+    });
   const runEnded = (id: number) =>
-    waitFor(async () => {
-      const run = await (await api(`/api/runs/${id}`)).json();
-      return run.finished_at ? run : undefined;
-    }, 30_000, `run ${id} to end`);
+    waitFor(
+      async () => {
+        const run = await (await api(`/api/runs/${id}`)).json();
+        return run.finished_at ? run : undefined;
+      },
+      30_000,
+      `run ${id} to end`,
+    );
 
-  it('runs the supervisor and runner as root with compose.yaml\'s capabilities only, and the web as WEB_USER without secrets', async () => {
+  it("runs the supervisor and runner as root with compose.yaml's capabilities only, and the web as WEB_USER without secrets", async () => {
     const webPid = childOf(app.child.pid!, 'web/main.js')!;
     const runnerPid = childOf(app.child.pid!, 'runner/main.js')!;
     expect(webPid && runnerPid).toBeTruthy();
@@ -177,13 +245,17 @@ describe.skipIf(skip !== undefined)('the app container (compose.yaml), emulated'
     expect(w.Gid).toBe(`${web.gid}\t${web.gid}\t${web.gid}\t${web.gid}`);
     expect(w.Groups).toBe(''); // root's supplementary groups are dropped
     expect(BigInt(`0x${w.CapEff}`)).toBe(0n);
-    const names = fs.readFileSync(`/proc/${webPid}/environ`, 'utf8').split('\0').map((v) => v.slice(0, v.indexOf('=')));
+    const names = fs
+      .readFileSync(`/proc/${webPid}/environ`, 'utf8')
+      .split('\0')
+      .map((v) => v.slice(0, v.indexOf('=')));
     for (const secret of ['DATABASE_URL', 'DATABASE_OWNER_URL', 'SECRET_KEY', 'ADMIN_PASSWORD']) expect(names).not.toContain(secret);
     expect(names).toContain('WEB_USER'); // the environment was read, not emptied
 
     // ADMIN_PASSWORD reached the web over IPC: the admin it created signs in.
     const signIn = await fetch(`${base}/login`, {
-      method: 'POST', redirect: 'manual',
+      method: 'POST',
+      redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
       body: new URLSearchParams({ name: 'admin', password: adminPassword, next: '/' }).toString(),
     });
@@ -209,7 +281,9 @@ describe.skipIf(skip !== undefined)('the app container (compose.yaml), emulated'
       'echo "shm $(ipcmk -M 4096 | tr -dc 0-9)"',
       'echo "workdir $TASKRUN_WORKDIR"',
     ].join('\n');
-    expect((await api('/api/tasks', { method: 'POST', body: JSON.stringify({ id: 'probe', language: 'sh', content: `${script}\n` }) })).status).toBe(201);
+    expect(
+      (await api('/api/tasks', { method: 'POST', body: JSON.stringify({ id: 'probe', language: 'sh', content: `${script}\n` }) })).status,
+    ).toBe(201);
     const saved = fs.statSync(path.join(folders.tasks, 'probe.sh'));
     expect([saved.uid, saved.mode & 0o022, saved.mode & 0o004]).toEqual([web.uid, 0, 0o004]);
 
@@ -227,25 +301,43 @@ describe.skipIf(skip !== undefined)('the app container (compose.yaml), emulated'
     const tmp = /^tmp (.+)$/m.exec(log)![1]!;
     const shm = /^shm (\d+)$/m.exec(log)![1]!;
     const workdir = /^workdir (.+)$/m.exec(log)![1]!;
-    const shmIds = () => fs.readFileSync('/proc/sysvipc/shm', 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/)[1]);
-    await waitFor(() => !fs.existsSync(workdir) && !fs.existsSync(tmp) && !shmIds().includes(shm), 10_000, 'the run\'s files and IPC to be removed').catch((err: Error) => {
+    const shmIds = () =>
+      fs
+        .readFileSync('/proc/sysvipc/shm', 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/)[1]);
+    await waitFor(
+      () => !fs.existsSync(workdir) && !fs.existsSync(tmp) && !shmIds().includes(shm),
+      10_000,
+      "the run's files and IPC to be removed",
+    ).catch((err: Error) => {
       throw new Error(`${err.message}: workdir ${fs.existsSync(workdir)}, tmp ${fs.existsSync(tmp)}, shm ${shmIds().includes(shm)}`);
     });
   });
 
-  it('reports rlimits only and no strict isolation, and refuses strict runs with bwrap\'s reason', async () => {
+  it("reports rlimits only and no strict isolation, and refuses strict runs with bwrap's reason", async () => {
     const { isolation } = await (await api('/api/system/info')).json();
     expect(isolation).toMatchObject({ levels: ['standard'], cgroup: 'none', bubblewrap: false, run_users: true });
-    expect(isolation.problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^strict isolation is unavailable: bubblewrap cannot make a sandbox: /),
-      expect.stringMatching(/^memory and process limits are rlimits only: /),
-    ]));
-    const saved = await api('/api/tasks', { method: 'POST', body: JSON.stringify({ id: 'boxed', language: 'sh', content: 'echo hi\n', isolation: 'strict' }) });
+    expect(isolation.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^strict isolation is unavailable: bubblewrap cannot make a sandbox: /),
+        expect.stringMatching(/^memory and process limits are rlimits only: /),
+      ]),
+    );
+    const saved = await api('/api/tasks', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'boxed', language: 'sh', content: 'echo hi\n', isolation: 'strict' }),
+    });
     expect(saved.status).toBe(400);
-    expect((await saved.json()).error).toMatch(/^isolation: strict is not available on any runner: strict isolation is unavailable: bubblewrap cannot make a sandbox: /);
+    expect((await saved.json()).error).toMatch(
+      /^isolation: strict is not available on any runner: strict isolation is unavailable: bubblewrap cannot make a sandbox: /,
+    );
 
     // A strict task saved before (on a machine where strict worked) is refused when it would run.
-    expect((await api('/api/tasks', { method: 'POST', body: JSON.stringify({ id: 'boxed', language: 'sh', content: 'echo hi\n' }) })).status).toBe(201);
+    expect(
+      (await api('/api/tasks', { method: 'POST', body: JSON.stringify({ id: 'boxed', language: 'sh', content: 'echo hi\n' }) })).status,
+    ).toBe(201);
     await tdb.db.execute(`update tasks set isolation = 'strict' where id = 'boxed'`);
     const { run_id } = await (await api('/api/tasks/boxed/execute', { method: 'POST' })).json();
     const run = await runEnded(run_id);

@@ -28,7 +28,11 @@ describe('a runner killed with SIGKILL mid-run', () => {
     const pidFile = path.join(h.dirs.out, 'gc.pid');
     const escapedFile = path.join(h.dirs.out, 'escaped.pid');
     // A grandchild in the run's process group, and one that left it (setsid): both are the run's.
-    writeTask(h.dirs, 'orphaned.sh', `setsid sleep 1000 & echo $! > ${escapedFile}\nsleep 1000 &\necho $! > ${pidFile}\necho started\nsleep 1000\n`);
+    writeTask(
+      h.dirs,
+      'orphaned.sh',
+      `setsid sleep 1000 & echo $! > ${escapedFile}\nsleep 1000 &\necho $! > ${pidFile}\necho started\nsleep 1000\n`,
+    );
     const first = runner();
     const { run_id } = await (await h.app.request('/api/tasks/orphaned/execute', { method: 'POST' })).json();
     await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(), 30_000, 'task to start');

@@ -27,11 +27,12 @@ function olderMigrations(): string {
   const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8'));
   journal.entries = journal.entries.filter((e: { idx: number }) => e.idx <= 9);
   fs.writeFileSync(path.join(dir, 'meta/_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries as { tag: string }[]) fs.copyFileSync(path.join(MIGRATIONS_DIR, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
+  for (const e of journal.entries as { tag: string }[])
+    fs.copyFileSync(path.join(MIGRATIONS_DIR, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
   return dir;
 }
 
-describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s roles', () => {
+describe.skipIf(process.getuid?.() !== 0)("the embedded server's roles", () => {
   let app: AppProcess;
   let dataDir: string;
 
@@ -51,21 +52,33 @@ describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s roles', () => 
     cleanups.push(() => app.stop());
     writeTask(app, 'after.sh', 'echo upgraded\n');
     const { run_id } = await (await app.api('/api/tasks/after/execute', { method: 'POST' })).json();
-    const run = await waitFor(async () => {
-      const r = await (await app.api(`/api/runs/${run_id}`)).json();
-      return r.finished_at ? r : undefined;
-    }, 60_000, 'the run to end');
+    const run = await waitFor(
+      async () => {
+        const r = await (await app.api(`/api/runs/${run_id}`)).json();
+        return r.finished_at ? r : undefined;
+      },
+      60_000,
+      'the run to end',
+    );
     expect(run.status).toBe('success');
     expect((await (await app.api('/api/runs?task_id=before')).json()).runs).toHaveLength(1);
 
     // Web and runner sign in as the app role, which is no superuser; the superuser still owns the tables.
-    const owner = postgres(`postgres://postgres:${encodeURIComponent(fs.readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim())}@127.0.0.1:${fs.readFileSync(path.join(dataDir, 'pg-port'), 'utf8').trim()}/postgres`, { max: 1, onnotice: () => {} });
+    const owner = postgres(
+      `postgres://postgres:${encodeURIComponent(fs.readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim())}@127.0.0.1:${fs.readFileSync(path.join(dataDir, 'pg-port'), 'utf8').trim()}/postgres`,
+      { max: 1, onnotice: () => {} },
+    );
     try {
-      const users = await owner`select distinct application_name, usename from pg_stat_activity where application_name in ('taskrun-web', 'taskrun-runner') order by 1`;
-      expect(users).toEqual([{ application_name: 'taskrun-runner', usename: 'taskrun' }, { application_name: 'taskrun-web', usename: 'taskrun' }]);
+      const users =
+        await owner`select distinct application_name, usename from pg_stat_activity where application_name in ('taskrun-web', 'taskrun-runner') order by 1`;
+      expect(users).toEqual([
+        { application_name: 'taskrun-runner', usename: 'taskrun' },
+        { application_name: 'taskrun-web', usename: 'taskrun' },
+      ]);
       expect((await owner`select rolsuper from pg_roles where rolname = 'taskrun'`)[0]).toEqual({ rolsuper: false });
       expect((await owner`select tableowner from pg_tables where tablename = 'audit_log'`)[0]).toEqual({ tableowner: 'postgres' });
-      const grants = await owner`select privilege_type from information_schema.role_table_grants where grantee = 'taskrun' and table_name = 'audit_log' order by 1`;
+      const grants =
+        await owner`select privilege_type from information_schema.role_table_grants where grantee = 'taskrun' and table_name = 'audit_log' order by 1`;
       expect(grants.map((g) => g.privilege_type)).toEqual(['INSERT', 'SELECT']);
     } finally {
       await owner.end();
@@ -82,10 +95,13 @@ describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s roles', () => 
 });
 
 describe('warnings at start', () => {
-  it('says when taskrun\'s role is a superuser, and when the server lets it in without a password', async () => {
+  it("says when taskrun's role is a superuser, and when the server lets it in without a password", async () => {
     const external = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     const probe = postgres(external, { max: 1, connect_timeout: 3, onnotice: () => {} });
-    const reachable = await probe`select 1`.then(() => true, () => false);
+    const reachable = await probe`select 1`.then(
+      () => true,
+      () => false,
+    );
     await probe.end();
     if (!reachable) return; // no trusting server on this machine to show it
     const warnings = await roleWarnings(external);

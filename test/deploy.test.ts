@@ -11,9 +11,21 @@ const root = path.resolve(__dirname, '..');
 const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
 
 type Service = {
-  build?: string; image?: string; init?: boolean; command?: string[]; environment?: Record<string, string>;
-  volumes?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: { test?: string[] }; stop_grace_period?: string;
-  ports?: string[]; user?: string; cap_drop?: string[]; cap_add?: string[]; security_opt?: string[]; privileged?: boolean;
+  build?: string;
+  image?: string;
+  init?: boolean;
+  command?: string[];
+  environment?: Record<string, string>;
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test?: string[] };
+  stop_grace_period?: string;
+  ports?: string[];
+  user?: string;
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  privileged?: boolean;
 };
 const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const seconds = (s: string) => Number(/^(\d+)s$/.exec(s)?.[1]);
@@ -48,7 +60,11 @@ describe('compose.yaml', () => {
   });
 
   // What `docker compose` makes of ${NAME:?error} and ${NAME:-default}, with the .env a user writes.
-  const fullDotEnv: Record<string, string> = { SECRET_KEY: 'ab'.repeat(32), OWNER_DB_PASSWORD: 'cd'.repeat(24), APP_DB_PASSWORD: 'ef'.repeat(24) };
+  const fullDotEnv: Record<string, string> = {
+    SECRET_KEY: 'ab'.repeat(32),
+    OWNER_DB_PASSWORD: 'cd'.repeat(24),
+    APP_DB_PASSWORD: 'ef'.repeat(24),
+  };
   const interpolate = (env: Record<string, string>, dotEnv = fullDotEnv) =>
     Object.fromEntries(
       Object.entries(env).map(([k, v]) => [
@@ -118,7 +134,11 @@ describe('Dockerfile', () => {
   // The instructions, continuation lines joined, [keyword, arguments], in stages: each starts with its FROM.
   type Stage = (readonly [string, string])[];
   const stages: Stage[] = [];
-  for (const line of text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))) {
+  for (const line of text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))) {
     const keyword = line.split(/\s/, 1)[0]!;
     const instruction = [keyword.toUpperCase(), line.slice(keyword.length).trim()] as const;
     if (instruction[0] === 'FROM') stages.push([instruction]);
@@ -127,8 +147,13 @@ describe('Dockerfile', () => {
   const final = stages.at(-1)!;
   const stageNamed = (name: string) => stages.find((st) => st[0]![1].endsWith(` AS ${name}`));
   const runsOf = (stage: Stage) => stage.filter(([k]) => k === 'RUN').map(([, a]) => a);
-  const runs = final.filter(([k]) => k === 'RUN').map(([, a]) => a).join(' && ');
-  const env = Object.fromEntries(final.filter(([k]) => k === 'ENV').flatMap(([, a]) => a.split(/\s+/).map((kv) => kv.split('=') as [string, string])));
+  const runs = final
+    .filter(([k]) => k === 'RUN')
+    .map(([, a]) => a)
+    .join(' && ');
+  const env = Object.fromEntries(
+    final.filter(([k]) => k === 'ENV').flatMap(([, a]) => a.split(/\s+/).map((kv) => kv.split('=') as [string, string])),
+  );
   const installed = /apt-get install ([^&]*)/.exec(runs)?.[1]!.split(/\s+/) ?? [];
   // The useradd that creates WEB_USER, and that user's primary group.
   const webUser = env.WEB_USER;
@@ -140,7 +165,7 @@ describe('Dockerfile', () => {
     return m ? { owner: m[1], group: m[2], mode: parseInt(m[3]!, 8) } : undefined;
   };
 
-  it('is multi-stage on node 20 slim, with python3, tini and the app\'s files', () => {
+  it("is multi-stage on node 20 slim, with python3, tini and the app's files", () => {
     for (const stage of stages) expect(stage[0]![1]).toMatch(/^node:20-slim( AS \w+)?$/);
     expect(installed).toEqual(expect.arrayContaining(['python3', 'tini']));
     expect(text).toMatch(/ENTRYPOINT \["\/usr\/bin\/tini", "--"\]/);
@@ -185,7 +210,7 @@ describe('Dockerfile', () => {
     expect(env).toMatchObject({ TASKS_DIR: '/app/tasks', LOGS_DIR: '/app/logs', DATA_DIR: '/app/data' });
   });
 
-  it('gives the web the tasks, a setgid logs folder it reads the root runner\'s logs through, and no data', () => {
+  it("gives the web the tasks, a setgid logs folder it reads the root runner's logs through, and no data", () => {
     // The web writes the scripts; run users read them, never write.
     expect(runs).toMatch(new RegExp(`chown -R ${webUser}:${webGroup} ${env.TASKS_DIR}`));
     expect(runs).toMatch(new RegExp(`chmod -R go=rX ${env.TASKS_DIR}`));
@@ -207,7 +232,7 @@ describe('deploy/nginx.conf', () => {
     expect(text).toMatch(/proxy_read_timeout 1h;/);
   });
 
-  it('appends the client\'s address to X-Forwarded-For and sets X-Forwarded-Proto in every location (TRUST_PROXY=1 reads the last entry)', () => {
+  it("appends the client's address to X-Forwarded-For and sets X-Forwarded-Proto in every location (TRUST_PROXY=1 reads the last entry)", () => {
     const text = read('deploy/nginx.conf');
     const locations = text.split(/\n\s*location /).slice(1);
     expect(locations.length).toBeGreaterThan(0);

@@ -28,12 +28,13 @@ const passwd = (name: string) => {
     return undefined;
   }
 };
-const serverUid = (dataDir: string) => readProcUids(Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]))?.real;
+const serverUid = (dataDir: string) =>
+  readProcUids(Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]))?.real;
 // Every path under `dir` (itself included, links not followed) whose owner is not `uid`.
 const ownedByOthers = (dir: string, uid: number) => execFileSync('find', [dir, '!', '-uid', String(uid)], { encoding: 'utf8' }).trim();
 
-describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s account', () => {
-  it('is a system account of taskrun\'s own, with no home and no shell, that the server runs as', async () => {
+describe.skipIf(process.getuid?.() !== 0)("the embedded server's account", () => {
+  it("is a system account of taskrun's own, with no home and no shell, that the server runs as", async () => {
     const dir = reachableTempDir('taskrun-pg-account-');
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const db = await startEmbeddedPostgres(path.join(dir, 'data'));
@@ -58,7 +59,7 @@ describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s account', () =
     // Links its former owner could have left there, to files of root's.
     const outside = path.join(dir, 'outside');
     fs.mkdirSync(outside);
-    fs.writeFileSync(path.join(outside, 'secret'), 'root\'s\n', { mode: 0o600 });
+    fs.writeFileSync(path.join(outside, 'secret'), "root's\n", { mode: 0o600 });
     fs.symlinkSync(path.join(outside, 'secret'), path.join(pg, 'planted-file'));
     fs.symlinkSync(outside, path.join(pg, 'base', 'planted-dir'));
 
@@ -71,10 +72,14 @@ describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s account', () =
 
     writeTask(app, 'after.sh', 'echo upgraded\n');
     const { run_id } = await (await app.api('/api/tasks/after/execute', { method: 'POST' })).json();
-    const run = await waitFor(async () => {
-      const r = await (await app!.api(`/api/runs/${run_id}`)).json();
-      return r.finished_at ? r : undefined;
-    }, 60_000, 'the run to end');
+    const run = await waitFor(
+      async () => {
+        const r = await (await app!.api(`/api/runs/${run_id}`)).json();
+        return r.finished_at ? r : undefined;
+      },
+      60_000,
+      'the run to end',
+    );
     expect(run.status).toBe('success');
     await app.stop();
     app = undefined;
@@ -84,7 +89,10 @@ describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s account', () =
     // The platform package in a private folder (a clone in /root, in a private temp dir).
     const closed = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-pg-closed-'));
     const dir = reachableTempDir('taskrun-pg-copy-');
-    cleanups.push(() => fs.rmSync(closed, { recursive: true, force: true }), () => fs.rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(
+      () => fs.rmSync(closed, { recursive: true, force: true }),
+      () => fs.rmSync(dir, { recursive: true, force: true }),
+    );
     const packaged = await packagedBinaries();
     execFileSync('cp', ['-a', path.resolve(path.dirname(packaged.postgres), '..'), path.join(closed, 'native')]);
     fs.writeFileSync(path.join(closed, 'package.json'), '{"version": "1.0.0"}');
@@ -95,13 +103,20 @@ describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s account', () =
     const bins = reachableBinaries(pkg, dataDir);
     expect(bins).toEqual({ postgres: path.join(dataDir, 'pg-bin/bin/postgres'), initdb: path.join(dataDir, 'pg-bin/bin/initdb') });
     const copy = path.join(dataDir, 'pg-bin');
-    expect(execFileSync('find', [copy, '(', '!', '-uid', '0', '-o', '-perm', '/022', '!', '-type', 'l', ')'], { encoding: 'utf8' })).toBe('');
+    expect(execFileSync('find', [copy, '(', '!', '-uid', '0', '-o', '-perm', '/022', '!', '-type', 'l', ')'], { encoding: 'utf8' })).toBe(
+      '',
+    );
     // The account makes a cluster with the copy: initdb, and the postgres it runs, find their libraries and data.
     const account = serverAccount();
     const cluster = path.join(dir, 'cluster');
     fs.mkdirSync(cluster, { mode: 0o700 });
     fs.chownSync(cluster, account.uid, account.gid);
-    execFileSync(bins.initdb, ['-D', cluster, '--auth=trust', '--username=postgres', '--locale=C', '--encoding=UTF8'], { uid: account.uid, gid: account.gid, cwd: cluster, stdio: 'pipe' });
+    execFileSync(bins.initdb, ['-D', cluster, '--auth=trust', '--username=postgres', '--locale=C', '--encoding=UTF8'], {
+      uid: account.uid,
+      gid: account.gid,
+      cwd: cluster,
+      stdio: 'pipe',
+    });
     expect(fs.readFileSync(path.join(cluster, 'PG_VERSION'), 'utf8')).toMatch(/^\d+\n$/);
 
     // Copied once; again when the package is upgraded.
@@ -123,7 +138,13 @@ describe.skipIf(process.getuid?.() !== 0)('the embedded server\'s account', () =
     execFileSync('useradd', ['--system', '--user-group', '--no-create-home', taken]);
     expect(() => serverAccount(taken)).toThrow(`an account named ${taken} exists that taskrun did not make`);
     const made = serverAccount(fresh);
-    expect(passwd(fresh)).toEqual({ uid: made.uid, gid: made.gid, comment: 'taskrun\'s embedded PostgreSQL', home: '/nonexistent', shell: '/usr/sbin/nologin' });
+    expect(passwd(fresh)).toEqual({
+      uid: made.uid,
+      gid: made.gid,
+      comment: "taskrun's embedded PostgreSQL",
+      home: '/nonexistent',
+      shell: '/usr/sbin/nologin',
+    });
     expect(serverAccount(fresh)).toEqual(made);
   });
 });

@@ -40,7 +40,14 @@ describe('PostgreSQL restarted mid-run', () => {
     await migrateDb(pg.url);
     const dirs: TestDirs = createDirs();
     cleanups.push(() => dirs.cleanup());
-    const env = { DATABASE_URL: pg.url, TASKS_DIR: dirs.tasksDir, LOGS_DIR: dirs.logsDir, DATA_DIR: dirs.dataDir, KILL_GRACE_S: '1', RUNNER_POLL_MS: '300' };
+    const env = {
+      DATABASE_URL: pg.url,
+      TASKS_DIR: dirs.tasksDir,
+      LOGS_DIR: dirs.logsDir,
+      DATA_DIR: dirs.dataDir,
+      KILL_GRACE_S: '1',
+      RUNNER_POLL_MS: '300',
+    };
     const gate = path.join(dirs.root, 'gate');
     writeTask(dirs, 'gated.sh', `echo before\nwhile [ ! -e ${gate} ]; do sleep 0.05; done\necho after\n`);
     const runner = startProcess('src/runner/main.ts', env);
@@ -52,8 +59,13 @@ describe('PostgreSQL restarted mid-run', () => {
       await closeDb(db);
     });
     const deps = {
-      cfg: loadConfig(env), db, notify: createNotifier(db, () => {}), events, logTails: new LogTails(),
-      log: createLogger('t', 'silent'), secretKey: crypto.randomBytes(32),
+      cfg: loadConfig(env),
+      db,
+      notify: createNotifier(db, () => {}),
+      events,
+      logTails: new LogTails(),
+      log: createLogger('t', 'silent'),
+      secretKey: crypto.randomBytes(32),
     };
     const app = asCaller(createApp(deps), await createToken(deps, SYSTEM, 'faults', 'admin'));
     const get = async (id: number) => (await app.request(`/api/runs/${id}`)).json();
@@ -68,10 +80,14 @@ describe('PostgreSQL restarted mid-run', () => {
     pg = await startEmbeddedPostgres(pgRoot);
 
     await waitFor(async () => (await app.request('/healthz')).status === 200, 30_000, 'web to reconnect');
-    const run = await waitFor(async () => {
-      const r = await get(run_id);
-      return r.status === 'success' ? r : null;
-    }, 30_000, 'end to be recorded').catch(async (err: Error) => {
+    const run = await waitFor(
+      async () => {
+        const r = await get(run_id);
+        return r.status === 'success' ? r : null;
+      },
+      30_000,
+      'end to be recorded',
+    ).catch(async (err: Error) => {
       // What the runner said is the only account of where the end went.
       throw new Error(`${err.message}; the run: ${JSON.stringify(await get(run_id))}; the runner said:\n${runner.output()}`);
     });
@@ -94,10 +110,14 @@ describe('LOGS_DIR full mid-run', () => {
     writeTask(h.dirs, 'big.sh', 'yes "filling the disk with log lines" | head -c 5000000\nsleep 30\n');
     writeTask(h.dirs, 'small.sh', 'echo fine\n');
     const { run_id } = await (await h.app.request('/api/tasks/big/execute', { method: 'POST' })).json();
-    const run = await waitFor(async () => {
-      const r = await (await h.app.request(`/api/runs/${run_id}`)).json();
-      return r.finished_at ? r : null;
-    }, 30_000, 'big run to end');
+    const run = await waitFor(
+      async () => {
+        const r = await (await h.app.request(`/api/runs/${run_id}`)).json();
+        return r.finished_at ? r : null;
+      },
+      30_000,
+      'big run to end',
+    );
     expect(run.status).toBe('error');
     expect(run.error).toMatch(/writing the log failed: .*ENOSPC/);
     fs.rmSync(path.join(h.dirs.logsDir, `big_${run_id}.log`));
@@ -118,17 +138,25 @@ describe('a runner that loses the database for longer than RUNNER_DEAD_S', () =>
     cleanups.push(() => runner.stop());
     writeTask(h.dirs, 'long.sh', 'echo started\nsleep 1000\n');
     const { run_id } = await (await h.app.request('/api/tasks/long/execute', { method: 'POST' })).json();
-    const pid = await waitFor(async () => {
-      const rows = await h.tdb.db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, run_id) });
-      return rows?.status === 'running' ? rows.pid : null;
-    }, 30_000, 'run to start');
+    const pid = await waitFor(
+      async () => {
+        const rows = await h.tdb.db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, run_id) });
+        return rows?.status === 'running' ? rows.pid : null;
+      },
+      30_000,
+      'run to start',
+    );
     proxy.cut();
     await waitFor(() => !processGroupAlive(pid), 30_000, 'runner to stop its run');
     proxy.restore();
-    const run = await waitFor(async () => {
-      const r = await (await h.app.request(`/api/runs/${run_id}`)).json();
-      return r.finished_at ? r : null;
-    }, 30_000, 'the end to be recorded');
+    const run = await waitFor(
+      async () => {
+        const r = await (await h.app.request(`/api/runs/${run_id}`)).json();
+        return r.finished_at ? r : null;
+      },
+      30_000,
+      'the end to be recorded',
+    );
     expect(run.status).toBe('lost');
     expect(runner.child.exitCode).toBe(null);
   });

@@ -26,11 +26,15 @@ describe('a task that prints hundreds of megabytes', () => {
     const before = rssOf(pid);
     let peak = before;
     const { run_id } = await (await h.app.request('/api/tasks/firehose/execute', { method: 'POST' })).json();
-    const run = await waitFor(async () => {
-      peak = Math.max(peak, rssOf(pid));
-      const r = await (await h.app.request(`/api/runs/${run_id}`)).json();
-      return r.finished_at ? r : null;
-    }, 120_000, 'firehose to end');
+    const run = await waitFor(
+      async () => {
+        peak = Math.max(peak, rssOf(pid));
+        const r = await (await h.app.request(`/api/runs/${run_id}`)).json();
+        return r.finished_at ? r : null;
+      },
+      120_000,
+      'firehose to end',
+    );
     expect(run).toMatchObject({ status: 'success', log_bytes: BYTES });
     expect(fs.statSync(`${h.dirs.logsDir}/firehose_${run_id}.log`).size).toBe(BYTES);
     expect(peak - before).toBeLessThan(64 * 1024 * 1024);

@@ -23,9 +23,11 @@ const recorder = (dir: string, id: string) =>
 
 async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 describe('three runner processes on one database', () => {
@@ -50,10 +52,14 @@ describe('three runner processes on one database', () => {
     });
     expect(Object.keys(statuses).sort()).toEqual(expect.arrayContaining(['202', '409']));
     expect(statuses[500]).toBeUndefined();
-    await waitFor(async () => {
-      const info = await (await h.app.request('/api/system/info')).json();
-      return info.running_runs === 0 && info.queued_runs === 0;
-    }, 120_000, 'all runs to finish');
+    await waitFor(
+      async () => {
+        const info = await (await h.app.request('/api/system/info')).json();
+        return info.running_runs === 0 && info.queued_runs === 0;
+      },
+      120_000,
+      'all runs to finish',
+    );
 
     const runnersUsed = new Set<string>();
     let runs = 0;
@@ -82,7 +88,8 @@ describe('a runner stopped with SIGTERM', () => {
     await Promise.all(procs.splice(0).map((p) => p.stop()));
     const runner = startProcess('src/runner/main.ts', { ...h.env, MAX_TASK_WORKERS: '2', SHUTDOWN_GRACE_S: '3' });
     procs.push(runner);
-    const exec = async (id: string) => (await (await h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id as number;
+    const exec = async (id: string) =>
+      (await (await h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id as number;
     const get = async (id: number) => (await h.app.request(`/api/runs/${id}`)).json();
     const short = await exec('short');
     const endless = await exec('endless');
@@ -112,12 +119,22 @@ describe('two web nodes', () => {
     let nodeA = web(portA);
     web(portB);
     procs.push(startProcess('src/runner/main.ts', h.env));
-    const up = (port: number) => waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), 30_000, `node on ${port}`);
+    const up = (port: number) =>
+      waitFor(
+        () =>
+          fetch(`http://127.0.0.1:${port}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        30_000,
+        `node on ${port}`,
+      );
     await up(portA);
     await up(portB);
     const gate = path.join(h.dirs.root, 'gate-web');
     writeTask(h.dirs, 'twonodes.sh', `echo first half\nwhile [ ! -e ${gate} ]; do sleep 0.05; done\necho second half\n`);
-    const authed = (url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${h.token}` } });
+    const authed = (url: string, init: RequestInit = {}) =>
+      fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${h.token}` } });
     const tasksA = await (await authed(`http://127.0.0.1:${portA}/api/tasks`)).json();
     const tasksB = await (await authed(`http://127.0.0.1:${portB}/api/tasks`)).json();
     expect(tasksA.map((t: { id: string }) => t.id)).toEqual(tasksB.map((t: { id: string }) => t.id));
@@ -138,7 +155,12 @@ describe('two web nodes', () => {
     const lastId = seen.filter((e) => e.event === 'log').at(-1)!.id!;
     const res = await authed(`http://127.0.0.1:${portA}/api/runs/${run_id}/stream`, { headers: { 'Last-Event-ID': lastId } });
     for await (const ev of readSse(res)) seen.push(ev);
-    expect(seen.filter((e) => e.event === 'log').map((e) => e.data).join('')).toBe('first half\nsecond half\n');
+    expect(
+      seen
+        .filter((e) => e.event === 'log')
+        .map((e) => e.data)
+        .join(''),
+    ).toBe('first half\nsecond half\n');
     expect(seen.at(-1)!.event).toBe('end');
   });
 });

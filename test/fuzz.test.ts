@@ -57,8 +57,31 @@ const encode = (s: string) => {
 
 const fragment = fc.oneof(
   fc.constantFrom(
-    '..', '.', '/', '\\', '%2e%2e%2f', '%2e%2e', '%2F', '%5C', '%00', '%', '%25', '%C0%AE', '?', '#', ' ',
-    '日本', '/etc/passwd', '../outside.txt', 'alpha', '_', '.log', '1', '0', '-1', 'a'.repeat(200),
+    '..',
+    '.',
+    '/',
+    '\\',
+    '%2e%2e%2f',
+    '%2e%2e',
+    '%2F',
+    '%5C',
+    '%00',
+    '%',
+    '%25',
+    '%C0%AE',
+    '?',
+    '#',
+    ' ',
+    '日本',
+    '/etc/passwd',
+    '../outside.txt',
+    'alpha',
+    '_',
+    '.log',
+    '1',
+    '0',
+    '-1',
+    'a'.repeat(200),
   ),
   fc.constantFrom('\0', '\n', '\r', '\t', '\u202e', '\uD800', '\uFEFF'),
 );
@@ -142,10 +165,17 @@ const PARAM_ROUTES: ParamRoute[] = [
 // Header values must be Latin-1 without line breaks or NUL, or the request cannot even be built.
 const headerValue = fc.oneof(
   fc.string({ unit: fc.constantFrom(...'bytes=-0123456789,abc */ '.split('')) }),
-  fc.tuple(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), fc.oneof(fc.constant(''), fc.bigInt().map(String))).map(([a, b]) => `bytes=${a}-${b}`),
+  fc
+    .tuple(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), fc.oneof(fc.constant(''), fc.bigInt().map(String)))
+    .map(([a, b]) => `bytes=${a}-${b}`),
   fc.string({ unit: 'binary-ascii' }).map((s) => s.replace(/[\0\r\n]/g, '')),
 );
-const offset = fc.oneof(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String), fc.integer().map(String), fc.double().map(String), hostile.map(encode));
+const offset = fc.oneof(
+  fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String),
+  fc.integer().map(String),
+  fc.double().map(String),
+  hostile.map(encode),
+);
 
 // Each field mostly valid (so the others get checked too), else absent, any JSON value or a hostile string.
 const anyValue = fc.oneof(fc.jsonValue(), hostile, fc.constantFrom(null, true, 0, -1, 1.5, 1e400, [], {}));
@@ -156,12 +186,18 @@ const settings = {
   description: field(hostile),
   timeout_s: field(fc.oneof(fc.integer({ min: 1, max: 2_000_000 }), fc.integer())),
 };
-const createFields = fc.record({ id: field(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,70}$/)), language: field(fc.constantFrom('py', 'sh', 'js')), ...settings });
+const createFields = fc.record({
+  id: field(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,70}$/)),
+  language: field(fc.constantFrom('py', 'sh', 'js')),
+  ...settings,
+});
 const updateFields = fc.record(settings);
 const bodyOf = (fields: fc.Arbitrary<Record<string, unknown>>) =>
   fc.oneof(
     { weight: 4, arbitrary: fields.map((v) => JSON.stringify(v)) },
-    fc.tuple(fields, fc.dictionary(fc.string(), fc.jsonValue(), { minKeys: 1, maxKeys: 3 })).map(([v, extra]) => JSON.stringify({ ...extra, ...v })),
+    fc
+      .tuple(fields, fc.dictionary(fc.string(), fc.jsonValue(), { minKeys: 1, maxKeys: 3 }))
+      .map(([v, extra]) => JSON.stringify({ ...extra, ...v })),
     fc.jsonValue().map((v) => JSON.stringify(v)),
     fc.string({ unit: 'binary' }),
     fc.uint8Array({ maxLength: 64 }),
@@ -216,13 +252,26 @@ describe('fuzz: nothing a client sends gives a 5xx or touches a file outside TAS
   });
 
   it('webhook calls: any body gives 202, or a clear 400, 409 (busy) or 413', async () => {
-    const created = await h.app.request('/api/tasks/alpha/webhooks', { method: 'POST', body: '{"name":"fuzz"}', headers: { 'content-type': 'application/json' } });
+    const created = await h.app.request('/api/tasks/alpha/webhooks', {
+      method: 'POST',
+      body: '{"name":"fuzz"}',
+      headers: { 'content-type': 'application/json' },
+    });
     const { secret } = await created.json();
     await saveTaskSettings(h.deps.db, 'alpha', {
-      params: [{ name: 'name', type: 'string' }, { name: 'count', type: 'integer', max: 5 }, { name: 'flag', type: 'boolean' }, { name: 'note', type: 'text' }],
+      params: [
+        { name: 'name', type: 'string' },
+        { name: 'count', type: 'integer', max: 5 },
+        { name: 'flag', type: 'boolean' },
+        { name: 'note', type: 'text' },
+      ],
     });
     const value = fc.oneof(hostile, fc.integer(), fc.boolean(), anyValue);
-    const params = fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom('name', 'count', 'flag', 'note') }, fc.constantFrom('__proto__'), fc.string()), value, { maxKeys: 4 });
+    const params = fc.dictionary(
+      fc.oneof({ weight: 4, arbitrary: fc.constantFrom('name', 'count', 'flag', 'note') }, fc.constantFrom('__proto__'), fc.string()),
+      value,
+      { maxKeys: 4 },
+    );
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.constant(''), bodyOf(params)), async (raw) => {
         const res = await sendSafely(`/hooks/${secret}`, { method: 'POST', body: raw });
@@ -250,12 +299,22 @@ describe('fuzz: nothing a client sends gives a 5xx or touches a file outside TAS
 
   it('parameter values of execute and rerun', async () => {
     const defs = [
-      { name: 's', type: 'string', pattern: '[a-z]*' }, { name: 'i', type: 'integer', min: 0, max: 9 }, { name: 'n', type: 'number' },
-      { name: 'b', type: 'boolean' }, { name: 'c', type: 'choice', choices: ['x', 'y'] }, { name: 't', type: 'text' }, { name: 'k', type: 'secret' },
+      { name: 's', type: 'string', pattern: '[a-z]*' },
+      { name: 'i', type: 'integer', min: 0, max: 9 },
+      { name: 'n', type: 'number' },
+      { name: 'b', type: 'boolean' },
+      { name: 'c', type: 'choice', choices: ['x', 'y'] },
+      { name: 't', type: 'text' },
+      { name: 'k', type: 'secret' },
     ];
-    const created = await h.app.request('/api/tasks', { method: 'POST', body: JSON.stringify({ id: 'paramy', language: 'sh', content: 'echo hi\n', params: defs }) });
+    const created = await h.app.request('/api/tasks', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'paramy', language: 'sh', content: 'echo hi\n', params: defs }),
+    });
     expect(created.status).toBe(201);
-    const values = fc.dictionary(fc.oneof(fc.constantFrom('s', 'i', 'n', 'b', 'c', 't', 'k', '__proto__'), fc.string()), anyValue, { maxKeys: 5 });
+    const values = fc.dictionary(fc.oneof(fc.constantFrom('s', 'i', 'n', 'b', 'c', 't', 'k', '__proto__'), fc.string()), anyValue, {
+      maxKeys: 5,
+    });
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.constant(''), bodyOf(fc.record({ params: field(values) }))), fc.boolean(), async (raw, rerun) => {
         const url = rerun ? `/api/runs/${runId}/rerun` : '/api/tasks/paramy/execute';
@@ -270,15 +329,22 @@ describe('fuzz: nothing a client sends gives a 5xx or touches a file outside TAS
   it('task settings: parameters, environment and retries', async () => {
     const def = fc.record(
       {
-        name: field(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,8}$/)), type: field(fc.constantFrom(...PARAM_TYPES)), required: field(fc.boolean()),
-        default: field(fc.oneof(fc.string(), fc.integer(), fc.boolean())), choices: field(fc.array(fc.string(), { maxLength: 3 })),
-        pattern: field(fc.oneof(fc.constantFrom('[a-z]+', '(', '\\d{2}', '(?<x>a)'), hostile)), min: field(fc.integer()), max: field(fc.integer()),
+        name: field(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,8}$/)),
+        type: field(fc.constantFrom(...PARAM_TYPES)),
+        required: field(fc.boolean()),
+        default: field(fc.oneof(fc.string(), fc.integer(), fc.boolean())),
+        choices: field(fc.array(fc.string(), { maxLength: 3 })),
+        pattern: field(fc.oneof(fc.constantFrom('[a-z]+', '(', '\\d{2}', '(?<x>a)'), hostile)),
+        min: field(fc.integer()),
+        max: field(fc.integer()),
       },
       { requiredKeys: [] },
     );
     const automation = fc.record({
       params: field(fc.array(def, { maxLength: 3 })),
-      env: field(fc.dictionary(fc.oneof(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/), hostile), fc.oneof(hostile, anyValue), { maxKeys: 3 })),
+      env: field(
+        fc.dictionary(fc.oneof(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/), hostile), fc.oneof(hostile, anyValue), { maxKeys: 3 }),
+      ),
       max_retries: field(fc.integer({ min: -1, max: 11 })),
       retry_delay_s: field(fc.integer({ min: -1, max: 90_000 })),
     });
@@ -298,11 +364,20 @@ describe('fuzz: nothing a client sends gives a 5xx or touches a file outside TAS
 
   it('schedule bodies: created as sent, or a clear 400', async () => {
     const schedule = fc.record({
-      cron: field(fc.oneof(fc.constantFrom('* * * * *', ' */5  * * * * * ', '0 3 * * 1-5', '@daily', '61 * * * *', '0 0 30 2 *', 'L * * * *'), hostile)),
+      cron: field(
+        fc.oneof(
+          fc.constantFrom('* * * * *', ' */5  * * * * * ', '0 3 * * 1-5', '@daily', '61 * * * *', '0 0 30 2 *', 'L * * * *'),
+          hostile,
+        ),
+      ),
       timezone: field(fc.oneof(fc.constantFrom('UTC', 'europe/berlin', 'Asia/Kolkata', 'Mars/Base', 'Etc/GMT+5'), hostile)),
       enabled: field(fc.boolean()),
       missed_policy: field(fc.constantFrom('skip', 'catch_up')),
-      params: field(fc.dictionary(fc.oneof(fc.constantFrom('name', 'count', '__proto__'), fc.string()), fc.oneof(hostile, fc.integer(), anyValue), { maxKeys: 3 })),
+      params: field(
+        fc.dictionary(fc.oneof(fc.constantFrom('name', 'count', '__proto__'), fc.string()), fc.oneof(hostile, fc.integer(), anyValue), {
+          maxKeys: 3,
+        }),
+      ),
     });
     await fc.assert(
       fc.asyncProperty(bodyOf(schedule), fc.boolean(), async (raw, patch) => {

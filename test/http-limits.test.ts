@@ -12,8 +12,12 @@ import { startProcess, type Proc } from './support/processes';
 const MAX = 6;
 const BOUND_MS = 15_000;
 const ENV = {
-  MAX_CONNECTIONS: String(MAX), HTTP_HEADERS_TIMEOUT_S: '1', HTTP_REQUEST_TIMEOUT_S: '2', HTTP_KEEPALIVE_TIMEOUT_S: '1',
-  HTTP_IDLE_TIMEOUT_S: '2', SSE_KEEPALIVE_S: '0.5',
+  MAX_CONNECTIONS: String(MAX),
+  HTTP_HEADERS_TIMEOUT_S: '1',
+  HTTP_REQUEST_TIMEOUT_S: '2',
+  HTTP_KEEPALIVE_TIMEOUT_S: '1',
+  HTTP_IDLE_TIMEOUT_S: '2',
+  SSE_KEEPALIVE_S: '0.5',
 };
 
 let h: Harness;
@@ -43,10 +47,12 @@ async function open(): Promise<Conn> {
   let done = false;
   socket.on('data', (d) => (text += d.toString()));
   socket.on('error', () => {}); // a refused or reset connection shows as closed
-  const closed = new Promise<void>((resolve) => socket.once('close', () => {
-    done = true;
-    resolve();
-  }));
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      done = true;
+      resolve();
+    }),
+  );
   await new Promise<void>((resolve) => {
     socket.once('connect', resolve);
     socket.once('close', resolve);
@@ -55,7 +61,9 @@ async function open(): Promise<Conn> {
 }
 
 const request = (path: string, headers: Record<string, string> = {}) =>
-  `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
 
 // One request on a connection of its own that the server closes after answering.
 async function get(path: string): Promise<string> {
@@ -67,7 +75,9 @@ async function get(path: string): Promise<string> {
 
 function within<T>(p: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  const bound = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${BOUND_MS} ms`)), BOUND_MS)));
+  const bound = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${BOUND_MS} ms`)), BOUND_MS)),
+  );
   return Promise.race([p, bound]).finally(() => clearTimeout(timer));
 }
 
@@ -90,7 +100,9 @@ describe('connection timeouts', () => {
 
   it('closes a request whose body never finishes at the request timeout', async () => {
     const c = await open();
-    c.socket.write(`POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${h.token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+    c.socket.write(
+      `POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${h.token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+    );
     const drip = setInterval(() => c.socket.write(' '), 200);
     try {
       await within(c.closed, 'the server closing it');
@@ -137,10 +149,16 @@ describe('live streams and the connection cap', () => {
     expect(streams[0]!.text()).toMatch(/event: status\ndata: \{[^\n]*"status":"queued"/);
 
     streams.pop()!.socket.destroy();
-    expect(await waitFor(async () => {
-      const answer = await get('/healthz');
-      return answer.startsWith('HTTP/1.1 200') ? answer : null;
-    }, BOUND_MS, 'a connection once one is free')).toMatch(/^HTTP\/1\.1 200/);
+    expect(
+      await waitFor(
+        async () => {
+          const answer = await get('/healthz');
+          return answer.startsWith('HTTP/1.1 200') ? answer : null;
+        },
+        BOUND_MS,
+        'a connection once one is free',
+      ),
+    ).toMatch(/^HTTP\/1\.1 200/);
     for (const s of streams) s.socket.destroy();
   });
 });

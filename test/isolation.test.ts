@@ -16,7 +16,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-const execute = async (id: string) => (await (await h!.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id as number;
+const execute = async (id: string) =>
+  (await (await h!.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id as number;
 const put = (id: string, body: unknown) => h!.app.request(`/api/tasks/${id}`, { method: 'PUT', body: JSON.stringify(body) });
 
 describe.skipIf(!root)('folders run users must reach', () => {
@@ -37,7 +38,9 @@ describe.skipIf(!root)('folders run users must reach', () => {
     await h.startRunner();
     const refused = await h.runEnded(await execute('hello'));
     expect(refused.status).toBe('error');
-    expect(refused.error).toBe(`run users cannot reach TASKS_DIR ${tasksDir}: ${closed} is closed to other users; run \`chmod o+x ${closed}\` or choose a TASKS_DIR elsewhere`);
+    expect(refused.error).toBe(
+      `run users cannot reach TASKS_DIR ${tasksDir}: ${closed} is closed to other users; run \`chmod o+x ${closed}\` or choose a TASKS_DIR elsewhere`,
+    );
     expect(await (await h.app.request(refused.log)).text()).toContain(`chmod o+x ${closed}`);
     fs.chmodSync(closed, 0o711);
     // Checked again at the runner's next heartbeat: no restart needed.
@@ -54,9 +57,15 @@ describe.skipIf(!root)('folders run users must reach', () => {
     expect(run.error).toMatch(/TASKS_DIR .* is writable by every user, runs included; run `chmod o-w /);
   });
 
-  it('refuses a uid range that holds someone else\'s account, naming it', async () => {
+  it("refuses a uid range that holds someone else's account, naming it", async () => {
     h = await createHarness();
-    const nobody = Number(fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'))?.split(':')[2]);
+    const nobody = Number(
+      fs
+        .readFileSync('/etc/passwd', 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('nobody:'))
+        ?.split(':')[2],
+    );
     await h.startRunner({ RUN_UID_BASE: String(nobody - 1), RUN_UID_COUNT: '4' });
     writeTask(h.dirs, 'hello.sh', 'echo hello\n');
     const run = await h.runEnded(await execute('hello'));
@@ -66,7 +75,7 @@ describe.skipIf(!root)('folders run users must reach', () => {
 });
 
 describe.skipIf(!root)('scratch folders', () => {
-  it('removes a run\'s folder after it, and keeps a failed run\'s for KEEP_FAILED_WORKDIR_S, owned by taskrun', async () => {
+  it("removes a run's folder after it, and keeps a failed run's for KEEP_FAILED_WORKDIR_S, owned by taskrun", async () => {
     h = await createHarness({ KEEP_FAILED_WORKDIR_S: '3', RUNNER_DEAD_S: '1' });
     await h.startRunner();
     writeTask(h.dirs, 'works.sh', 'echo kept > "$TASKRUN_WORKDIR/note"\necho "at $TASKRUN_WORKDIR"\n');
@@ -121,7 +130,10 @@ describe.skipIf(!root)('a run uid used again', () => {
     h = await createHarness();
     // One uid of the pool for this runner: its runs take turns on it.
     await h.startRunner({ RUN_UID_BASE: '64029', RUN_UID_COUNT: '1' });
-    writeTask(h.dirs, 'leaves.py', `
+    writeTask(
+      h.dirs,
+      'leaves.py',
+      `
 import ctypes, os, subprocess
 print("uid=%d" % os.getuid())
 open("/run/lock/taskrun-leak-%d" % os.getuid(), "w").write("left\\n")
@@ -134,8 +146,12 @@ if ${keys ? 'True' : 'False'}:
     c = ctypes.CDLL(None)
     c.syscall(248, b"user", b"taskrun-leak", b"left", 4, -4)
     c.syscall(248, b"user", b"taskrun-leak-persistent", b"left", 4, c.syscall(250, 22, -1, -4))
-`);
-    writeTask(h.dirs, 'finds.py', `
+`,
+    );
+    writeTask(
+      h.dirs,
+      'finds.py',
+      `
 import ctypes, os, subprocess
 print("uid=%d" % os.getuid())
 found = []
@@ -149,9 +165,14 @@ if ${keys ? 'True' : 'False'}:
     if c.syscall(250, 10, -4, b"user", b"taskrun-leak", 0) > 0: found.append("keyring")
     if c.syscall(250, 10, c.syscall(250, 22, -1, -4), b"user", b"taskrun-leak-persistent", 0) > 0: found.append("persistent-keyring")
 print("found", found)
-`);
+`,
+    );
     // What 'finds' looks for is there within the run that left it: the check can see a leak.
-    writeTask(h.dirs, 'both.py', `exec(open(${JSON.stringify(path.join(h.dirs.tasksDir, 'leaves.py'))}).read())\nos.chdir("/")\nexec(open(${JSON.stringify(path.join(h.dirs.tasksDir, 'finds.py'))}).read())\n`);
+    writeTask(
+      h.dirs,
+      'both.py',
+      `exec(open(${JSON.stringify(path.join(h.dirs.tasksDir, 'leaves.py'))}).read())\nos.chdir("/")\nexec(open(${JSON.stringify(path.join(h.dirs.tasksDir, 'finds.py'))}).read())\n`,
+    );
     const both = await (await h.app.request((await h.runEnded(await execute('both'))).log)).text();
     // (The persistent keyring only where the uid may write it: one root made is not the uid's.)
     expect(both).toMatch(new RegExp(`found \\['run-lock', 'deep-tmp', 'shm'${keys ? ", 'keyring'" : ''}`));
@@ -166,22 +187,54 @@ print("found", found)
   });
 });
 
-describe.skipIf(!root)('a task\'s own limits', () => {
-  it('are enforced over the runner\'s defaults, and null gives the defaults back', async () => {
+describe.skipIf(!root)("a task's own limits", () => {
+  it("are enforced over the runner's defaults, and null gives the defaults back", async () => {
     h = await createHarness({ RUN_MAX_OPEN_FILES: '300', RUN_MAX_PROCESSES: '200' });
     await h.startRunner();
-    writeTask(h.dirs, 'limits.sh', 'echo "files $(ulimit -n) procs $(ulimit -u) fsize $(ulimit -f) cpu $(ulimit -t) data $(ulimit -d) core $(ulimit -c)"\n');
+    writeTask(
+      h.dirs,
+      'limits.sh',
+      'echo "files $(ulimit -n) procs $(ulimit -u) fsize $(ulimit -f) cpu $(ulimit -t) data $(ulimit -d) core $(ulimit -c)"\n',
+    );
     const show = async () => (await (await h!.app.request((await h!.runEnded(await execute('limits'))).log)).text()).trim();
     const twice = h.isolation.cgroups.controllers.includes('memory') ? 2 : 1;
     // With a pids cgroup holding the run's processes, RLIMIT_NPROC is a backstop 8 above it.
     const backstop = h.isolation.cgroups.controllers.includes('pids') ? 8 : 0;
     expect(await show()).toBe(`files 300 procs ${200 + backstop} fsize ${4096 * 1024} cpu 86400 data ${4096 * 1024 * twice} core 0`);
-    expect((await put('limits', { max_open_files: 64, max_processes: 50, max_file_bytes: 1024 * 1024, max_cpu_seconds: 30, max_memory_bytes: 256 * 1024 * 1024 })).status).toBe(200);
+    expect(
+      (
+        await put('limits', {
+          max_open_files: 64,
+          max_processes: 50,
+          max_file_bytes: 1024 * 1024,
+          max_cpu_seconds: 30,
+          max_memory_bytes: 256 * 1024 * 1024,
+        })
+      ).status,
+    ).toBe(200);
     // bash reports file size in 1024-byte blocks; with a memory cgroup the data limit is twice the run's.
     expect(await show()).toBe(`files 64 procs ${50 + backstop} fsize 1024 cpu 30 data ${256 * 1024 * twice} core 0`);
     const task = await (await h.app.request('/api/tasks/limits')).json();
-    expect(task).toMatchObject({ max_open_files: 64, max_processes: 50, max_file_bytes: 1048576, max_cpu_seconds: 30, max_memory_bytes: 268435456, isolation: 'standard', network: true });
-    expect((await put('limits', { max_open_files: null, max_processes: null, max_file_bytes: null, max_cpu_seconds: null, max_memory_bytes: null })).status).toBe(200);
+    expect(task).toMatchObject({
+      max_open_files: 64,
+      max_processes: 50,
+      max_file_bytes: 1048576,
+      max_cpu_seconds: 30,
+      max_memory_bytes: 268435456,
+      isolation: 'standard',
+      network: true,
+    });
+    expect(
+      (
+        await put('limits', {
+          max_open_files: null,
+          max_processes: null,
+          max_file_bytes: null,
+          max_cpu_seconds: null,
+          max_memory_bytes: null,
+        })
+      ).status,
+    ).toBe(200);
     expect(await show()).toMatch(new RegExp(`^files 300 procs ${200 + backstop} `));
   });
 
@@ -209,11 +262,14 @@ describe.skipIf(!root || spawnSync('gcc', ['--version']).status !== 0)('the proc
   it('counts a process whose leader thread exited while its other threads run (it shows as a zombie), and ends it', async () => {
     const dir = reachableTempDir('taskrun-threads-');
     try {
-      fs.writeFileSync(path.join(dir, 'ghost.c'), `#include <pthread.h>
+      fs.writeFileSync(
+        path.join(dir, 'ghost.c'),
+        `#include <pthread.h>
 #include <unistd.h>
 static void *spin(void *x) { for (;;) sleep(1); return x; }
 int main(void) { pthread_t t; pthread_create(&t, 0, spin, 0); pthread_exit(0); }
-`);
+`,
+      );
       execFileSync('gcc', ['-pthread', '-o', path.join(dir, 'ghost'), path.join(dir, 'ghost.c')]);
       fs.chmodSync(path.join(dir, 'ghost'), 0o755);
       // A uid outside the pool, so that no run is touched.

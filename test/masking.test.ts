@@ -20,20 +20,24 @@ const setSecret = async (task: string, name: string, value: string) =>
 const TOKEN = 'tok-7f3a9c1e5b';
 const PASSWORD = 'correct horse battery';
 
-describe('secret values in a run\'s output', () => {
+describe("secret values in a run's output", () => {
   it('are *** in the log file, over the log API and in the live stream, even when written in two halves', async () => {
     // The token is written in two writes with a pause between, so it reaches the runner in two chunks.
-    writeTask(h.dirs, 'leaky.sh', [
-      'echo "token=$API_TOKEN"',
-      'printf "split=%s" "${API_TOKEN:0:6}"',
-      'sleep 0.3',
-      'printf "%s!\\n" "${API_TOKEN:6}"',
-      'echo "password is $TASKRUN_PARAM_PASSWORD, twice: $TASKRUN_PARAM_PASSWORD$TASKRUN_PARAM_PASSWORD"',
-      'echo "short secret: $SHORT"',
-      'echo "on stderr: $API_TOKEN" >&2',
-      'echo "::progress 50 using $API_TOKEN"',
-      '',
-    ].join('\n'));
+    writeTask(
+      h.dirs,
+      'leaky.sh',
+      [
+        'echo "token=$API_TOKEN"',
+        'printf "split=%s" "${API_TOKEN:0:6}"',
+        'sleep 0.3',
+        'printf "%s!\\n" "${API_TOKEN:6}"',
+        'echo "password is $TASKRUN_PARAM_PASSWORD, twice: $TASKRUN_PARAM_PASSWORD$TASKRUN_PARAM_PASSWORD"',
+        'echo "short secret: $SHORT"',
+        'echo "on stderr: $API_TOKEN" >&2',
+        'echo "::progress 50 using $API_TOKEN"',
+        '',
+      ].join('\n'),
+    );
     await saveTaskSettings(h.deps.db, 'leaky', { params: [{ name: 'password', type: 'secret' }] });
     await setSecret('leaky', 'API_TOKEN', TOKEN);
     await setSecret('leaky', 'SHORT', 'ab');

@@ -65,10 +65,14 @@ describe('operations endpoints', () => {
       const { run_id } = await (await h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json();
       await waitFor(async () => (await (await h.app.request(`/api/runs/${run_id}`)).json()).finished_at);
     }
-    const text = await waitFor(async () => {
-      const t = await scrape();
-      return value(t, 'taskrun_runs_finished_total{status="failed"}') === 1 ? t : null;
-    }, 10_000, 'metrics to count the runs');
+    const text = await waitFor(
+      async () => {
+        const t = await scrape();
+        return value(t, 'taskrun_runs_finished_total{status="failed"}') === 1 ? t : null;
+      },
+      10_000,
+      'metrics to count the runs',
+    );
     expect(value(text, 'taskrun_runs_finished_total{status="success"}')).toBe(1);
     expect(value(text, 'taskrun_runs_started_total')).toBe(2);
     expect(value(text, 'taskrun_run_duration_seconds_count{status="success"}')).toBe(1);

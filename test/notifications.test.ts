@@ -35,7 +35,12 @@ const resolve: Resolve = async (host) => {
 };
 
 beforeAll(async () => {
-  h = await createHarness({ NOTIFY_BACKOFF_S: '0.05', NOTIFY_ATTEMPTS: '3', NOTIFY_TIMEOUT_S: '0.5', PUBLIC_URL: 'https://taskrun.example.com' });
+  h = await createHarness({
+    NOTIFY_BACKOFF_S: '0.05',
+    NOTIFY_ATTEMPTS: '3',
+    NOTIFY_TIMEOUT_S: '0.5',
+    PUBLIC_URL: 'https://taskrun.example.com',
+  });
   p = await seedPrincipals(h);
   writeTask(h.dirs, 'ok.sh', 'echo fine\n');
   writeTask(h.dirs, 'bad.sh', 'echo broken\nexit 3\n');
@@ -70,12 +75,17 @@ afterEach(async () => {
 });
 
 const json = (method: string, body: unknown, token?: string): RequestInit => ({
-  method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(token ? bearer(token) : {}) },
+  method,
+  body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json', ...(token ? bearer(token) : {}) },
 });
 
 type Target = { id: number; task_id: string | null; name: string; url: string; events: string[]; enabled: boolean; secret: string };
 async function addTarget(task: string | null, name: string, events: string[], base = recvBase): Promise<Target> {
-  const res = await h.app.request(task ? `/api/tasks/${task}/notifications` : '/api/notifications', json('POST', { name, url: `${base}/t/${name}`, events }));
+  const res = await h.app.request(
+    task ? `/api/tasks/${task}/notifications` : '/api/notifications',
+    json('POST', { name, url: `${base}/t/${name}`, events }),
+  );
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(201);
   return body;
@@ -84,19 +94,33 @@ async function addTarget(task: string | null, name: string, events: string[], ba
 /** Runs a task to its end; returns the run as the API shows it. */
 async function runToEnd(task: string): Promise<{ run_id: number; status: string }> {
   const { run_id } = await (await h.app.request(`/api/tasks/${task}/execute`, { method: 'POST' })).json();
-  return waitFor(async () => {
-    const run = await (await h.app.request(`/api/runs/${run_id}`)).json();
-    return run.finished_at ? run : undefined;
-  }, 20_000, `run ${run_id} of ${task}`);
+  return waitFor(
+    async () => {
+      const run = await (await h.app.request(`/api/runs/${run_id}`)).json();
+      return run.finished_at ? run : undefined;
+    },
+    20_000,
+    `run ${run_id} of ${task}`,
+  );
 }
 
-type Delivery = { id: number; run_id: number; event: string; status: string; attempts: { response_status: number | null; error: string | null; duration_ms: number }[] };
+type Delivery = {
+  id: number;
+  run_id: number;
+  event: string;
+  status: string;
+  attempts: { response_status: number | null; error: string | null; duration_ms: number }[];
+};
 async function deliveries(targetId: number): Promise<Delivery[]> {
   return (await (await h.app.request(`/api/notifications/${targetId}/deliveries`)).json()).deliveries;
 }
 /** Waits until the target's delivery for `runId` is no longer pending. */
 const settled = (targetId: number, runId: number) =>
-  waitFor(async () => (await deliveries(targetId)).find((d) => d.run_id === runId && d.status !== 'pending'), 20_000, `delivery of run ${runId}`);
+  waitFor(
+    async () => (await deliveries(targetId)).find((d) => d.run_id === runId && d.status !== 'pending'),
+    20_000,
+    `delivery of run ${runId}`,
+  );
 const at = (name: string) => received.filter((r) => r.path === `/t/${name}`);
 
 describe('notification targets over the API', () => {
@@ -129,10 +153,20 @@ describe('notification targets over the API', () => {
     const task = await addTarget('ok', 'scoped', ['failed']);
     const global = await addTarget(null, 'everything-scope', ['failed']);
     const editor = p.tokens.editor;
-    const patched = await h.app.request(`/api/notifications/${task.id}`, json('PATCH', { events: ['failed', 'success'], name: 'renamed' }, editor));
+    const patched = await h.app.request(
+      `/api/notifications/${task.id}`,
+      json('PATCH', { events: ['failed', 'success'], name: 'renamed' }, editor),
+    );
     expect(await patched.json()).toMatchObject({ id: task.id, name: 'renamed', events: ['success', 'failed'] });
-    for (const [method, path] of [['PATCH', `/api/notifications/${global.id}`], ['DELETE', `/api/notifications/${global.id}`], ['GET', `/api/notifications/${global.id}/deliveries`]]) {
-      const res = await h.app.request(path!, method === 'PATCH' ? json('PATCH', { enabled: false }, editor) : { method, headers: bearer(editor) });
+    for (const [method, path] of [
+      ['PATCH', `/api/notifications/${global.id}`],
+      ['DELETE', `/api/notifications/${global.id}`],
+      ['GET', `/api/notifications/${global.id}/deliveries`],
+    ]) {
+      const res = await h.app.request(
+        path!,
+        method === 'PATCH' ? json('PATCH', { enabled: false }, editor) : { method, headers: bearer(editor) },
+      );
       expect(res.status, `${method} ${path}`).toBe(403);
     }
     expect((await h.app.request('/api/notifications', { headers: bearer(editor) })).status).toBe(403);
@@ -147,7 +181,10 @@ describe('notification targets over the API', () => {
 
 describe('refused notification targets', () => {
   const refused = async (url: string, global = false) => {
-    const res = await h.app.request(global ? '/api/notifications' : '/api/tasks/ok/notifications', json('POST', { name: 'x', url, events: ['any'] }));
+    const res = await h.app.request(
+      global ? '/api/notifications' : '/api/tasks/ok/notifications',
+      json('POST', { name: 'x', url, events: ['any'] }),
+    );
     return { status: res.status, error: (await res.json()).error as string };
   };
   const METADATA = 'is a link-local or cloud metadata address';
@@ -175,7 +212,11 @@ describe('refused notification targets', () => {
       expect(await refused(url), url).toEqual({ status: 400, error: `url: ${address} ${METADATA}` });
     }
     expect(await refused('http://0xa9fea9fe/', true)).toEqual({ status: 400, error: `url: 169.254.169.254 ${METADATA}` });
-    for (const url of ['http://metadata.google.internal/computeMetadata/v1/', 'http://METADATA.Google.Internal./', 'http://instance-data/']) {
+    for (const url of [
+      'http://metadata.google.internal/computeMetadata/v1/',
+      'http://METADATA.Google.Internal./',
+      'http://instance-data/',
+    ]) {
       expect((await refused(url)).error, url).toMatch(/^url: [a-z.-]+ is a cloud metadata host$/);
     }
     const t = await addTarget('ok', 'changed', ['any']);
@@ -186,7 +227,13 @@ describe('refused notification targets', () => {
   });
 
   it('keeps loopback and private addresses, and host names, allowed while NOTIFY_ALLOWED_HOSTS is unset', async () => {
-    for (const url of ['http://127.0.0.1:9/', 'http://10.0.0.5/', 'http://[::1]:9/', 'http://192.168.1.2/', 'https://hooks.example.com/x']) {
+    for (const url of [
+      'http://127.0.0.1:9/',
+      'http://10.0.0.5/',
+      'http://[::1]:9/',
+      'http://192.168.1.2/',
+      'https://hooks.example.com/x',
+    ]) {
       expect((await h.app.request('/api/tasks/ok/notifications', json('POST', { name: 'x', url, events: ['any'] }))).status, url).toBe(201);
     }
   });
@@ -202,13 +249,22 @@ describe('delivering notifications', () => {
     expect(at('signed')).toHaveLength(1);
     const payload = JSON.parse(req!.body);
     expect(payload).toEqual({
-      event: 'success', task_id: 'ok', run: expect.objectContaining({ run_id: run.run_id, status: 'success', exit_code: 0 }),
-      url: `https://taskrun.example.com/runs/${run.run_id}`, delivery_id: d.id, attempt: 1, sent_at: expect.any(String),
+      event: 'success',
+      task_id: 'ok',
+      run: expect.objectContaining({ run_id: run.run_id, status: 'success', exit_code: 0 }),
+      url: `https://taskrun.example.com/runs/${run.run_id}`,
+      delivery_id: d.id,
+      attempt: 1,
+      sent_at: expect.any(String),
     });
     expect(run).toMatchObject(payload.run);
     expect(req!.headers).toMatchObject({
-      'content-type': 'application/json', 'user-agent': 'taskrun', 'x-taskrun-event': 'success', 'x-taskrun-delivery': String(d.id),
-      'x-taskrun-attempt': '1', 'x-taskrun-timestamp': String(Math.floor(Date.parse(payload.sent_at) / 1000)),
+      'content-type': 'application/json',
+      'user-agent': 'taskrun',
+      'x-taskrun-event': 'success',
+      'x-taskrun-delivery': String(d.id),
+      'x-taskrun-attempt': '1',
+      'x-taskrun-timestamp': String(Math.floor(Date.parse(payload.sent_at) / 1000)),
     });
     // What a receiver does: HMAC-SHA256 of the raw body with the secret, compared in constant time.
     const expected = `sha256=${crypto.createHmac('sha256', t.secret).update(req!.body).digest('hex')}`;
@@ -236,7 +292,11 @@ describe('delivering notifications', () => {
     const run = await runToEnd('ok');
     const d = await settled(t.id, run.run_id);
     expect(d.status).toBe('delivered');
-    expect(d.attempts.map((a) => [a.response_status, a.error])).toEqual([[500, 'HTTP 500'], [500, 'HTTP 500'], [200, null]]);
+    expect(d.attempts.map((a) => [a.response_status, a.error])).toEqual([
+      [500, 'HTTP 500'],
+      [500, 'HTTP 500'],
+      [200, null],
+    ]);
     expect(at('flaky').map((r) => JSON.parse(r.body).attempt)).toEqual([1, 2, 3]);
     expect(new Set(at('flaky').map((r) => r.headers['x-taskrun-delivery']))).toEqual(new Set([String(d.id)]));
   });
@@ -253,7 +313,11 @@ describe('delivering notifications', () => {
     expect(at('down')).toHaveLength(3);
     const m = await settled(moved.id, run.run_id);
     expect(m.status).toBe('failed');
-    expect(m.attempts.map((a) => [a.response_status, a.error])).toEqual([[302, 'redirect not followed'], [302, 'redirect not followed'], [302, 'redirect not followed']]);
+    expect(m.attempts.map((a) => [a.response_status, a.error])).toEqual([
+      [302, 'redirect not followed'],
+      [302, 'redirect not followed'],
+      [302, 'redirect not followed'],
+    ]);
   });
 
   it('records a hanging endpoint as a timeout, without holding up other targets', async () => {
@@ -276,7 +340,11 @@ describe('delivering notifications', () => {
     const b = await runToEnd('bad');
     expect((await settled(all.id, a.run_id)).event).toBe('success');
     expect((await settled(all.id, b.run_id)).event).toBe('failed');
-    expect(at('everything').map((r) => JSON.parse(r.body).task_id).sort()).toEqual(['bad', 'ok']);
+    expect(
+      at('everything')
+        .map((r) => JSON.parse(r.body).task_id)
+        .sort(),
+    ).toEqual(['bad', 'ok']);
     expect(await deliveries(off.id)).toEqual([]);
     await h.app.request(`/api/notifications/${all.id}`, { method: 'DELETE' });
   });
@@ -306,10 +374,14 @@ describe('delivering notifications', () => {
     await h.deps.db.execute(sql`
       insert into notification_deliveries (target_id, run_id, event) select ${t.id}, ${run.run_id}, 'success' from generate_series(1, 40)`);
     await h.deps.db.execute(sql`select pg_notify('taskrun_notify', '')`);
-    const all = await waitFor(async () => {
-      const list = (await (await h.app.request(`/api/notifications/${t.id}/deliveries?limit=100`)).json()).deliveries as Delivery[];
-      return list.length === 41 && list.every((d) => d.status === 'delivered') ? list : undefined;
-    }, 30_000, 'forty-one deliveries');
+    const all = await waitFor(
+      async () => {
+        const list = (await (await h.app.request(`/api/notifications/${t.id}/deliveries?limit=100`)).json()).deliveries as Delivery[];
+        return list.length === 41 && list.every((d) => d.status === 'delivered') ? list : undefined;
+      },
+      30_000,
+      'forty-one deliveries',
+    );
     const sent = at('raced').map((r) => r.headers['x-taskrun-delivery']);
     expect(sent).toHaveLength(41);
     expect(new Set(sent)).toEqual(new Set(all.map((d) => String(d.id))));
@@ -350,8 +422,14 @@ describe('with NOTIFY_ALLOWED_HOSTS', () => {
     expect(await create('https://fleet.test/x')).toEqual([400, 'url: fleet.test is not in NOTIFY_ALLOWED_HOSTS']);
     expect(await create('https://example.com/x')).toEqual([400, 'url: example.com is not in NOTIFY_ALLOWED_HOSTS']);
     expect(await create('http://203.0.113.7/x')).toEqual([400, 'url: 203.0.113.7 is not in NOTIFY_ALLOWED_HOSTS']);
-    expect(await create('http://10.0.0.5/x')).toEqual([400, 'url: 10.0.0.5 is a loopback or private address that NOTIFY_ALLOWED_HOSTS does not list']);
-    expect(await create('http://[::1]:9/x')).toEqual([400, 'url: ::1 is a loopback or private address that NOTIFY_ALLOWED_HOSTS does not list']);
+    expect(await create('http://10.0.0.5/x')).toEqual([
+      400,
+      'url: 10.0.0.5 is a loopback or private address that NOTIFY_ALLOWED_HOSTS does not list',
+    ]);
+    expect(await create('http://[::1]:9/x')).toEqual([
+      400,
+      'url: ::1 is a loopback or private address that NOTIFY_ALLOWED_HOSTS does not list',
+    ]);
     expect(await create('http://169.254.169.254/x')).toEqual([400, 'url: 169.254.169.254 is a link-local or cloud metadata address']);
   });
 
@@ -373,7 +451,8 @@ describe('with NOTIFY_ALLOWED_HOSTS', () => {
     );
     // The URL itself is refused: no second attempt.
     expect(await settled(unlisted.id, run.run_id)).toMatchObject({
-      status: 'failed', attempts: [{ response_status: null, error: 'refused: localhost is not in NOTIFY_ALLOWED_HOSTS' }],
+      status: 'failed',
+      attempts: [{ response_status: null, error: 'refused: localhost is not in NOTIFY_ALLOWED_HOSTS' }],
     });
     expect(at('unlisted')).toEqual([]);
   });

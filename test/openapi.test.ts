@@ -44,7 +44,10 @@ describe('the OpenAPI document', () => {
     for (const [path, item] of Object.entries(doc.paths ?? {})) {
       for (const [method, op] of Object.entries(item as Record<string, { responses?: Record<string, unknown> }>)) {
         const codes = Object.keys(op.responses ?? {});
-        expect(codes.some((c) => c.startsWith('2')), `${method} ${path}`).toBe(true);
+        expect(
+          codes.some((c) => c.startsWith('2')),
+          `${method} ${path}`,
+        ).toBe(true);
         if (!path.startsWith('/hooks/')) expect(codes, `${method} ${path}`).toContain('401');
       }
     }

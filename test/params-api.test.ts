@@ -14,7 +14,11 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const send = (method: string, url: string, body?: unknown) =>
-  h.app.request(url, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  h.app.request(url, {
+    method,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
 
 // Every type, with its checks.
 const EVERY_TYPE = [
@@ -34,12 +38,22 @@ async function runOf(runId: number) {
 describe('parameter, environment and retry settings', () => {
   it('creates a task with them, shows them, changes them, and restores defaults with null', async () => {
     const created = await send('POST', '/api/tasks', {
-      id: 'typed', language: 'sh', content: 'echo hi\n', params: EVERY_TYPE, env: { REGION: 'eu-west-1', EMPTY: '', _X: 'a=b c' },
-      max_retries: 2, retry_delay_s: 30,
+      id: 'typed',
+      language: 'sh',
+      content: 'echo hi\n',
+      params: EVERY_TYPE,
+      env: { REGION: 'eu-west-1', EMPTY: '', _X: 'a=b c' },
+      max_retries: 2,
+      retry_delay_s: 30,
     });
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({
-      id: 'typed', params: EVERY_TYPE, env: { REGION: 'eu-west-1', EMPTY: '', _X: 'a=b c' }, secrets: [], max_retries: 2, retry_delay_s: 30,
+      id: 'typed',
+      params: EVERY_TYPE,
+      env: { REGION: 'eu-west-1', EMPTY: '', _X: 'a=b c' },
+      secrets: [],
+      max_retries: 2,
+      retry_delay_s: 30,
     });
     const listed = (await (await h.app.request('/api/tasks')).json()).find((t: { id: string }) => t.id === 'typed');
     expect(listed).toMatchObject({ params: EVERY_TYPE, max_retries: 2, retry_delay_s: 30, secrets: [] });
@@ -57,12 +71,32 @@ describe('parameter, environment and retry settings', () => {
     ['an unknown type', { params: [{ name: 'x', type: 'date' }] }, 'params.0.type', /must be one of string, integer/],
     ['a choice without choices', { params: [{ name: 'x', type: 'choice' }] }, 'params.0.choices', /needs choices/],
     ['a bad pattern', { params: [{ name: 'x', type: 'string', pattern: '(' }] }, 'params.0.pattern', /valid regular expression/],
-    ['a lookahead (not linear)', { params: [{ name: 'x', type: 'string', pattern: '(?!admin)\\w+' }] }, 'params.0.pattern', /^the pattern of x must be a valid regular expression in RE2 syntax \(no lookarounds or backreferences\)/],
-    ['a backreference', { params: [{ name: 'x', type: 'string', pattern: '(a)\\1' }] }, 'params.0.pattern', /^the pattern of x must be a valid regular expression in RE2 syntax/],
+    [
+      'a lookahead (not linear)',
+      { params: [{ name: 'x', type: 'string', pattern: '(?!admin)\\w+' }] },
+      'params.0.pattern',
+      /^the pattern of x must be a valid regular expression in RE2 syntax \(no lookarounds or backreferences\)/,
+    ],
+    [
+      'a backreference',
+      { params: [{ name: 'x', type: 'string', pattern: '(a)\\1' }] },
+      'params.0.pattern',
+      /^the pattern of x must be a valid regular expression in RE2 syntax/,
+    ],
     ['a default outside the limits', { params: [{ name: 'x', type: 'integer', max: 3, default: 5 }] }, 'params.0.default', /at most 3/],
     ['a secret with a default', { params: [{ name: 'x', type: 'secret', default: 'pw' }] }, 'params.0.default', /cannot have a default/],
     ['min above max', { params: [{ name: 'x', type: 'number', min: 2, max: 1 }] }, 'params.0.min', /not be above max/],
-    ['a name declared twice', { params: [{ name: 'x', type: 'string' }, { name: 'X', type: 'integer' }] }, 'params.1.name', /declared twice/],
+    [
+      'a name declared twice',
+      {
+        params: [
+          { name: 'x', type: 'string' },
+          { name: 'X', type: 'integer' },
+        ],
+      },
+      'params.1.name',
+      /declared twice/,
+    ],
     ['an unknown field of a parameter', { params: [{ name: 'x', type: 'string', secret: true }] }, 'params.0', /unknown field secret/],
     ['env a list', { env: ['A=1'] }, 'env', /JSON object/],
     ['an env name starting with a digit', { env: { '1A': 'x' } }, 'env.1A', /not starting with a digit/],
@@ -72,7 +106,12 @@ describe('parameter, environment and retry settings', () => {
     ['an env value that is a number', { env: { A: 1 } }, 'env.A', /must be a string/],
     ['an env value with a NUL byte', { env: { A: 'a\0b' } }, 'env.A', /NUL/],
     ['an env value over 32 KB', { env: { A: 'x'.repeat(32769) } }, 'env.A', /at most 32768/],
-    ['101 env variables', { env: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`V${i}`, ''])) }, 'env', /at most 100 variables/],
+    [
+      '101 env variables',
+      { env: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`V${i}`, ''])) },
+      'env',
+      /at most 100 variables/,
+    ],
     ['max_retries above 10', { max_retries: 11 }, 'max_retries', /at most 10/],
     ['max_retries negative', { max_retries: -1 }, 'max_retries', /at least 0/],
     ['max_retries fractional', { max_retries: 1.5 }, 'max_retries', /whole number/],
@@ -185,10 +224,15 @@ describe('values reach the script literally, never through a shell', () => {
       "print('GOT ' + json.dumps({'argv': sys.argv[1:], 'env': env}))",
     ].join('\n');
     const created = await send('POST', '/api/tasks', {
-      id: 'literal', language: 'py', content: `${script}\n`,
+      id: 'literal',
+      language: 'py',
+      content: `${script}\n`,
       params: [
-        { name: 'semi', type: 'string' }, { name: 'subst', type: 'string' }, { name: 'ticks', type: 'string' },
-        { name: 'body', type: 'text' }, { name: 'dash', type: 'string' },
+        { name: 'semi', type: 'string' },
+        { name: 'subst', type: 'string' },
+        { name: 'ticks', type: 'string' },
+        { name: 'body', type: 'text' },
+        { name: 'dash', type: 'string' },
       ],
     });
     expect(created.status).toBe(201);
@@ -199,10 +243,19 @@ describe('values reach the script literally, never through a shell', () => {
     const text = await (await h.app.request(log)).text();
     expect(run.status, text).toBe('success');
     const got = JSON.parse(/^GOT (.*)$/m.exec(text)![1]);
-    expect(got.argv).toEqual([`--semi=${values.semi}`, `--subst=${values.subst}`, `--ticks=${values.ticks}`, `--body=${values.body}`, `--dash=${values.dash}`]);
+    expect(got.argv).toEqual([
+      `--semi=${values.semi}`,
+      `--subst=${values.subst}`,
+      `--ticks=${values.ticks}`,
+      `--body=${values.body}`,
+      `--dash=${values.dash}`,
+    ]);
     expect(got.env).toEqual({
-      TASKRUN_PARAM_SEMI: values.semi, TASKRUN_PARAM_SUBST: values.subst, TASKRUN_PARAM_TICKS: values.ticks,
-      TASKRUN_PARAM_BODY: values.body, TASKRUN_PARAM_DASH: values.dash,
+      TASKRUN_PARAM_SEMI: values.semi,
+      TASKRUN_PARAM_SUBST: values.subst,
+      TASKRUN_PARAM_TICKS: values.ticks,
+      TASKRUN_PARAM_BODY: values.body,
+      TASKRUN_PARAM_DASH: values.dash,
     });
     for (const m of marks) expect(fs.existsSync(m), m).toBe(false);
     expect(fs.readFileSync(path.join(victim, 'keep.txt'), 'utf8')).toBe('keep\n');

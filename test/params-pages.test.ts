@@ -30,7 +30,11 @@ afterAll(() => h.close());
 
 const HTMX = { 'HX-Request': 'true' };
 const form = (url: string, fields: Record<string, string>, headers: Record<string, string> = HTMX) =>
-  h.app.request(url, { method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  h.app.request(url, {
+    method: 'POST',
+    body: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
 const page = async (url: string) => {
   const res = await h.app.request(url);
   expect(res.status, url).toBe(200);
@@ -50,18 +54,28 @@ describe('the Run form', () => {
     expect(cspViolations(html)).toEqual([]);
     expect(html).toMatch(/<form id="run-form"[^>]* action="\/tasks\/typed\/run"[^>]* hx-post="\/tasks\/typed\/run"/);
     expect(html).toMatch(/<label for="rp-region">Region<span class="required"[^>]*> \*<span class="sr-only"> \(required\)/);
-    expect(html).toMatch(/<input id="rp-region" name="param.region" required=""[^>]* type="text"[^>]* minlength="2" maxlength="8" pattern="\[a-z\]\+" value=""/);
+    expect(html).toMatch(
+      /<input id="rp-region" name="param.region" required=""[^>]* type="text"[^>]* minlength="2" maxlength="8" pattern="\[a-z\]\+" value=""/,
+    );
     expect(html).toContain('Where to run · 2 to 8 characters · must match [a-z]+');
     expect(html).toMatch(/<input id="rp-rows" name="param.rows"[^>]* type="number" step="1"[^>]* min="1" max="100" value="10"/);
     expect(html).toMatch(/<input id="rp-ratio" name="param.ratio"[^>]* type="number" step="any"/);
     expect(html).toMatch(/<input id="rp-dry_run" name="param.dry_run"[^>]* type="checkbox" value="true" checked=""/);
-    expect(html).toMatch(/<select id="rp-mode" name="param.mode" required=""[^>]*><option value="" selected="">Choose…<\/option><option value="fast">fast<\/option>/);
+    expect(html).toMatch(
+      /<select id="rp-mode" name="param.mode" required=""[^>]*><option value="" selected="">Choose…<\/option><option value="fast">fast<\/option>/,
+    );
     expect(html).toMatch(/<textarea id="rp-note" name="param.note"/);
     expect(html).toMatch(/<input id="rp-token" name="param.token"[^>]* type="password" autocomplete="off"[^>]* value=""/);
   });
 
-  it('shows the server\'s refusal beside each field, keeping what was typed but never a secret', async () => {
-    const res = await form('/tasks/typed/run', { _form: '1', 'param.region': 'EU', 'param.rows': '500', 'param.mode': '', 'param.token': 'pw-typed' });
+  it("shows the server's refusal beside each field, keeping what was typed but never a secret", async () => {
+    const res = await form('/tasks/typed/run', {
+      _form: '1',
+      'param.region': 'EU',
+      'param.rows': '500',
+      'param.mode': '',
+      'param.token': 'pw-typed',
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('HX-Retarget')).toBe('#run-form');
     expect(res.headers.get('HX-Reswap')).toBe('outerHTML');
@@ -78,7 +92,14 @@ describe('the Run form', () => {
 
   it('starts the run and opens its page; the run keeps the values, secrets left out', async () => {
     await h.startRunner();
-    const res = await form('/tasks/typed/run', { _form: '1', 'param.region': 'eu', 'param.mode': 'safe', 'param.note': 'a\r\nb', 'param.token': 'pw-1', 'param.dry_run': 'true' });
+    const res = await form('/tasks/typed/run', {
+      _form: '1',
+      'param.region': 'eu',
+      'param.mode': 'safe',
+      'param.note': 'a\r\nb',
+      'param.token': 'pw-1',
+      'param.dry_run': 'true',
+    });
     expect(res.status).toBe(200);
     const to = res.headers.get('HX-Redirect')!;
     expect(to).toMatch(/^\/runs\/\d+$/);
@@ -106,7 +127,7 @@ describe('the Run form', () => {
     expect(html).toContain('<p id="error-param-region" class="field-error">must be at least 2 characters</p>');
   });
 
-  it('is prefilled with a run\'s values to start it again, as trigger rerun', async () => {
+  it("is prefilled with a run's values to start it again, as trigger rerun", async () => {
     const runs = (await (await h.app.request('/api/runs?task_id=typed')).json()).runs;
     const from = runs.find((r: { params: { note?: string } }) => r.params.note === 'a\nb');
     const html = await page(`/tasks/typed/run?from=${from.run_id}`);
@@ -142,7 +163,9 @@ describe('the run view of retries', () => {
     await h.app.request('/api/tasks/flaky', { method: 'PUT', body: JSON.stringify({ max_retries: 1, retry_delay_s: 3600 }) });
     const first = (await (await h.app.request('/api/tasks/flaky/execute', { method: 'POST' })).json()).run_id;
     await h.runEnded(first);
-    const retry = await waitFor(async () => (await (await h.app.request('/api/runs?task_id=flaky')).json()).runs.find((r: { retry_of: number }) => r.retry_of === first));
+    const retry = await waitFor(async () =>
+      (await (await h.app.request('/api/runs?task_id=flaky')).json()).runs.find((r: { retry_of: number }) => r.retry_of === first),
+    );
     expect(retry).toMatchObject({ status: 'queued', attempt: 2, max_attempts: 2 });
 
     const firstView = await page(`/runs/${first}`);
@@ -164,15 +187,23 @@ describe('the task page: parameters, environment, retries and secrets', () => {
     const res = await save({
       params: '[{"name": "day", "type": "string", "required": true}]',
       env: '# comment\nREGION=eu-west-1\n\nMULTI="a\\nb"\nSPACED = x y ',
-      max_retries: '2', retry_delay_s: '60',
+      max_retries: '2',
+      retry_delay_s: '60',
     });
     const answer = await res.text();
     expect(res.status, answer).toBe(200);
     expect(answer).toContain('Saved at');
     // The Run button follows: the task has parameters now, so Run opens its form.
-    expect(answer).toContain('<div id="run-control-plain" class="run-control" hx-swap-oob="true"><a class="btn btn-run" href="/tasks/plain/run">');
+    expect(answer).toContain(
+      '<div id="run-control-plain" class="run-control" hx-swap-oob="true"><a class="btn btn-run" href="/tasks/plain/run">',
+    );
     const task = await (await h.app.request('/api/tasks/plain')).json();
-    expect(task).toMatchObject({ params: [{ name: 'day', type: 'string', required: true }], env: { REGION: 'eu-west-1', MULTI: 'a\nb', SPACED: ' x y ' }, max_retries: 2, retry_delay_s: 60 });
+    expect(task).toMatchObject({
+      params: [{ name: 'day', type: 'string', required: true }],
+      env: { REGION: 'eu-west-1', MULTI: 'a\nb', SPACED: ' x y ' },
+      max_retries: 2,
+      retry_delay_s: 60,
+    });
     const html = await page('/tasks/plain/edit');
     // One line per variable (PostgreSQL's jsonb keeps them in its own order); a line break quoted.
     const lines = /<textarea id="f-env"[^>]*>([^<]*)<\/textarea>/.exec(html)![1].split('\n').sort();
@@ -197,11 +228,15 @@ describe('the task page: parameters, environment, retries and secrets', () => {
     expect(error).toMatch(message);
   });
 
-  it('reports text that does not parse together with the other fields\' problems', async () => {
+  it("reports text that does not parse together with the other fields' problems", async () => {
     const res = await save({ params: '[', env: 'A=1\nbroken', max_retries: '-1' });
     expect(res.status).toBe(400);
     const html = await res.text();
-    for (const [field, message] of [['params', 'must be valid JSON'], ['env', 'line 2 must be NAME=value'], ['max_retries', 'must be at least 0']]) {
+    for (const [field, message] of [
+      ['params', 'must be valid JSON'],
+      ['env', 'line 2 must be NAME=value'],
+      ['max_retries', 'must be at least 0'],
+    ]) {
       expect(html).toMatch(new RegExp(`<p id="error-${field}" class="field-error" hx-swap-oob="true">${message}`));
     }
   });

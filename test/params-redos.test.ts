@@ -23,14 +23,30 @@ let hook: string;
 beforeAll(async () => {
   h = await createHarness();
   writeTask(h.dirs, 'redos.sh', 'echo "$@"\n');
-  const put = await h.app.request('/api/tasks/redos', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ params: PATTERNS }) });
+  const put = await h.app.request('/api/tasks/redos', {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ params: PATTERNS }),
+  });
   expect(put.status).toBe(200);
-  const created = await h.app.request('/api/tasks/redos/webhooks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"adversary"}' });
+  const created = await h.app.request('/api/tasks/redos/webhooks', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"name":"adversary"}',
+  });
   hook = (await created.json()).secret;
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   web = startProcess('src/web/main.ts', { ...h.env, PORT: String(port) });
-  await waitFor(() => fetch(`${base}/healthz`).then((r) => r.ok, () => false), 30_000, 'the web process');
+  await waitFor(
+    () =>
+      fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    30_000,
+    'the web process',
+  );
 }, 60_000);
 afterAll(async () => {
   // Killed, not asked: a web process stuck in a regular expression would never see a SIGTERM.
@@ -58,12 +74,18 @@ const ADVERSARIAL: [string, string][] = [
 
 describe('ReDoS-shaped parameter patterns', () => {
   it('answer 400 naming the parameter from every entry point, and a request in flight meanwhile is answered', async () => {
-    const refusals = ADVERSARIAL.flatMap(([name, value]) => [
-      send(`/hooks/${hook}`, { ...json({ [name]: value }), bearer: false }),
-      send('/api/tasks/redos/execute', json({ params: { [name]: value } })),
-      send('/api/tasks/redos/schedules', json({ cron: '0 3 * * *', params: { [name]: value } })),
-      send('/tasks/redos/run', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _form: '1', [`param.${name}`]: value }) }),
-    ].map(async (answer) => ({ name, res: await answer })));
+    const refusals = ADVERSARIAL.flatMap(([name, value]) =>
+      [
+        send(`/hooks/${hook}`, { ...json({ [name]: value }), bearer: false }),
+        send('/api/tasks/redos/execute', json({ params: { [name]: value } })),
+        send('/api/tasks/redos/schedules', json({ cron: '0 3 * * *', params: { [name]: value } })),
+        send('/tasks/redos/run', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ _form: '1', [`param.${name}`]: value }),
+        }),
+      ].map(async (answer) => ({ name, res: await answer })),
+    );
     const other = send('/api/tasks/redos');
     const answers = await Promise.all(refusals);
     expect((await other).status).toBe(200);
@@ -72,7 +94,8 @@ describe('ReDoS-shaped parameter patterns', () => {
       const text = await res.text();
       // A schedule names the field under params; the Run form shows the message beside it.
       const field = res.url.endsWith('/schedules') ? `params.${name}` : name;
-      if (res.headers.get('content-type')?.startsWith('application/json')) expect(JSON.parse(text).fields, res.url).toEqual({ [field]: expect.stringMatching(/^must match /) });
+      if (res.headers.get('content-type')?.startsWith('application/json'))
+        expect(JSON.parse(text).fields, res.url).toEqual({ [field]: expect.stringMatching(/^must match /) });
       else expect(text).toMatch(/must match /);
     }
   });

@@ -17,7 +17,12 @@ describe('password hashing under a flood of anonymous sign-ins', () => {
       Promise.resolve(
         h.rawApp.request('/login', {
           method: 'POST',
-          headers: { origin: 'http://localhost', host: 'localhost', 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.7.${i >> 8}.${i & 255}` },
+          headers: {
+            origin: 'http://localhost',
+            host: 'localhost',
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-forwarded-for': `10.7.${i >> 8}.${i & 255}`,
+          },
           body: new URLSearchParams({ name: `visitor${i}`, password: 'any guess at all' }).toString(),
         }),
       ),

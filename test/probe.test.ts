@@ -13,10 +13,12 @@ let base: string;
 const passedOn: string[] = [];
 beforeAll(async () => {
   tdb = await createTestDb();
-  server = createServer(withProbe(tdb.db, (req, res) => {
-    passedOn.push(`${req.method} ${req.url}`);
-    res.end('app');
-  }));
+  server = createServer(
+    withProbe(tdb.db, (req, res) => {
+      passedOn.push(`${req.method} ${req.url}`);
+      res.end('app');
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -37,7 +39,12 @@ describe('withProbe', () => {
     expect(head.headers.get('content-type')).toBe('application/json');
     expect(passedOn).toEqual([]);
 
-    for (const [method, path] of [['GET', '/healthz?x=1'], ['POST', '/healthz'], ['GET', '/readyz'], ['GET', '/']]) {
+    for (const [method, path] of [
+      ['GET', '/healthz?x=1'],
+      ['POST', '/healthz'],
+      ['GET', '/readyz'],
+      ['GET', '/'],
+    ]) {
       expect(await (await fetch(`${base}${path}`, { method })).text()).toBe('app');
     }
     expect(passedOn).toEqual(['GET /healthz?x=1', 'POST /healthz', 'GET /readyz', 'GET /']);

@@ -14,32 +14,41 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const execute = async (id: string): Promise<number> => (await (await h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id;
+const execute = async (id: string): Promise<number> =>
+  (await (await h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id;
 const runJson = async (runId: number) => (await h.app.request(`/api/runs/${runId}`)).json();
 const waitRelease = (name: string) => `while [ ! -e ${path.join(h.dirs.root, name)} ]; do sleep 0.05; done`;
 const release = (name: string) => fs.writeFileSync(path.join(h.dirs.root, name), '');
 
 describe('::progress lines', () => {
   it('are left out of the log; the latest is stored and shown with the time left while the run goes on', async () => {
-    writeTask(h.dirs, 'steps.sh', [
-      'echo before',
-      'echo "::progress 10"',
-      'echo "::progress 40 Loading rows"',
-      // Malformed, or not at the start of a line: ordinary output.
-      'echo "::progress lots of work"',
-      'echo "::progress 101"',
-      'echo "  ::progress 50 indented"',
-      waitRelease('steps-go'),
-      'echo "text then ::progress 60"',
-      'printf "::progress 75 almost\\r\\n"',
-      'echo after',
-      '',
-    ].join('\n'));
+    writeTask(
+      h.dirs,
+      'steps.sh',
+      [
+        'echo before',
+        'echo "::progress 10"',
+        'echo "::progress 40 Loading rows"',
+        // Malformed, or not at the start of a line: ordinary output.
+        'echo "::progress lots of work"',
+        'echo "::progress 101"',
+        'echo "  ::progress 50 indented"',
+        waitRelease('steps-go'),
+        'echo "text then ::progress 60"',
+        'printf "::progress 75 almost\\r\\n"',
+        'echo after',
+        '',
+      ].join('\n'),
+    );
     const runId = await execute('steps');
-    const live = await waitFor(async () => {
-      const r = await runJson(runId);
-      return r.progress?.percent === 40 ? r : null;
-    }, 20_000, 'progress 40');
+    const live = await waitFor(
+      async () => {
+        const r = await runJson(runId);
+        return r.progress?.percent === 40 ? r : null;
+      },
+      20_000,
+      'progress 40',
+    );
     expect(live.status).toBe('running');
     expect(live.progress.message).toBe('Loading rows');
     // Time left = elapsed × (100 − p) / p, elapsed from the start to the report.
@@ -72,13 +81,17 @@ describe('::progress lines', () => {
   });
 
   it('stores the last of thousands of reports, writing far fewer times than it was told', async () => {
-    writeTask(h.dirs, 'chatty.py', [
-      'for i in range(5000):',
-      '    print(f"::progress {i / 50:.2f} item {i}")',
-      '    if i % 1000 == 0: print(f"row {i}")',
-      'print("::progress 100 finished")',
-      '',
-    ].join('\n'));
+    writeTask(
+      h.dirs,
+      'chatty.py',
+      [
+        'for i in range(5000):',
+        '    print(f"::progress {i / 50:.2f} item {i}")',
+        '    if i % 1000 == 0: print(f"row {i}")',
+        'print("::progress 100 finished")',
+        '',
+      ].join('\n'),
+    );
     const reports: number[] = [];
     let runId = 0;
     const unlisten = await listen(h.deps.db, CHANNEL.run, (payload) => {

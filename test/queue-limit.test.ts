@@ -56,12 +56,21 @@ describe('MAX_QUEUED_RUNS=3', () => {
     const res = await cancel(h, runs.q1);
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ run_id: runs.q1, status: 'canceled' });
-    expect(await (await h.app.request(`/api/runs/${runs.q1}`)).json()).toMatchObject({ status: 'canceled', finished_at: expect.any(String) });
+    expect(await (await h.app.request(`/api/runs/${runs.q1}`)).json()).toMatchObject({
+      status: 'canceled',
+      finished_at: expect.any(String),
+    });
 
     const again = await expectError(h.app, `/api/runs/${runs.q1}/cancel`, { method: 'POST' }, 409, /already finished/);
     expect(again.status).toBe('canceled');
     // It never had a log: 404, where a queued run's log is the empty log so far.
-    await expectError(h.app, `/api/logs/q1_${runs.q1}.log`, {}, 404, new RegExp(`^log not found: run ${runs.q1} ended \\(canceled\\) and has no log file`));
+    await expectError(
+      h.app,
+      `/api/logs/q1_${runs.q1}.log`,
+      {},
+      404,
+      new RegExp(`^log not found: run ${runs.q1} ended \\(canceled\\) and has no log file`),
+    );
 
     expect((await execute(h, 'q4')).status).toBe(202);
     expect((await h.app.request('/api/tasks/q1', { method: 'DELETE' })).status).toBe(204);

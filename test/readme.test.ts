@@ -17,7 +17,10 @@ const ROOT = path.resolve(__dirname, '..');
 const PORT = 5000;
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 const readme = read('README.md');
-const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+const docs = fs
+  .readdirSync(path.join(ROOT, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => `docs/${f}`);
 const markdownFiles = ['README.md', 'BENCHMARKS.md', ...docs];
 
 /** True when something answers on the port, over IPv4 or IPv6 (curl's localhost may be either). */
@@ -61,7 +64,10 @@ describe('README: A first run', () => {
     void exited.then(() => (ended = true));
     const healthy = async () => {
       if (ended) throw new Error(`npm start ended before it answered on port ${PORT}:\n${output}`);
-      return fetch(`http://127.0.0.1:${PORT}/healthz`).then((r) => r.ok, () => false);
+      return fetch(`http://127.0.0.1:${PORT}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
     };
     await waitFor(healthy, 150_000, `npm start to answer on port ${PORT}`).catch((err: Error) => {
       throw new Error(`${err.message}; its output:\n${output}`);
@@ -114,7 +120,9 @@ describe('README: A first run', () => {
   });
 
   it('runs every shell step as written, each answering what the README shows', () => {
-    const steps = codeBlocks(section(readme, 'A first run')).filter((b) => b.info === 'sh').flatMap((b) => shellSteps(b.text));
+    const steps = codeBlocks(section(readme, 'A first run'))
+      .filter((b) => b.info === 'sh')
+      .flatMap((b) => shellSteps(b.text));
     expect(steps.length).toBeGreaterThan(5);
     for (const s of steps) {
       if (/\bcurl\b/.test(s.code)) expect(s.expected, `the README shows no answer for\n${s.code}`).toBeDefined();
@@ -135,14 +143,16 @@ describe('README: A first run', () => {
 
 describe('README and docs: links and the commands they show', () => {
   it('links only to files and headings that exist', () => {
-    const broken = markdownFiles.flatMap((f) => relativeLinks(read(f)).map((l) => brokenLink(path.join(ROOT, f), l)))
-      .filter(Boolean);
+    const broken = markdownFiles.flatMap((f) => relativeLinks(read(f)).map((l) => brokenLink(path.join(ROOT, f), l))).filter(Boolean);
     expect(broken).toEqual([]);
     for (const page of docs) expect(readme, `the README links to ${page}`).toContain(`](${page})`);
   });
 
   const shellBlocks = markdownFiles.flatMap((f) =>
-    codeBlocks(read(f)).filter((b) => b.info === 'sh').map((b) => ({ file: f, text: b.text })));
+    codeBlocks(read(f))
+      .filter((b) => b.info === 'sh')
+      .map((b) => ({ file: f, text: b.text })),
+  );
 
   it('names only npm scripts that exist', () => {
     const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);

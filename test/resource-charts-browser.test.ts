@@ -25,8 +25,17 @@ beforeAll(async () => {
   h = await createHarness();
   await h.startRunner();
   const bundle = await build({
-    stdin: { contents: `import { initResourceCharts } from ${JSON.stringify(CLIENT)};\ninitResourceCharts(500);\n`, resolveDir: path.dirname(CLIENT), loader: 'ts' },
-    bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2020', logLevel: 'silent',
+    stdin: {
+      contents: `import { initResourceCharts } from ${JSON.stringify(CLIENT)};\ninitResourceCharts(500);\n`,
+      resolveDir: path.dirname(CLIENT),
+      loader: 'ts',
+    },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    logLevel: 'silent',
   });
   const js = bundle.outputFiles[0].text;
   // A page holding just the component, as the run view holds it; the API comes from the real app.
@@ -44,7 +53,10 @@ beforeAll(async () => {
     })
     .all('*', (c) => h.app.fetch(c.req.raw));
   server = await listen(app);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -56,7 +68,10 @@ afterAll(async () => {
 describe('resource charts in a real browser', () => {
   it('update live while the run goes on and stay once it ended, with no CSP violation', async () => {
     const releaseFile = path.join(h.dirs.root, 'release');
-    writeTask(h.dirs, 'climb.py', `
+    writeTask(
+      h.dirs,
+      'climb.py',
+      `
 import os, time
 blocks = []
 for i in range(5):
@@ -64,7 +79,8 @@ for i in range(5):
     time.sleep(0.5)
 while not os.path.exists(${JSON.stringify(releaseFile)}):
     time.sleep(0.05)
-`);
+`,
+    );
     const { run_id } = await (await h.app.request('/api/tasks/climb/execute', { method: 'POST' })).json();
     await waitFor(async () => (await (await h.app.request(`/api/runs/${run_id}`)).json()).status === 'running', 20_000, 'the run to start');
 
@@ -81,7 +97,11 @@ while not os.path.exists(${JSON.stringify(releaseFile)}):
     // Live: the memory line gains points and the current memory shows, without reloading the page.
     const count = (kind: string) =>
       page.evaluate((k) => (document.querySelector(`[data-rc="${k}-line"]`) as SVGPolylineElement).points.numberOfItems, kind);
-    await page.waitForFunction(() => (document.querySelector('[data-rc="mem-line"]') as SVGPolylineElement).points.numberOfItems >= 4, null, { timeout: 45_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('[data-rc="mem-line"]') as SVGPolylineElement).points.numberOfItems >= 4,
+      null,
+      { timeout: 45_000 },
+    );
     expect(await page.textContent('[data-rc="mem-now"]')).toMatch(/MB$/);
     expect(await page.isHidden('[data-rc="empty"]')).toBe(true);
 
@@ -93,7 +113,9 @@ while not os.path.exists(${JSON.stringify(releaseFile)}):
     expect(await page.$eval('[data-rc="mem-line"]', (el) => getComputedStyle(el).fill)).toBe('none');
 
     fs.writeFileSync(releaseFile, '');
-    await page.waitForFunction(() => !document.querySelector('section.resource-charts')?.hasAttribute('data-active'), null, { timeout: 45_000 });
+    await page.waitForFunction(() => !document.querySelector('section.resource-charts')?.hasAttribute('data-active'), null, {
+      timeout: 45_000,
+    });
     const final = await (await h.app.request(`/api/runs/${run_id}/resources`)).json();
     expect(final.status).toBe('success');
     expect(await count('mem')).toBe(final.samples.length);

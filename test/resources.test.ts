@@ -21,7 +21,8 @@ afterAll(() => h?.close());
 type Sample = { t: string; cpu_pct: number; rss_bytes: number };
 const get = async (url: string) => (await h.app.request(url)).json();
 const put = (id: string, body: unknown) => h.app.request(`/api/tasks/${id}`, { method: 'PUT', body: JSON.stringify(body) });
-const execute = async (id: string): Promise<number> => (await (await h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id;
+const execute = async (id: string): Promise<number> =>
+  (await (await h.app.request(`/api/tasks/${id}/execute`, { method: 'POST' })).json()).run_id;
 const ended = (runId: number) => h.runEnded(runId, 60_000);
 // An error answer: exactly `status`, JSON with an `error` message matching `mentions`.
 const expectError = async (res: Response, status: number, mentions = /./) => {
@@ -40,7 +41,10 @@ while not os.path.exists(${JSON.stringify(path.join(h.dirs.root, name))}):
 describe('resource samples of a run', () => {
   it('records a rising memory series and its peak, live while it runs and on the run at its end', async () => {
     // 20 MB more every 0.6 s up to 120 MB, then held until the test has seen it.
-    writeTask(h.dirs, 'grows.py', `
+    writeTask(
+      h.dirs,
+      'grows.py',
+      `
 import time
 blocks = []
 for i in range(6):
@@ -48,12 +52,17 @@ for i in range(6):
     print("holding", 20 * (i + 1), "MB", flush=True)
     time.sleep(0.6)
 ${waitRelease('grows-release')}
-`);
+`,
+    );
     const runId = await execute('grows');
-    const live = await waitFor(async () => {
-      const r = await get(`/api/runs/${runId}`);
-      return r.status === 'running' && r.peak_rss_bytes >= 120 * MB ? r : null;
-    }, 60_000, 'the peak to show while running');
+    const live = await waitFor(
+      async () => {
+        const r = await get(`/api/runs/${runId}`);
+        return r.status === 'running' && r.peak_rss_bytes >= 120 * MB ? r : null;
+      },
+      60_000,
+      'the peak to show while running',
+    );
     expect(live.cpu_seconds).toBeGreaterThan(0);
     release('grows-release');
     const run = await ended(runId);
@@ -85,7 +94,10 @@ ${waitRelease('grows-release')}
     const pidFile = path.join(h.dirs.out, 'child.pid');
     // First a child that burns 1.5 s of CPU and exits (bash waits for it: its time lands in bash's cutime),
     // then one in the background that holds 100 MB.
-    writeTask(h.dirs, 'tree.sh', `
+    writeTask(
+      h.dirs,
+      'tree.sh',
+      `
 '${python}' -c 'import time
 while time.process_time() < 1.5: pass'
 '${python}' -c 'import os, time
@@ -93,9 +105,10 @@ open(${JSON.stringify(pidFile)}, "w").write(str(os.getpid()))
 b = b"x" * (100 << 20)
 ${waitRelease('tree-release').trim()}' &
 wait
-`);
+`,
+    );
     const runId = await execute('tree');
-    await waitFor(async () => (await get(`/api/runs/${runId}`)).peak_rss_bytes >= 100 * MB, 60_000, 'the child\'s memory to count');
+    await waitFor(async () => (await get(`/api/runs/${runId}`)).peak_rss_bytes >= 100 * MB, 60_000, "the child's memory to count");
     release('tree-release');
     const run = await ended(runId);
     expect(run.status).toBe('success');
@@ -133,7 +146,7 @@ for i in range(30):
 time.sleep(30)
 `;
 
-  it('stops a run over its task\'s memory limit like a cancel: failed, with the reason in the run and its log', async () => {
+  it("stops a run over its task's memory limit like a cancel: failed, with the reason in the run and its log", async () => {
     writeTask(h.dirs, 'greedy.py', greedy);
     const set = await put('greedy', { max_rss_bytes: 50 * MB, limit_grace_s: 1 });
     expect(set.status).toBe(200);
@@ -156,7 +169,7 @@ time.sleep(30)
     expect(await (await h.app.request(run.log)).text()).toContain('[taskrun] CPU limit 10% exceeded');
   });
 
-  it('applies the environment\'s default limit to a task without its own, and a task\'s own limit over it', async () => {
+  it("applies the environment's default limit to a task without its own, and a task's own limit over it", async () => {
     const other = await createHarness({ RUN_MAX_RSS_MB: '40', RUN_LIMIT_GRACE_S: '0' });
     try {
       await other.startRunner();
@@ -178,11 +191,22 @@ time.sleep(30)
   it('takes limits on create and change, null for the default, and refuses bad ones', async () => {
     const created = await h.app.request('/api/tasks', {
       method: 'POST',
-      body: JSON.stringify({ id: 'limited', language: 'sh', content: 'echo hi\n', max_rss_bytes: 256 * MB, max_cpu_pct: 150, limit_grace_s: 5 }),
+      body: JSON.stringify({
+        id: 'limited',
+        language: 'sh',
+        content: 'echo hi\n',
+        max_rss_bytes: 256 * MB,
+        max_cpu_pct: 150,
+        limit_grace_s: 5,
+      }),
     });
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ max_rss_bytes: 256 * MB, max_cpu_pct: 150, limit_grace_s: 5 });
-    expect(await (await put('limited', { max_cpu_pct: null })).json()).toMatchObject({ max_rss_bytes: 256 * MB, max_cpu_pct: null, limit_grace_s: 5 });
+    expect(await (await put('limited', { max_cpu_pct: null })).json()).toMatchObject({
+      max_rss_bytes: 256 * MB,
+      max_cpu_pct: null,
+      limit_grace_s: 5,
+    });
     for (const [body, field] of [
       [{ max_rss_bytes: -1 }, 'max_rss_bytes'],
       [{ max_rss_bytes: 1000 }, 'max_rss_bytes'],

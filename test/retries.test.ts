@@ -6,8 +6,17 @@ import { createHarness, waitFor, type Harness } from './support/harness';
 // again with the values it ran with.
 
 type RunJson = {
-  run_id: number; status: string; trigger: string; params: Record<string, unknown>; attempt: number; max_attempts: number;
-  retry_of: number | null; not_before: string | null; created_at: string; started_at: string | null; finished_at: string | null;
+  run_id: number;
+  status: string;
+  trigger: string;
+  params: Record<string, unknown>;
+  attempt: number;
+  max_attempts: number;
+  retry_of: number | null;
+  not_before: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
 };
 
 let h: Harness;
@@ -18,7 +27,11 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const send = (method: string, url: string, body?: unknown) =>
-  h.app.request(url, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  h.app.request(url, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
 
 async function runsOf(taskId: string): Promise<RunJson[]> {
   return (await (await h.app.request(`/api/runs?task_id=${taskId}`)).json()).runs.reverse();
@@ -26,10 +39,14 @@ async function runsOf(taskId: string): Promise<RunJson[]> {
 
 /** Waits until the task has `count` runs, all ended, and returns them oldest first. */
 async function settled(taskId: string, count: number): Promise<RunJson[]> {
-  return waitFor(async () => {
-    const runs = await runsOf(taskId);
-    return runs.length >= count && runs.every((r) => r.finished_at) ? runs : undefined;
-  }, 30_000, `${count} ended runs of ${taskId}`);
+  return waitFor(
+    async () => {
+      const runs = await runsOf(taskId);
+      return runs.length >= count && runs.every((r) => r.finished_at) ? runs : undefined;
+    },
+    30_000,
+    `${count} ended runs of ${taskId}`,
+  );
 }
 
 async function execute(taskId: string, params?: Record<string, unknown>): Promise<number> {
@@ -41,17 +58,26 @@ async function execute(taskId: string, params?: Record<string, unknown>): Promis
 describe('retries', () => {
   it('runs a failing task 1 + max_retries times, each retry linked to the one before and waiting out the delay', async () => {
     writeTask(h.dirs, 'flaky.sh', 'echo "attempt for $TASKRUN_PARAM_TARGET"\nexit 1\n');
-    await send('PUT', '/api/tasks/flaky', { max_retries: 2, retry_delay_s: 1, params: [{ name: 'target', type: 'string', default: 'db' }] });
+    await send('PUT', '/api/tasks/flaky', {
+      max_retries: 2,
+      retry_delay_s: 1,
+      params: [{ name: 'target', type: 'string', default: 'db' }],
+    });
     const first = await execute('flaky', { target: 'cache' });
     const runs = await settled('flaky', 3);
     expect(runs.map((r) => [r.attempt, r.max_attempts, r.status, r.trigger])).toEqual([
-      [1, 3, 'failed', 'api'], [2, 3, 'failed', 'retry'], [3, 3, 'failed', 'retry'],
+      [1, 3, 'failed', 'api'],
+      [2, 3, 'failed', 'retry'],
+      [3, 3, 'failed', 'retry'],
     ]);
     expect(runs[0].run_id).toBe(first);
     expect(runs.map((r) => r.retry_of)).toEqual([null, runs[0].run_id, runs[1].run_id]);
     // Each retry keeps the values, was queued (when the run it retries ended) with a not_before one delay
     // later, and did not start before it.
-    for (const [prev, retry] of [[runs[0], runs[1]], [runs[1], runs[2]]]) {
+    for (const [prev, retry] of [
+      [runs[0], runs[1]],
+      [runs[1], runs[2]],
+    ]) {
       expect(retry.params).toEqual({ target: 'cache' });
       expect(Date.parse(retry.not_before!) - Date.parse(retry.created_at)).toBe(1000);
       expect(Date.parse(retry.created_at)).toBeGreaterThanOrEqual(Date.parse(prev.finished_at!));
@@ -93,7 +119,13 @@ describe('retries', () => {
 describe('start again', () => {
   it('starts a run again with the values it ran with, as trigger rerun, audited', async () => {
     writeTask(h.dirs, 'report.sh', 'echo "report $TASKRUN_PARAM_DAY $TASKRUN_PARAM_FULL"\n');
-    await send('PUT', '/api/tasks/report', { params: [{ name: 'day', type: 'string', required: true }, { name: 'full', type: 'boolean' }, { name: 'note', type: 'text' }] });
+    await send('PUT', '/api/tasks/report', {
+      params: [
+        { name: 'day', type: 'string', required: true },
+        { name: 'full', type: 'boolean' },
+        { name: 'note', type: 'text' },
+      ],
+    });
     const first = await execute('report', { day: '2024-05-01', full: true });
     await settled('report', 1);
     const res = await send('POST', `/api/runs/${first}/rerun`);
@@ -101,7 +133,13 @@ describe('start again', () => {
     const again = await res.json();
     expect(again).toMatchObject({ task_id: 'report', status: 'queued', log: `/api/logs/report_${again.run_id}.log` });
     const [, second] = await settled('report', 2);
-    expect(second).toMatchObject({ run_id: again.run_id, trigger: 'rerun', params: { day: '2024-05-01', full: true }, attempt: 1, retry_of: null });
+    expect(second).toMatchObject({
+      run_id: again.run_id,
+      trigger: 'rerun',
+      params: { day: '2024-05-01', full: true },
+      attempt: 1,
+      retry_of: null,
+    });
     expect(await (await h.app.request(`/api/logs/report_${again.run_id}.log`)).text()).toBe('report 2024-05-01 true\n');
     const audit = (await (await h.app.request('/api/audit?action=run.execute')).json()).entries;
     expect(audit[0]).toMatchObject({ target: 'report', details: { run_id: again.run_id, trigger: 'rerun', rerun_of: first } });
@@ -115,7 +153,10 @@ describe('start again', () => {
     expect(runs[2].params).toEqual({ day: '2024-05-01', full: false, note: 'redo' });
     const bad = await send('POST', `/api/runs/${first.run_id}/rerun`, { params: { full: 'maybe' } });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: 'invalid parameters: full must be true or false', fields: { full: 'must be true or false' } });
+    expect(await bad.json()).toEqual({
+      error: 'invalid parameters: full must be true or false',
+      fields: { full: 'must be true or false' },
+    });
   });
 
   it('drops values of parameters the task no longer declares, and checks the rest against its parameters now', async () => {
@@ -132,7 +173,12 @@ describe('start again', () => {
 
   it('needs a required secret parameter again, since its value was not kept', async () => {
     writeTask(h.dirs, 'deploy.sh', 'test -n "$TASKRUN_PARAM_TOKEN" && echo "deploying $TASKRUN_PARAM_ENV"\n');
-    await send('PUT', '/api/tasks/deploy', { params: [{ name: 'env', type: 'string' }, { name: 'token', type: 'secret', required: true }] });
+    await send('PUT', '/api/tasks/deploy', {
+      params: [
+        { name: 'env', type: 'string' },
+        { name: 'token', type: 'secret', required: true },
+      ],
+    });
     const first = await execute('deploy', { env: 'prod', token: 'tok-1' });
     await settled('deploy', 1);
     const missing = await send('POST', `/api/runs/${first}/rerun`);

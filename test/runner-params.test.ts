@@ -59,7 +59,12 @@ describe('parameters reach the script as argv and TASKRUN_PARAM_*, never through
     const seen = JSON.parse(fs.readFileSync(out, 'utf8')) as { argv: string[]; env: Record<string, string> };
     // Secrets go to the environment only: argv is readable by every user of the machine.
     expect(seen.argv).toEqual([
-      `--semi=${values.semi}`, `--subst=${values.subst}`, `--ticks=${values.ticks}`, `--lines=${values.lines}`, '--count=42', '--verbose=true',
+      `--semi=${values.semi}`,
+      `--subst=${values.subst}`,
+      `--ticks=${values.ticks}`,
+      `--lines=${values.lines}`,
+      '--count=42',
+      '--verbose=true',
     ]);
     expect(seen.env).toMatchObject({
       TASKRUN_PARAM_SEMI: values.semi,
@@ -73,28 +78,49 @@ describe('parameters reach the script as argv and TASKRUN_PARAM_*, never through
     expect(fs.existsSync(victim)).toBe(true);
     expect(fs.readdirSync(root).filter((f) => f.startsWith('by-'))).toEqual([]);
     // The run keeps its values, but never a secret one.
-    expect(run.params).toEqual({ semi: values.semi, subst: values.subst, ticks: values.ticks, lines: values.lines, count: 42, verbose: true });
+    expect(run.params).toEqual({
+      semi: values.semi,
+      subst: values.subst,
+      ticks: values.ticks,
+      lines: values.lines,
+      count: 42,
+      verbose: true,
+    });
   });
 
   it('passes the same values to a shell script as "$@", each one argument', async () => {
     const out = path.join(h.dirs.out, 'args.bin');
     writeTask(h.dirs, 'shargs.sh', `printf '%s\\0' "$@" > ${out}\n`);
-    await saveTaskSettings(h.deps.db, 'shargs', { params: [{ name: 'a', type: 'string' }, { name: 'b', type: 'text' }] });
-    const values = { a: '$(id) `id` ; id | id && id', b: "it's\n\"quoted\"\n" };
+    await saveTaskSettings(h.deps.db, 'shargs', {
+      params: [
+        { name: 'a', type: 'string' },
+        { name: 'b', type: 'text' },
+      ],
+    });
+    const values = { a: '$(id) `id` ; id | id && id', b: 'it\'s\n"quoted"\n' };
     expect((await h.runEnded(await execute('shargs', values))).status).toBe('success');
     expect(fs.readFileSync(out, 'utf8').split('\0').slice(0, -1)).toEqual([`--a=${values.a}`, `--b=${values.b}`]);
   });
 
   it('keeps a value that starts with "-" a value for argparse, which takes a separate "-x" for an option', async () => {
     const out = path.join(h.dirs.out, 'argparse.json');
-    writeTask(h.dirs, 'parsed.py', `import argparse, json
+    writeTask(
+      h.dirs,
+      'parsed.py',
+      `import argparse, json
 p = argparse.ArgumentParser()
 p.add_argument("--offset")
 p.add_argument("--name")
 a = p.parse_args()
 json.dump({"offset": a.offset, "name": a.name}, open(${JSON.stringify(out)}, "w"))
-`);
-    await saveTaskSettings(h.deps.db, 'parsed', { params: [{ name: 'offset', type: 'string' }, { name: 'name', type: 'string' }] });
+`,
+    );
+    await saveTaskSettings(h.deps.db, 'parsed', {
+      params: [
+        { name: 'offset', type: 'string' },
+        { name: 'name', type: 'string' },
+      ],
+    });
     const run = await h.runEnded(await execute('parsed', { offset: '-5', name: '--help' }));
     expect(run.status).toBe('success');
     expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toEqual({ offset: '-5', name: '--help' });
@@ -104,7 +130,10 @@ json.dump({"offset": a.offset, "name": a.name}, open(${JSON.stringify(out)}, "w"
     const out = path.join(h.dirs.out, 'defaults.json');
     writeTask(h.dirs, 'defaults.py', dumpTask(out));
     await saveTaskSettings(h.deps.db, 'defaults', {
-      params: [{ name: 'region', type: 'choice', choices: ['eu', 'us'], default: 'eu' }, { name: 'note', type: 'string' }],
+      params: [
+        { name: 'region', type: 'choice', choices: ['eu', 'us'], default: 'eu' },
+        { name: 'note', type: 'string' },
+      ],
     });
     expect((await h.runEnded(await execute('defaults'))).status).toBe('success');
     const seen = JSON.parse(fs.readFileSync(out, 'utf8'));
@@ -115,7 +144,7 @@ json.dump({"offset": a.offset, "name": a.name}, open(${JSON.stringify(out)}, "w"
 });
 
 describe('the environment of a run', () => {
-  it('is the runner\'s, then the task\'s variables, then its secrets, then parameters, then taskrun\'s own', async () => {
+  it("is the runner's, then the task's variables, then its secrets, then parameters, then taskrun's own", async () => {
     const out = path.join(h.dirs.out, 'env.json');
     writeTask(h.dirs, 'envdump.py', dumpTask(out));
     // Set directly: the API refuses TASKRUN_* names, but the runner must not depend on that.
@@ -123,7 +152,10 @@ describe('the environment of a run', () => {
       env: { GREETING: 'hello world', SHARED: 'from env', TASKRUN_RUN_ID: 'not yours', HOME_REGION: '$(touch nothing)' },
       params: [{ name: 'level', type: 'integer', default: 3 }],
     });
-    for (const [name, value] of [['API_TOKEN', 'tok-123-secret'], ['SHARED', 'from secret']]) {
+    for (const [name, value] of [
+      ['API_TOKEN', 'tok-123-secret'],
+      ['SHARED', 'from secret'],
+    ]) {
       expect((await h.app.request(`/api/tasks/envdump/secrets/${name}`, { method: 'PUT', ...json({ value }) })).status).toBe(204);
     }
     const runId = await execute('envdump');
@@ -131,8 +163,14 @@ describe('the environment of a run', () => {
     expect(run.status).toBe('success');
     const { env } = JSON.parse(fs.readFileSync(out, 'utf8')) as { env: Record<string, string> };
     expect(env).toMatchObject({
-      GREETING: 'hello world', HOME_REGION: '$(touch nothing)', API_TOKEN: 'tok-123-secret', SHARED: 'from secret',
-      TASKRUN_PARAM_LEVEL: '3', TASKRUN_RUN_ID: String(runId), TASKRUN_TASK_ID: 'envdump', PYTHONUNBUFFERED: '1',
+      GREETING: 'hello world',
+      HOME_REGION: '$(touch nothing)',
+      API_TOKEN: 'tok-123-secret',
+      SHARED: 'from secret',
+      TASKRUN_PARAM_LEVEL: '3',
+      TASKRUN_RUN_ID: String(runId),
+      TASKRUN_TASK_ID: 'envdump',
+      PYTHONUNBUFFERED: '1',
     });
     // taskrun's own secrets never reach a task.
     for (const name of ['DATABASE_URL', 'SECRET_KEY', 'ADMIN_PASSWORD']) expect(env).not.toHaveProperty(name);

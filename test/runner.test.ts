@@ -39,7 +39,8 @@ describe('worker slots', () => {
   });
 
   it('runs 5 of 6 slow runs and starts the sixth, first in first out, when one finishes', async () => {
-    for (let i = 1; i <= 6; i++) writeTask(h.dirs, `slow${i}.sh`, `echo slow${i}\nwhile [ ! -e ${h.dirs.root}/release${i} ]; do sleep 0.05; done\n`);
+    for (let i = 1; i <= 6; i++)
+      writeTask(h.dirs, `slow${i}.sh`, `echo slow${i}\nwhile [ ! -e ${h.dirs.root}/release${i} ]; do sleep 0.05; done\n`);
     await h.startRunner();
     const ids: number[] = [];
     for (let i = 1; i <= 6; i++) ids.push((await (await execute(`slow${i}`)).json()).run_id);
@@ -118,11 +119,13 @@ describe('how runs end', () => {
     expect(broken.error).toMatch(/could not start/);
   });
 
-  it('writes why a spawn failed (arguments too long: E2BIG) to the run\'s log, as to its error', async () => {
+  it("writes why a spawn failed (arguments too long: E2BIG) to the run's log, as to its error", async () => {
     writeTask(h.dirs, 'huge.sh', 'echo never\n');
     // 100 variables of 30,000 characters: 3 MB of environment, past the kernel's 2 MB for argv and
     // environment together. (Set directly: one request's body is at most 1 MB.)
-    await saveTaskSettings(h.deps.db, 'huge', { env: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`V${i}`, 'x'.repeat(30_000)])) });
+    await saveTaskSettings(h.deps.db, 'huge', {
+      env: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`V${i}`, 'x'.repeat(30_000)])),
+    });
     const res = await execute('huge');
     expect(res.status).toBe(202);
     const run = await h.runEnded((await res.json()).run_id);

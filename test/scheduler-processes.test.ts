@@ -36,12 +36,16 @@ async function addSchedule(task: string, cron: string): Promise<number> {
   return (await res.json()).schedule_id;
 }
 
-const pause = async (id: number) => expect((await h.app.request(`/api/schedules/${id}`, { method: 'PATCH', body: '{"enabled":false}' })).status).toBe(200);
+const pause = async (id: number) =>
+  expect((await h.app.request(`/api/schedules/${id}`, { method: 'PATCH', body: '{"enabled":false}' })).status).toBe(200);
 
 /** Every fire time from the first to the last, one second apart: none was left undecided. */
 function expectEverySecond(rows: FireRow[]): void {
   const gaps = rows.slice(1).map((r, i) => r.fire_at - rows[i]!.fire_at);
-  expect(gaps.every((g) => g === 1000), `gaps ${gaps.join(',')}`).toBe(true);
+  expect(
+    gaps.every((g) => g === 1000),
+    `gaps ${gaps.join(',')}`,
+  ).toBe(true);
 }
 
 /** The runs a schedule made are exactly the runs its "queued" fire records name. */
@@ -58,7 +62,11 @@ describe('schedules for real', () => {
     await h.startRunner();
     const scheduler = await startScheduler(h.runnerContext());
     const id = await addSchedule('every', '* * * * * *');
-    await waitFor(async () => (await scheduleRuns('every')).filter((r) => r.status === 'success').length >= 3, 30_000, 'three scheduled runs');
+    await waitFor(
+      async () => (await scheduleRuns('every')).filter((r) => r.status === 'success').length >= 3,
+      30_000,
+      'three scheduled runs',
+    );
     await pause(id);
     await scheduler.stop();
     const rows = await firesOf(id);

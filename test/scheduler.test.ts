@@ -39,8 +39,10 @@ async function schedule(task: string, body: Record<string, unknown>, activeSince
 }
 
 const fires = async (id: number): Promise<Fire[]> =>
-  (await h.tdb.db.$client<(Omit<Fire, 'fire_at'> & { fire_at: string })[]>`
-    select fire_at, outcome, run_id, detail from schedule_fires where schedule_id = ${id} order by fire_at`).map((f) => ({ ...f, fire_at: new Date(f.fire_at) }));
+  (
+    await h.tdb.db.$client<(Omit<Fire, 'fire_at'> & { fire_at: string })[]>`
+    select fire_at, outcome, run_id, detail from schedule_fires where schedule_id = ${id} order by fire_at`
+  ).map((f) => ({ ...f, fire_at: new Date(f.fire_at) }));
 
 async function cancelActive(task: string): Promise<void> {
   const active = (await (await h.app.request(`/api/tasks/${task}`)).json()).active_run;
@@ -58,10 +60,20 @@ describe('scheduler tick with a controllable clock', () => {
     expect((await tick(ctx, at(first + 9 * S), [id])).decided).toEqual([]);
 
     const runId = decided[0]!.runId!;
-    expect(await (await h.app.request(`/api/runs/${runId}`)).json()).toMatchObject({ task_id: 'ontime', trigger: 'schedule', status: 'queued' });
+    expect(await (await h.app.request(`/api/runs/${runId}`)).json()).toMatchObject({
+      task_id: 'ontime',
+      trigger: 'schedule',
+      status: 'queued',
+    });
     expect(await fires(id)).toEqual([{ fire_at: at(first), outcome: 'queued', run_id: runId, detail: null }]);
     const audit = (await (await h.app.request(`/api/audit?actor=${encodeURIComponent(`schedule:${id}`)}`)).json()).entries;
-    expect(audit).toEqual([expect.objectContaining({ action: 'run.execute', target: 'ontime', details: expect.objectContaining({ run_id: runId, trigger: 'schedule' }) })]);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        action: 'run.execute',
+        target: 'ontime',
+        details: expect.objectContaining({ run_id: runId, trigger: 'schedule' }),
+      }),
+    ]);
     await cancelActive('ontime');
   });
 
@@ -102,7 +114,9 @@ describe('scheduler tick with a controllable clock', () => {
     const { id } = await schedule('skipper', { cron: '0 * * * *', missed_policy: 'skip' }, at(hourStart + 10 * MIN));
     // Down from then until 5 h 30 min later: the hours 1 to 5 were missed.
     const { decided } = await tick(ctx, at(hourStart + 5 * HOUR + 30 * MIN), [id]);
-    expect(decided).toEqual([{ scheduleId: id, fireAt: at(hourStart + 5 * HOUR), outcome: 'missed', runId: null, detail: '5 fire times missed' }]);
+    expect(decided).toEqual([
+      { scheduleId: id, fireAt: at(hourStart + 5 * HOUR), outcome: 'missed', runId: null, detail: '5 fire times missed' },
+    ]);
     expect(await fires(id)).toHaveLength(1);
     expect((await (await h.app.request('/api/tasks/skipper')).json()).active_run).toBeNull();
   });
@@ -112,7 +126,13 @@ describe('scheduler tick with a controllable clock', () => {
     const { id } = await schedule('catcher', { cron: '0 * * * *', missed_policy: 'catch_up' }, at(hourStart + 10 * MIN));
     const { decided } = await tick(ctx, at(hourStart + 5 * HOUR + 30 * MIN), [id]);
     expect(decided).toEqual([
-      { scheduleId: id, fireAt: at(hourStart + 5 * HOUR), outcome: 'queued', runId: expect.any(Number), detail: 'catch-up of 5 fire times missed' },
+      {
+        scheduleId: id,
+        fireAt: at(hourStart + 5 * HOUR),
+        outcome: 'queued',
+        runId: expect.any(Number),
+        detail: 'catch-up of 5 fire times missed',
+      },
     ]);
     expect(await fires(id)).toHaveLength(1);
     await cancelActive('catcher');
@@ -191,7 +211,11 @@ describe('dueFires', () => {
 
   it('runs a daily 02:30 once at 03:00 on the night 02:30 does not exist, and once on the night it happens twice', () => {
     const spring = dueFires(berlin('2026-03-27T12:00:00Z'), null, new Date('2026-03-30T12:00:00Z'), wide);
-    expect(spring.onTime.map((d) => d.toISOString())).toEqual(['2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z']);
+    expect(spring.onTime.map((d) => d.toISOString())).toEqual([
+      '2026-03-28T01:30:00.000Z',
+      '2026-03-29T01:00:00.000Z',
+      '2026-03-30T00:30:00.000Z',
+    ]);
     const autumn = dueFires(berlin('2026-10-24T12:00:00Z'), null, new Date('2026-10-26T12:00:00Z'), wide);
     expect(autumn.onTime.map((d) => d.toISOString())).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
   });

@@ -21,7 +21,11 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const send = (method: string, url: string, body?: unknown) =>
-  h.app.request(url, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  h.app.request(url, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
 const create = (task: string, body: unknown) => send('POST', `/api/tasks/${task}/schedules`, body);
 const isoTimes = (list: string[]) => list.map((s) => new Date(s).getTime());
 // A run a test's schedule queued (no runner takes it here) would make the next fire find the task busy.
@@ -36,15 +40,23 @@ describe('schedules API', () => {
     expect(res.status).toBe(201);
     const s = await res.json();
     expect(s).toMatchObject({
-      task_id: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Berlin', enabled: true, missed_policy: 'skip',
-      params: { target: 'db', level: 7 }, created_by: 'token:test-admin', last_fire: null,
+      task_id: 'nightly',
+      cron: '0 3 * * *',
+      timezone: 'Europe/Berlin',
+      enabled: true,
+      missed_policy: 'skip',
+      params: { target: 'db', level: 7 },
+      created_by: 'token:test-admin',
+      last_fire: null,
     });
     expect(s.next_fires).toHaveLength(5);
     const times = isoTimes(s.next_fires);
     expect(times.every((t, i) => i === 0 || t > times[i - 1]!)).toBe(true);
     // 03:00 on the wall clock in Berlin, whatever the offset that day.
     for (const iso of s.next_fires) {
-      expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit' }).format(new Date(iso))).toBe('03:00');
+      expect(
+        new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit' }).format(new Date(iso)),
+      ).toBe('03:00');
     }
 
     const all = await (await h.app.request('/api/schedules')).json();
@@ -52,7 +64,10 @@ describe('schedules API', () => {
     const ofTask = await (await h.app.request('/api/tasks/nightly/schedules')).json();
     expect(ofTask).toEqual([expect.objectContaining({ schedule_id: s.schedule_id })]);
     expect(await (await h.app.request('/api/tasks/plain/schedules')).json()).toEqual([]);
-    expect(await (await h.app.request(`/api/schedules/${s.schedule_id}`)).json()).toMatchObject({ schedule_id: s.schedule_id, cron: '0 3 * * *' });
+    expect(await (await h.app.request(`/api/schedules/${s.schedule_id}`)).json()).toMatchObject({
+      schedule_id: s.schedule_id,
+      cron: '0 3 * * *',
+    });
   });
 
   it('tells the schedulers of every change on taskrun_schedules', async () => {
@@ -99,7 +114,7 @@ describe('schedules API', () => {
     await cancelActive('plain');
   });
 
-  it('pages through the fire records, newest first, with their runs and the runs\' status', async () => {
+  it("pages through the fire records, newest first, with their runs and the runs' status", async () => {
     const s = await (await create('plain', { cron: '* * * * * *' })).json();
     const from = new Date(s.active_since).getTime();
     // Three fire times: the first queues a run, the others find it still queued (no runner here).
@@ -109,10 +124,16 @@ describe('schedules API', () => {
     expect(first.fires.map((f: { outcome: string }) => f.outcome)).toEqual(['busy', 'busy']);
     expect(first.fires[0].detail).toMatch(new RegExp(`run #${decided[0]!.runId} of the task was still active`));
     expect(first.next_before).toBe(first.fires[1].fire_at);
-    const rest = await (await h.app.request(`/api/schedules/${s.schedule_id}/fires?limit=2&before=${encodeURIComponent(first.next_before)}`)).json();
-    expect(rest.fires).toEqual([expect.objectContaining({ outcome: 'queued', run_id: decided[0]!.runId, run_status: 'queued', task_id: 'plain' })]);
+    const rest = await (
+      await h.app.request(`/api/schedules/${s.schedule_id}/fires?limit=2&before=${encodeURIComponent(first.next_before)}`)
+    ).json();
+    expect(rest.fires).toEqual([
+      expect.objectContaining({ outcome: 'queued', run_id: decided[0]!.runId, run_status: 'queued', task_id: 'plain' }),
+    ]);
     expect(rest.next_before).toBeNull();
-    const listed = (await (await h.app.request('/api/schedules')).json()).find((x: { schedule_id: number }) => x.schedule_id === s.schedule_id);
+    const listed = (await (await h.app.request('/api/schedules')).json()).find(
+      (x: { schedule_id: number }) => x.schedule_id === s.schedule_id,
+    );
     expect(listed.last_fire).toMatchObject({ outcome: 'busy', run_id: null });
     const run = await (await h.app.request(`/api/runs/${decided[0]!.runId}`)).json();
     expect(run).toMatchObject({ task_id: 'plain', trigger: 'schedule', status: 'queued' });
@@ -123,7 +144,9 @@ describe('schedules API', () => {
   it('previews the next five fire times, or names what is wrong', async () => {
     const ok = await (await h.app.request('/api/schedules/preview?cron=*/15+*+*+*+*+*&timezone=Asia/Kolkata')).json();
     expect(ok.next_fires).toHaveLength(5);
-    const gaps = isoTimes(ok.next_fires).slice(1).map((t, i) => t - isoTimes(ok.next_fires)[i]!);
+    const gaps = isoTimes(ok.next_fires)
+      .slice(1)
+      .map((t, i) => t - isoTimes(ok.next_fires)[i]!);
     expect(gaps).toEqual([15000, 15000, 15000, 15000]);
     for (const [query, mentions] of [
       ['cron=61+*+*+*+*', /^cron: invalid value for minute/],
@@ -156,7 +179,10 @@ describe('schedules API', () => {
       [{ cron: '* * * * *' }, /^params\.target: is required$/],
       [{ cron: '* * * * *', params: { target: 'x', level: 10 } }, /^params\.level: must be at most 9$/],
       [{ cron: '* * * * *', params: { target: 'x', nope: 1 } }, /^params\.nope: is not a parameter of this task$/],
-      [{ cron: '* * * * *', params: { target: 'x', token: 's3cret' } }, /^params\.token: is a secret parameter: a schedule cannot give it a value$/],
+      [
+        { cron: '* * * * *', params: { target: 'x', token: 's3cret' } },
+        /^params\.token: is a secret parameter: a schedule cannot give it a value$/,
+      ],
       [[], /^body: must be a JSON object$/],
     ];
     for (const [body, mentions] of cases) {
@@ -178,7 +204,12 @@ describe('schedules API', () => {
   it('answers 404 for unknown tasks and schedules, 400 for malformed ids', async () => {
     expect((await create('ghost', { cron: '* * * * *' })).status).toBe(404);
     expect((await h.app.request('/api/tasks/ghost/schedules')).status).toBe(404);
-    for (const [method, url] of [['GET', '/api/schedules/999999'], ['PATCH', '/api/schedules/999999'], ['DELETE', '/api/schedules/999999'], ['GET', '/api/schedules/999999/fires']]) {
+    for (const [method, url] of [
+      ['GET', '/api/schedules/999999'],
+      ['PATCH', '/api/schedules/999999'],
+      ['DELETE', '/api/schedules/999999'],
+      ['GET', '/api/schedules/999999/fires'],
+    ]) {
       const res = await send(method!, url!, method === 'PATCH' ? { enabled: false } : undefined);
       expect(res.status, url).toBe(404);
       expect((await res.json()).error).toBe('schedule not found: 999999');
@@ -204,6 +235,9 @@ describe('schedules API', () => {
       .filter((e: { details: { schedule_id: number } }) => e.details.schedule_id === s.schedule_id);
     expect(entries.map((e: { action: string }) => e.action).sort()).toEqual(['schedule.create', 'schedule.delete', 'schedule.edit']);
     expect(entries.every((e: { actor: string; target: string }) => e.actor === 'token:test-admin' && e.target === 'plain')).toBe(true);
-    expect(entries.find((e: { action: string }) => e.action === 'schedule.edit').details).toEqual({ schedule_id: s.schedule_id, enabled: false });
+    expect(entries.find((e: { action: string }) => e.action === 'schedule.edit').details).toEqual({
+      schedule_id: s.schedule_id,
+      enabled: false,
+    });
   });
 });

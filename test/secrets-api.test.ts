@@ -27,7 +27,15 @@ const put = (url: string, value: unknown, headers: Record<string, string> = {}) 
 
 /** Every answer a client could read after the changes, concatenated. */
 async function everyAnswer(): Promise<string> {
-  const urls = ['/api/tasks', '/api/tasks/vault', '/api/tasks/vault/secrets', '/api/runs?limit=500', '/api/audit?limit=500', '/', '/tasks/vault/edit'];
+  const urls = [
+    '/api/tasks',
+    '/api/tasks/vault',
+    '/api/tasks/vault/secrets',
+    '/api/runs?limit=500',
+    '/api/audit?limit=500',
+    '/',
+    '/tasks/vault/edit',
+  ];
   const runs = (await (await h.app.request('/api/runs?limit=500')).json()).runs as { run_id: number; log: string }[];
   for (const r of runs) urls.push(`/api/runs/${r.run_id}`, r.log, `/runs/${r.run_id}`);
   const texts = await Promise.all(urls.map(async (u) => (await h.app.request(u)).text()));
@@ -57,7 +65,9 @@ describe('secrets API', () => {
   });
 
   it('stores the value sealed with the secret key, not as text', async () => {
-    const rows = await h.tdb.db.execute<{ sealed: string }>(sql`select sealed from task_secrets where task_id = 'vault' and name = 'API_KEY'`);
+    const rows = await h.tdb.db.execute<{ sealed: string }>(
+      sql`select sealed from task_secrets where task_id = 'vault' and name = 'API_KEY'`,
+    );
     expect(rows[0].sealed).not.toContain(REPLACED);
     expect(rows[0].sealed).toMatch(/^v1\./);
     expect(open(h.deps.secretKey, rows[0].sealed)).toBe(REPLACED);
@@ -67,7 +77,9 @@ describe('secrets API', () => {
     for (const role of ['viewer', 'operator'] as const) {
       expect((await h.app.request('/api/tasks/vault/secrets', { headers: bearer(p.tokens[role]) })).status).toBe(403);
       expect((await put('/api/tasks/vault/secrets/API_KEY', 'stolen', bearer(p.tokens[role]))).status).toBe(403);
-      expect((await h.app.request('/api/tasks/vault/secrets/API_KEY', { method: 'DELETE', headers: bearer(p.tokens[role]) })).status).toBe(403);
+      expect((await h.app.request('/api/tasks/vault/secrets/API_KEY', { method: 'DELETE', headers: bearer(p.tokens[role]) })).status).toBe(
+        403,
+      );
     }
     expect((await h.app.request('/api/tasks/vault/secrets', { headers: bearer(p.tokens.editor) })).status).toBe(200);
     const rows = await h.tdb.db.execute<{ sealed: string }>(sql`select sealed from task_secrets where name = 'API_KEY'`);
@@ -75,7 +87,11 @@ describe('secrets API', () => {
   });
 
   it('audits changes by name, without the value', async () => {
-    const entries = (await (await h.app.request('/api/audit?limit=500')).json()).entries as { action: string; target: string; details: unknown }[];
+    const entries = (await (await h.app.request('/api/audit?limit=500')).json()).entries as {
+      action: string;
+      target: string;
+      details: unknown;
+    }[];
     const secretEntries = entries.filter((e) => e.action.startsWith('secret.'));
     expect(secretEntries.map((e) => [e.action, e.target, e.details]).reverse()).toEqual([
       ['secret.set', 'vault', { name: 'API_KEY', created: true }],
@@ -85,7 +101,7 @@ describe('secrets API', () => {
     ]);
   });
 
-  it('names a task\'s secrets to editors and admins only: task JSON, list and task page', async () => {
+  it("names a task's secrets to editors and admins only: task JSON, list and task page", async () => {
     // A name the script does not mention (viewers read scripts), so any answer holding it leaks it.
     const name = 'DEPLOY_KEY_7C1F';
     writeTask(h.dirs, 'keys.sh', 'echo hi\n');
@@ -101,7 +117,10 @@ describe('secrets API', () => {
         expect([listed.secrets, task.secrets], role).toEqual([[name], [name]]);
         expect(html, role).toContain(`data-secret="${name}"`);
       } else {
-        expect([listed, task].map((t) => 'secrets' in t), role).toEqual([false, false]);
+        expect(
+          [listed, task].map((t) => 'secrets' in t),
+          role,
+        ).toEqual([false, false]);
         expect(JSON.stringify([listed, task]), role).not.toContain(name);
         expect(task.content, role).toBe('echo hi\n');
         expect(html, role).not.toContain(name);
@@ -112,7 +131,14 @@ describe('secrets API', () => {
 
   it('gives a run its secrets and secret parameters, and no answer ever holds their values', async () => {
     await h.startRunner();
-    expect((await h.app.request('/api/tasks/vault', { method: 'PUT', body: JSON.stringify({ params: [{ name: 'pw', type: 'secret', required: true }] }) })).status).toBe(200);
+    expect(
+      (
+        await h.app.request('/api/tasks/vault', {
+          method: 'PUT',
+          body: JSON.stringify({ params: [{ name: 'pw', type: 'secret', required: true }] }),
+        })
+      ).status,
+    ).toBe(200);
     const res = await h.app.request('/api/tasks/vault/execute', { method: 'POST', body: JSON.stringify({ params: { pw: PARAM_SECRET } }) });
     expect(res.status).toBe(202);
     const { run_id } = await res.json();

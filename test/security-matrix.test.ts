@@ -130,16 +130,18 @@ async function call(method: string, path: string, headers: Record<string, string
   const type = isApi(path) ? 'application/json' : 'application/x-www-form-urlencoded';
   // As a same-origin page would send it: the CSRF rules are tested on their own.
   if (method !== 'GET') headers = { ...headers, origin: 'http://localhost', host: 'localhost' };
-  const res = await h.rawApp.request(path, { method, headers: { ...headers, ...(body !== undefined ? { 'content-type': type } : {}) }, body });
+  const res = await h.rawApp.request(path, {
+    method,
+    headers: { ...headers, ...(body !== undefined ? { 'content-type': type } : {}) },
+    body,
+  });
   await res.body?.cancel(); // streams (SSE) stay open otherwise
   return res;
 }
 
 describe('route × role matrix', () => {
   it('covers every route the app registers', () => {
-    const registered = new Set(
-      h.rawApp.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`),
-    );
+    const registered = new Set(h.rawApp.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
     const listed = new Set(MATRIX.map(([m, pattern]) => `${m} ${pattern}`));
     expect([...registered].filter((r) => !listed.has(r))).toEqual([]);
     expect([...listed].filter((r) => !registered.has(r))).toEqual([]);

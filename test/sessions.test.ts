@@ -57,10 +57,17 @@ describe('session lifetime', () => {
 
 describe('POST /api/me/password', () => {
   const change = (headers: Record<string, string>, body: unknown) =>
-    h.rawApp.request('/api/me/password', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    h.rawApp.request('/api/me/password', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('changes the caller’s password, ends their other sessions and keeps theirs; refuses a wrong current password', async () => {
-    await h.app.request('/api/users', { method: 'POST', body: JSON.stringify({ name: 'frank', password: 'first password', role: 'viewer' }) });
+    await h.app.request('/api/users', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'frank', password: 'first password', role: 'viewer' }),
+    });
     const mine = await signInCookie(h, 'frank', 'first password');
     const other = await signInCookie(h, 'frank', 'first password');
     const as = { ...sameOrigin, cookie: mine.cookie, 'x-csrf-token': mine.csrf };
@@ -71,7 +78,10 @@ describe('POST /api/me/password', () => {
     const short = await change(as, { current_password: 'first password', new_password: 'short' });
     expect(short.status).toBe(400);
     expect((await short.json()).error).toBe('new_password: must be at least 8 characters');
-    expect((await change({ ...sameOrigin, cookie: mine.cookie }, { current_password: 'first password', new_password: 'second password' })).status).toBe(403);
+    expect(
+      (await change({ ...sameOrigin, cookie: mine.cookie }, { current_password: 'first password', new_password: 'second password' }))
+        .status,
+    ).toBe(403);
     expect(await tasksAs(other.cookie)).toBe(200);
 
     expect((await change(as, { current_password: 'first password', new_password: 'second password' })).status).toBe(204);
@@ -96,7 +106,10 @@ describe('POST /api/me/password', () => {
 
 describe('the password page', () => {
   it('is linked from every page, and changes the password with the form and its CSRF token', async () => {
-    await h.app.request('/api/users', { method: 'POST', body: JSON.stringify({ name: 'gina', password: 'first password', role: 'viewer' }) });
+    await h.app.request('/api/users', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'gina', password: 'first password', role: 'viewer' }),
+    });
     const me = await signInCookie(h, 'gina', 'first password');
     const other = await signInCookie(h, 'gina', 'first password');
     expect(await (await h.rawApp.request('/runs', { headers: { cookie: me.cookie } })).text()).toContain('href="/account/password"');
@@ -104,8 +117,17 @@ describe('the password page', () => {
     expect(page).toContain(`name="_csrf" value="${me.csrf}"`);
 
     const post = (fields: Record<string, string>) =>
-      h.rawApp.request('/account/password', { method: 'POST', headers: { ...form, cookie: me.cookie }, body: new URLSearchParams(fields).toString() });
-    const fields = { _csrf: me.csrf, current_password: 'first password', new_password: 'second password', confirm_password: 'second password' };
+      h.rawApp.request('/account/password', {
+        method: 'POST',
+        headers: { ...form, cookie: me.cookie },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const fields = {
+      _csrf: me.csrf,
+      current_password: 'first password',
+      new_password: 'second password',
+      confirm_password: 'second password',
+    };
     expect((await post({ ...fields, _csrf: 'forged' })).status).toBe(403);
     const differ = await post({ ...fields, confirm_password: 'second passwort' });
     expect(differ.status).toBe(400);
@@ -117,7 +139,9 @@ describe('the password page', () => {
     const done = await post(fields);
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe('/account/password?changed=1');
-    expect(await (await h.rawApp.request('/account/password?changed=1', { headers: { cookie: me.cookie } })).text()).toContain('Your password is changed');
+    expect(await (await h.rawApp.request('/account/password?changed=1', { headers: { cookie: me.cookie } })).text()).toContain(
+      'Your password is changed',
+    );
     expect(await tasksAs(other.cookie)).toBe(401);
     await signInCookie(h, 'gina', 'second password');
   });

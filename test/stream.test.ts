@@ -20,7 +20,11 @@ afterAll(async () => {
 describe('live log', () => {
   it('is readable and streams over SSE while the run goes on; Last-Event-ID resumes with no gap and no repeat', async () => {
     const gate = path.join(h.dirs.root, 'gate');
-    writeTask(h.dirs, 'talker.sh', `for i in 1 2 3; do echo "early line $i"; done\nprintf 'ünïcödé → ✓\\n'\nwhile [ ! -e ${gate} ]; do sleep 0.05; done\nfor i in 1 2 3; do echo "late line $i"; done\nprintf 'no newline at the end'\n`);
+    writeTask(
+      h.dirs,
+      'talker.sh',
+      `for i in 1 2 3; do echo "early line $i"; done\nprintf 'ünïcödé → ✓\\n'\nwhile [ ! -e ${gate} ]; do sleep 0.05; done\nfor i in 1 2 3; do echo "late line $i"; done\nprintf 'no newline at the end'\n`,
+    );
     const { run_id, log } = await (await h.app.request('/api/tasks/talker/execute', { method: 'POST' })).json();
 
     // First connection: read until the early lines have arrived, then drop the connection.
@@ -30,11 +34,21 @@ describe('live log', () => {
     const seen1: SseEvent[] = [];
     for await (const ev of readSse(res1)) {
       seen1.push(ev);
-      if (seen1.filter((e) => e.event === 'log').map((e) => e.data).join('').includes('✓')) break;
+      if (
+        seen1
+          .filter((e) => e.event === 'log')
+          .map((e) => e.data)
+          .join('')
+          .includes('✓')
+      )
+        break;
     }
     first.abort();
     expect(seen1[0].event).toBe('status');
-    const text1 = seen1.filter((e) => e.event === 'log').map((e) => e.data).join('');
+    const text1 = seen1
+      .filter((e) => e.event === 'log')
+      .map((e) => e.data)
+      .join('');
     expect(text1).toBe('early line 1\nearly line 2\nearly line 3\nünïcödé → ✓\n');
     // The run is still going, and the plain log endpoint serves what is there so far.
     expect((await (await h.app.request(`/api/runs/${run_id}`)).json()).status).toBe('running');
@@ -47,7 +61,10 @@ describe('live log', () => {
     fs.writeFileSync(gate, '');
     const seen2: SseEvent[] = [];
     for await (const ev of readSse(res2)) seen2.push(ev);
-    const text2 = seen2.filter((e) => e.event === 'log').map((e) => e.data).join('');
+    const text2 = seen2
+      .filter((e) => e.event === 'log')
+      .map((e) => e.data)
+      .join('');
     expect(text1 + text2).toBe(fs.readFileSync(path.join(h.dirs.logsDir, `talker_${run_id}.log`), 'utf8'));
     expect(text2).toBe('late line 1\nlate line 2\nlate line 3\nno newline at the end');
     const end = seen2.at(-1)!;
@@ -77,15 +94,25 @@ describe('live log', () => {
     expect(skipped[0].id).toBe(String(to));
     const whole = fs.readFileSync(file);
     expect(whole[to - 1]).toBe(0x0a); // it resumes at a line start
-    const after = events.slice(events.indexOf(skipped[0]) + 1).filter((e) => e.event === 'log').map((e) => e.data).join('');
+    const after = events
+      .slice(events.indexOf(skipped[0]) + 1)
+      .filter((e) => e.event === 'log')
+      .map((e) => e.data)
+      .join('');
     expect(after).toBe(whole.subarray(to).toString('utf8'));
     expect(after.endsWith('line 00200000 of the flood\nlast\n')).toBe(true);
     expect(events.at(-1)!.event).toBe('end');
 
     // The same offsets resume exactly: from the skip's id, the rest of the log and nothing else.
     const again: SseEvent[] = [];
-    for await (const ev of readSse(await fetch(`${server.base}/api/runs/${run_id}/stream`, { headers: { 'Last-Event-ID': String(to) } }))) again.push(ev);
-    expect(again.filter((e) => e.event === 'log').map((e) => e.data).join('')).toBe(after);
+    for await (const ev of readSse(await fetch(`${server.base}/api/runs/${run_id}/stream`, { headers: { 'Last-Event-ID': String(to) } })))
+      again.push(ev);
+    expect(
+      again
+        .filter((e) => e.event === 'log')
+        .map((e) => e.data)
+        .join(''),
+    ).toBe(after);
   });
 
   it('streams a finished run whole and ends at once', async () => {

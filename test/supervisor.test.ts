@@ -18,8 +18,12 @@ beforeAll(async () => {
   fs.chmodSync(root, 0o755); // as root, the embedded server runs as taskrun-pg and must enter DATA_DIR
   const port = await freePort();
   env = {
-    PORT: String(port), DATA_DIR: path.join(root, 'data'), TASKS_DIR: path.join(root, 'tasks'), LOGS_DIR: path.join(root, 'logs'),
-    SHUTDOWN_GRACE_S: '5', DATABASE_URL: '',
+    PORT: String(port),
+    DATA_DIR: path.join(root, 'data'),
+    TASKS_DIR: path.join(root, 'tasks'),
+    LOGS_DIR: path.join(root, 'logs'),
+    SHUTDOWN_GRACE_S: '5',
+    DATABASE_URL: '',
   };
   base = `http://127.0.0.1:${port}`;
   fs.mkdirSync(env.TASKS_DIR);
@@ -36,16 +40,27 @@ const start = () => {
   started.push(p);
   return p;
 };
-const healthy = () => fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+const healthy = () =>
+  fetch(`${base}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
 const childPids = (pid: number, match: string) =>
-  fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((p) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(match);
-    } catch {
-      return false;
-    }
-  });
+  fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((p) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+        return (
+          Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid &&
+          fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(match)
+        );
+      } catch {
+        return false;
+      }
+    });
 
 describe('npm start', () => {
   it('serves the API, survives a crashed web process without stopping runs, and stops everything on SIGTERM', async () => {
@@ -54,11 +69,14 @@ describe('npm start', () => {
     expect(fs.statSync(path.join(env.DATA_DIR, 'pg-password')).mode & 0o777).toBe(0o600);
     // An operator's token, made with the CLI against the embedded server that `npm start` runs.
     const cli = spawnSync(process.execPath, ['scripts/run.mjs', 'cli/main', 'token', 'create', '--name', 'ops', '--role', 'admin'], {
-      cwd: path.resolve(__dirname, '..'), env: { ...process.env, ...env }, encoding: 'utf8',
+      cwd: path.resolve(__dirname, '..'),
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
     });
     expect(cli.status).toBe(0);
     const auth = { authorization: `Bearer ${cli.stdout.trim()}` };
-    const fetch = (url: string, init: RequestInit = {}) => globalThis.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...auth } });
+    const fetch = (url: string, init: RequestInit = {}) =>
+      globalThis.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...auth } });
     expect((await globalThis.fetch(`${base}/api/tasks`)).status).toBe(401);
     const { run_id } = await (await fetch(`${base}/api/tasks/gated/execute`, { method: 'POST' })).json();
     await waitFor(async () => (await (await fetch(`${base}/api/runs/${run_id}`)).json()).status === 'running', 30_000, 'run to start');
@@ -67,7 +85,11 @@ describe('npm start', () => {
     const [runner] = childPids(app.child.pid!, 'runner/main.js');
     expect(web && runner).toBeTruthy();
     process.kill(web, 'SIGKILL');
-    await waitFor(async () => childPids(app.child.pid!, 'web/main.js').some((p) => p !== web) && (await healthy()), 30_000, 'web restarted');
+    await waitFor(
+      async () => childPids(app.child.pid!, 'web/main.js').some((p) => p !== web) && (await healthy()),
+      30_000,
+      'web restarted',
+    );
     expect(await (await fetch(`${base}/api/runs/${run_id}`)).json()).toMatchObject({ status: 'running' });
 
     fs.writeFileSync(path.join(root, 'gate'), '');

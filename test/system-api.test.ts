@@ -37,7 +37,8 @@ const processesAs = async (role: keyof Principals['tokens'], app = h.app): Promi
   return { text, rows: JSON.parse(text) };
 };
 
-const pageAs = async (role: keyof Principals['tokens'], path: string) => (await h.app.request(path, { headers: bearer(p.tokens[role]) })).text();
+const pageAs = async (role: keyof Principals['tokens'], path: string) =>
+  (await h.app.request(path, { headers: bearer(p.tokens[role]) })).text();
 
 describe('system API', () => {
   it('reports machine figures, the queue and the live runners', async () => {
@@ -55,15 +56,29 @@ describe('system API', () => {
   it('shows another program and its command line to admins only, in the API and on the System page', async () => {
     const other = otherProgram();
     try {
-      const seen = await waitFor(async () => (await processesAs('admin')).rows.find((r) => r.pid === other.child.pid), 20_000, 'the program in the admin view');
+      const seen = await waitFor(
+        async () => (await processesAs('admin')).rows.find((r) => r.pid === other.child.pid),
+        20_000,
+        'the program in the admin view',
+      );
       expect(seen).toMatchObject({ of_run: false, run_id: null, command: expect.stringContaining(`--password=${other.password}`) });
       // The page lists the top 50 by CPU, sampled again: on a busy machine it may take a sample or two.
-      await waitFor(async () => (await pageAs('admin', '/system/processes')).includes(other.password), 20_000, 'the program on the admin page');
+      await waitFor(
+        async () => (await pageAs('admin', '/system/processes')).includes(other.password),
+        20_000,
+        'the program on the admin page',
+      );
       for (const role of ['viewer', 'operator', 'editor'] as const) {
         const { text, rows } = await processesAs(role);
         expect(text, role).not.toContain(other.password);
-        expect(rows.map((r) => r.pid), role).not.toContain(other.child.pid);
-        expect(rows.every((r) => r.of_run), role).toBe(true);
+        expect(
+          rows.map((r) => r.pid),
+          role,
+        ).not.toContain(other.child.pid);
+        expect(
+          rows.every((r) => r.of_run),
+          role,
+        ).toBe(true);
         for (const path of ['/system', '/system/processes']) {
           const html = await pageAs(role, path);
           expect(html, `${role} ${path}`).not.toContain(other.password);
@@ -81,12 +96,18 @@ describe('system API', () => {
     const { run_id } = await (await h.app.request('/api/tasks/busy/execute', { method: 'POST' })).json();
     try {
       for (const role of ['viewer', 'admin'] as const) {
-        const mine = await waitFor(async () => {
-          const rows = (await processesAs(role)).rows.filter((r) => r.run_id === run_id);
-          // `setsid` shows under its own name until it has exec'd sleep: wait for all three.
-          const commands = rows.map((r) => r.command);
-          return commands.includes('sleep 300') && commands.includes('sleep 301') && commands.some((c) => c.startsWith('bash ')) ? rows : null;
-        }, 30_000, `run processes as ${role}`);
+        const mine = await waitFor(
+          async () => {
+            const rows = (await processesAs(role)).rows.filter((r) => r.run_id === run_id);
+            // `setsid` shows under its own name until it has exec'd sleep: wait for all three.
+            const commands = rows.map((r) => r.command);
+            return commands.includes('sleep 300') && commands.includes('sleep 301') && commands.some((c) => c.startsWith('bash '))
+              ? rows
+              : null;
+          },
+          30_000,
+          `run processes as ${role}`,
+        );
         expect(mine.map((r) => r.command)).toEqual(expect.arrayContaining(['sleep 300', 'sleep 301', expect.stringMatching(/^bash /)]));
         expect(mine.every((r) => r.of_run && r.task_id === 'busy')).toBe(true);
       }
@@ -110,7 +131,11 @@ describe('system API', () => {
     const app = asCaller(createApp({ ...h.deps, cfg }), h.token);
     const other = otherProgram(root ? cfg.runUidBase : undefined);
     try {
-      const seen = await waitFor(async () => (await processesAs('viewer', app)).rows.find((r) => r.pid === other.child.pid), 20_000, 'the pooled program as a viewer');
+      const seen = await waitFor(
+        async () => (await processesAs('viewer', app)).rows.find((r) => r.pid === other.child.pid),
+        20_000,
+        'the pooled program as a viewer',
+      );
       expect(seen).toMatchObject({ of_run: true, run_id: null, task_id: null });
     } finally {
       other.stop();

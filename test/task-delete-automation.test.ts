@@ -14,7 +14,10 @@ it('deleting a task drops its schedules and notification targets and revokes its
   expect((await create()).status).toBe(201);
   expect((await h.app.request('/api/tasks/nightly/schedules', json({ cron: '0 3 * * *' }))).status).toBe(201);
   const hook = await (await h.app.request('/api/tasks/nightly/webhooks', json({ name: 'ci' }))).json();
-  expect((await h.app.request('/api/tasks/nightly/notifications', json({ name: 'chat', url: 'http://127.0.0.1:9/x', events: ['failed'] }))).status).toBe(201);
+  expect(
+    (await h.app.request('/api/tasks/nightly/notifications', json({ name: 'chat', url: 'http://127.0.0.1:9/x', events: ['failed'] })))
+      .status,
+  ).toBe(201);
 
   expect((await h.app.request('/api/tasks/nightly', { method: 'DELETE' })).status).toBe(204);
   expect((await create()).status).toBe(201);

@@ -14,20 +14,37 @@ const json = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body), h
 
 describe('tasks API', () => {
   it('creates, reads, changes and deletes a task, keeping the file in TASKS_DIR in step', async () => {
-    const created = await h.app.request('/api/tasks', json({ id: 'greet', language: 'py', content: 'print("hi")\n', description: 'says hi', timeout_s: 30 }));
+    const created = await h.app.request(
+      '/api/tasks',
+      json({ id: 'greet', language: 'py', content: 'print("hi")\n', description: 'says hi', timeout_s: 30 }),
+    );
     expect(created.status).toBe(201);
-    expect(await created.json()).toMatchObject({ id: 'greet', file: 'greet.py', language: 'py', description: 'says hi', timeout_s: 30, active_run: null, last_run: null });
+    expect(await created.json()).toMatchObject({
+      id: 'greet',
+      file: 'greet.py',
+      language: 'py',
+      description: 'says hi',
+      timeout_s: 30,
+      active_run: null,
+      last_run: null,
+    });
     expect(fs.readFileSync(path.join(h.dirs.tasksDir, 'greet.py'), 'utf8')).toBe('print("hi")\n');
 
     const again = await h.app.request('/api/tasks', json({ id: 'greet', language: 'sh', content: 'echo' }));
     expect(again.status).toBe(409);
 
-    const put = await h.app.request('/api/tasks/greet', { method: 'PUT', body: JSON.stringify({ content: 'print("hello")\n', timeout_s: null }) });
+    const put = await h.app.request('/api/tasks/greet', {
+      method: 'PUT',
+      body: JSON.stringify({ content: 'print("hello")\n', timeout_s: null }),
+    });
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ content: 'print("hello")\n', description: 'says hi', timeout_s: 3600 });
     expect(fs.readFileSync(path.join(h.dirs.tasksDir, 'greet.py'), 'utf8')).toBe('print("hello")\n');
 
-    const fleet = await h.app.request('/api/tasks/greet', { method: 'PUT', body: JSON.stringify({ retry_on_lost: true, retention_days: 7 }) });
+    const fleet = await h.app.request('/api/tasks/greet', {
+      method: 'PUT',
+      body: JSON.stringify({ retry_on_lost: true, retention_days: 7 }),
+    });
     expect(await fleet.json()).toMatchObject({ retry_on_lost: true, retention_days: 7 });
     expect((await h.app.request('/api/tasks/greet', { method: 'PUT', body: JSON.stringify({ retry_on_lost: 'yes' }) })).status).toBe(400);
     const got = await (await h.app.request('/api/tasks/greet')).json();

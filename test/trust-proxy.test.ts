@@ -37,7 +37,8 @@ let attempt = 0;
 async function signInFrom(base: string, headers: Record<string, string>): Promise<{ ip: string | null; cookie: string | null }> {
   const name = `nobody-${++attempt}`;
   const res = await fetch(`${base}/login`, {
-    method: 'POST', redirect: 'manual',
+    method: 'POST',
+    redirect: 'manual',
     headers: { ...headers, origin: base, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ name, password: 'wrong password', next: '/' }),
   });
@@ -63,7 +64,7 @@ describe('TRUST_PROXY', () => {
     expect((await signInFrom(base, { 'x-forwarded-for': '203.0.113.9' })).ip).toBe('127.0.0.1');
   });
 
-  it('0 (the default): X-Forwarded-For is the client\'s own text and is ignored', async () => {
+  it("0 (the default): X-Forwarded-For is the client's own text and is ignored", async () => {
     const base = await serve('false');
     expect((await signInFrom(base, { 'x-forwarded-for': '6.6.6.6' })).ip).toBe('127.0.0.1');
   });
@@ -71,7 +72,8 @@ describe('TRUST_PROXY', () => {
   it('believes X-Forwarded-Proto only from a trusted proxy: the session cookie is Secure then', async () => {
     const signIn = async (base: string, proto: string) => {
       const res = await fetch(`${base}/login`, {
-        method: 'POST', redirect: 'manual',
+        method: 'POST',
+        redirect: 'manual',
         headers: { 'x-forwarded-proto': proto, origin: base, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ name: 'user-viewer', password: p.password, next: '/' }),
       });

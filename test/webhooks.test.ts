@@ -41,7 +41,11 @@ afterEach(async () => {
 
 type NewHook = { id: number; name: string; url: string; secret: string };
 async function newHook(task = 'deploy', name = 'ci'): Promise<NewHook> {
-  const res = await h.app.request(`/api/tasks/${task}/webhooks`, { method: 'POST', body: JSON.stringify({ name }), headers: { 'content-type': 'application/json' } });
+  const res = await h.app.request(`/api/tasks/${task}/webhooks`, {
+    method: 'POST',
+    body: JSON.stringify({ name }),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(res.status).toBe(201);
   return res.json();
 }
@@ -66,7 +70,8 @@ describe('managing webhooks', () => {
   });
 
   it('refuses a bad name and an unknown task', async () => {
-    const post = (task: string, body: string) => h.app.request(`/api/tasks/${task}/webhooks`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const post = (task: string, body: string) =>
+      h.app.request(`/api/tasks/${task}/webhooks`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect((await (await post('deploy', '{"name":""}')).json()).error).toBe('name: must not be empty');
     expect((await (await post('deploy', '{"name":"a","secret":"x"}')).json()).error).toBe('body: unknown field secret');
     expect((await (await post('deploy', '{"name":"a\\nb"}')).json()).error).toBe('name: must not contain control characters');
@@ -80,7 +85,9 @@ describe('POST /hooks/:secret', () => {
   it('starts a run over a real socket with the JSON body as its parameters, as webhook:<id>', async () => {
     const hook = await newHook();
     // No session, no CSRF token, a foreign Origin: the secret alone is the credential.
-    const res = await call(hook.secret, JSON.stringify({ env: 'prod', count: 3, token: 's3cret' }), { origin: 'https://elsewhere.example' });
+    const res = await call(hook.secret, JSON.stringify({ env: 'prod', count: 3, token: 's3cret' }), {
+      origin: 'https://elsewhere.example',
+    });
     expect(res.status).toBe(202);
     const body = await res.json();
     expect(body).toEqual({ run_id: expect.any(Number), task_id: 'deploy', status: 'queued', log: `/api/logs/deploy_${body.run_id}.log` });
@@ -89,7 +96,12 @@ describe('POST /hooks/:secret', () => {
     expect(run!.params).toEqual({ env: 'prod', count: 3 }); // the secret is sealed apart, never kept
     expect(run!.secretParams).not.toContain('s3cret');
     const audit = await (await h.app.request(`/api/audit?actor=${encodeURIComponent(`webhook:${hook.id}`)}`)).json();
-    expect(audit.entries[0]).toMatchObject({ action: 'run.execute', target: 'deploy', ip: '127.0.0.1', details: { run_id: body.run_id, trigger: 'webhook' } });
+    expect(audit.entries[0]).toMatchObject({
+      action: 'run.execute',
+      target: 'deploy',
+      ip: '127.0.0.1',
+      details: { run_id: body.run_id, trigger: 'webhook' },
+    });
     const listed = (await (await h.app.request('/api/tasks/deploy/webhooks')).json()).find((w: { id: number }) => w.id === hook.id);
     expect(listed.last_used_at).not.toBeNull();
   });
@@ -98,7 +110,10 @@ describe('POST /hooks/:secret', () => {
     const hook = await newHook();
     const res = await call(hook.secret);
     expect(res.status).toBe(202);
-    const [run] = await h.deps.db.select().from(runs).where(eq(runs.id, (await res.json()).run_id));
+    const [run] = await h.deps.db
+      .select()
+      .from(runs)
+      .where(eq(runs.id, (await res.json()).run_id));
     expect(run!.params).toEqual({ env: 'staging' });
   });
 

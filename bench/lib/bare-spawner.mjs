@@ -23,7 +23,7 @@ function run(job, cwd) {
     const fd = job.file ? fs.openSync(job.file, 'w') : undefined;
     const t0 = wallMs();
     const m0 = performance.now();
-    const child = spawn(job.cmd, job.args, { cwd, stdio: ['ignore', job.capture ? 'pipe' : fd ?? 'ignore', fd ?? 'inherit'] });
+    const child = spawn(job.cmd, job.args, { cwd, stdio: ['ignore', job.capture ? 'pipe' : (fd ?? 'ignore'), fd ?? 'inherit'] });
     const chunks = [];
     child.stdout?.on('data', (c) => chunks.push(c));
     child.once('error', reject);
@@ -51,7 +51,11 @@ async function batch(jobs, concurrency, cwd) {
 }
 
 process.on('message', (req) => {
-  const answer = (p) => p.then((r) => process.send({ id: req.id, ...r }), (err) => process.send({ id: req.id, error: err.message }));
+  const answer = (p) =>
+    p.then(
+      (r) => process.send({ id: req.id, ...r }),
+      (err) => process.send({ id: req.id, error: err.message }),
+    );
   if (req.anchor) {
     anchor();
     process.send({ id: req.id });

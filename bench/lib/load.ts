@@ -33,7 +33,13 @@ export async function startHello(): Promise<{ base: string; stop: () => Promise<
   const unregister = onCleanup(stop);
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if ((await getText(base, '/').then((r) => r.status, () => 0)) === 200) break;
+    if (
+      (await getText(base, '/').then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      break;
     if (i > 500) throw new Error('the hello-world server did not start');
     await sleep(10);
   }

@@ -24,6 +24,9 @@ export function machineInfo(python: string): Record<string, string | number> {
     postgres: run(pg, ['--version']),
     python: `${python} (${run(python, ['--version'])})`,
     bash: run('bash', ['-c', 'echo $BASH_VERSION']),
-    load_avg_at_start: os.loadavg().map((l) => Math.round(l * 100) / 100).join(' '),
+    load_avg_at_start: os
+      .loadavg()
+      .map((l) => Math.round(l * 100) / 100)
+      .join(' '),
   };
 }

@@ -132,7 +132,17 @@ export async function startProduct(ws: Workspace, o: ProductOptions): Promise<Pr
   const token = createToken(env);
   if (token) setToken(base, token);
   return {
-    name: o.name, base, dir, dataDir, tasksDir, logsDir, dbUrl, ownerUrl: ownerUrlOf(dataDir, dbUrl), mainPid, readyMs, env,
+    name: o.name,
+    base,
+    dir,
+    dataDir,
+    tasksDir,
+    logsDir,
+    dbUrl,
+    ownerUrl: ownerUrlOf(dataDir, dbUrl),
+    mainPid,
+    readyMs,
+    env,
     childPid: (kind) => childOf(mainPid, `${kind}/main.js`),
     stop: async () => {
       await stopNow();
@@ -157,7 +167,10 @@ async function waitReady(base: string, dataDir: string, exited: () => boolean, d
     for (;;) {
       if (exited()) throw new Error(`taskrun exited before it was ready:\n${tail(path.join(dir, 'taskrun.out'))}`);
       if (monoMs() > deadline) throw new Error(`taskrun not ready after 120 s:\n${tail(path.join(dir, 'taskrun.out'))}`);
-      const healthy = await getText(base, '/healthz').then((r) => r.status === 200, () => false);
+      const healthy = await getText(base, '/healthz').then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (healthy && fs.existsSync(urlFile)) {
         const url = fs.readFileSync(urlFile, 'utf8').trim();
         sql ??= postgres(url, { max: 1, onnotice: () => {} });
@@ -213,9 +226,16 @@ export async function startExtraRunner(p: Product, env: Record<string, string>):
 
 // An admin API token from the operator CLI, as a script or CI would hold one.
 function createToken(env: NodeJS.ProcessEnv): string | undefined {
-  const out = execFileSync(process.execPath, [...distEntry('cli/main'), 'token', 'create', '--name', `bench-${Date.now()}`, '--role', 'admin'], {
-    cwd: REPO, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    [...distEntry('cli/main'), 'token', 'create', '--name', `bench-${Date.now()}`, '--role', 'admin'],
+    {
+      cwd: REPO,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   return out.trim().split('\n').pop();
 }
 

@@ -7,18 +7,22 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 /** Opens GET /api/runs/:id/stream and resolves with the `end` event's status once the stream closes. */
 export function waitEndViaSse(base: string, runId: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.get(`${base}/api/runs/${runId}/stream`, { agent, headers: { ...authHeaders(base), accept: 'text/event-stream' } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`stream of run ${runId}: ${res.statusCode}`));
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (s: string) => (text += s));
-      res.on('end', () => {
-        const m = /event: end\ndata: (.*)\n/.exec(text);
-        if (!m) return reject(new Error(`stream of run ${runId} closed without an end event`));
-        resolve((JSON.parse(m[1]) as { status: string }).status);
-      });
-      res.on('error', reject);
-    });
+    const req = http.get(
+      `${base}/api/runs/${runId}/stream`,
+      { agent, headers: { ...authHeaders(base), accept: 'text/event-stream' } },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`stream of run ${runId}: ${res.statusCode}`));
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (s: string) => (text += s));
+        res.on('end', () => {
+          const m = /event: end\ndata: (.*)\n/.exec(text);
+          if (!m) return reject(new Error(`stream of run ${runId} closed without an end event`));
+          resolve((JSON.parse(m[1]) as { status: string }).status);
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -78,7 +82,8 @@ export class StreamLedger {
       this.onLog?.(ev);
     } else if (type === 'skipped') {
       const s = JSON.parse(ev.toString('utf8', nl + DATA_LINE.length, dataEnd)) as { from: number; to: number; bytes: number };
-      if (s.from !== this.offset || s.to - s.from !== s.bytes) this.fail(`a skipped event ${JSON.stringify(s)} after offset ${this.offset}`);
+      if (s.from !== this.offset || s.to - s.from !== s.bytes)
+        this.fail(`a skipped event ${JSON.stringify(s)} after offset ${this.offset}`);
       this.skipped += s.bytes;
       this.offset = s.to;
     } else if (type === 'end') {
@@ -128,7 +133,11 @@ export function viewStream(base: string, runId: number, o: ViewerOptions = {}): 
           setTimeout(() => res.resume(), (chunk.length / o.maxBytesPerSecond) * 1000);
         }
       });
-      res.on('end', () => (ledger.ended ? resolve({ delays, ledger, endedAt: wallMs() }) : reject(new Error(`stream of run ${runId} ended without an end event`))));
+      res.on('end', () =>
+        ledger.ended
+          ? resolve({ delays, ledger, endedAt: wallMs() })
+          : reject(new Error(`stream of run ${runId} ended without an end event`)),
+      );
       res.on('error', reject);
       res.on('aborted', () => reject(new Error('aborted')));
     });

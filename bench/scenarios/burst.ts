@@ -66,7 +66,9 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     // each writing to a file of its own as the runner's log would be.
     const direct = async (count: number): Promise<number> => {
       const jobs = Array.from({ length: count }, (_, i) => ({
-        cmd: 'bash', args: [path.join(p.tasksDir, `${name(i % TASKS)}.sh`)], file: path.join(baseDir, `${i % 1000}.log`),
+        cmd: 'bash',
+        args: [path.join(p.tasksDir, `${name(i % TASKS)}.sh`)],
+        file: path.join(baseDir, `${i % 1000}.log`),
       }));
       const r = await bare.batch(jobs, WORKERS * 2, p.tasksDir);
       mustSucceed(r.code, 'a burst task');
@@ -81,8 +83,11 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     // Where the CPU goes: each taskrun process's CPU time over the measured rounds (idle during the
     // baseline rounds, so they add next to nothing); the bench's own figure includes its clients.
     const groups = () => ({
-      web: [p.childPid('web')!], runner: [p.childPid('runner')!], runner2: [runner2.pid],
-      postgres: pidsWithCwdIn(path.join(p.dataDir, 'pg')), bench: [process.pid],
+      web: [p.childPid('web')!],
+      runner: [p.childPid('runner')!],
+      runner2: [runner2.pid],
+      postgres: pidsWithCwdIn(path.join(p.dataDir, 'pg')),
+      bench: [process.pid],
     });
     const cpu0 = cpuByGroup(groups());
     const per = Math.ceil(total / rounds);
@@ -107,8 +112,13 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     const trRate = trRuns / (trMs / 1000);
     const baseRate = baseRuns / (baseMs / 1000);
     ctx.details.burst = {
-      runs: trRuns, rounds, clients: CLIENTS, runners: 2, slots_each: WORKERS,
-      taskrun_runs_per_s: trRate, baseline_runs_per_s: baseRate,
+      runs: trRuns,
+      rounds,
+      clients: CLIENTS,
+      runners: 2,
+      slots_each: WORKERS,
+      taskrun_runs_per_s: trRate,
+      baseline_runs_per_s: baseRate,
       transactions_per_run: tx / trRuns,
       statements_per_run: statements.total / trRuns,
       statements: statements.rows.map((s) => ({ ...s, per_run: round(s.calls / trRuns, 3) })),
@@ -118,13 +128,26 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     };
     return [
       {
-        scenario: '3 burst', metric: 'runs per second (2 runners × 8 slots)', unit: 'runs/s', taskrun: trRate, baseline: baseRate,
+        scenario: '3 burst',
+        metric: 'runs per second (2 runners × 8 slots)',
+        unit: 'runs/s',
+        taskrun: trRate,
+        baseline: baseRate,
         target: { kind: 'ratio-min', value: 0.5 },
-        note: `${trRuns} runs over ${TASKS} tasks by ${CLIENTS} clients, ${rounds} rounds alternating with the baseline; CPU ms per run: ${Object.keys(cpu1).map((k) => `${k} ${round((cpu1[k] - cpu0[k]) / trRuns, 1)}`).join(', ')}`,
+        note: `${trRuns} runs over ${TASKS} tasks by ${CLIENTS} clients, ${rounds} rounds alternating with the baseline; CPU ms per run: ${Object.keys(
+          cpu1,
+        )
+          .map((k) => `${k} ${round((cpu1[k] - cpu0[k]) / trRuns, 1)}`)
+          .join(', ')}`,
       },
       {
-        scenario: '3 burst', metric: 'SQL statements per run (pg_stat_statements)', unit: '', taskrun: statements.total / trRuns, baseline: null,
-        target: { kind: 'abs-max', value: 6 }, note: `${round(tx / trRuns)} transactions per run (pg_stat_database)`,
+        scenario: '3 burst',
+        metric: 'SQL statements per run (pg_stat_statements)',
+        unit: '',
+        taskrun: statements.total / trRuns,
+        baseline: null,
+        target: { kind: 'abs-max', value: 6 },
+        note: `${round(tx / trRuns)} transactions per run (pg_stat_database)`,
       },
     ];
   } finally {

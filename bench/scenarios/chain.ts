@@ -58,7 +58,11 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     const notify: number[] = [];
     const base: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      const order = [() => viaSse().then((t) => sse.push(t)), () => direct().then((t) => base.push(t)), () => viaNotify().then((t) => notify.push(t))];
+      const order = [
+        () => viaSse().then((t) => sse.push(t)),
+        () => direct().then((t) => base.push(t)),
+        () => viaNotify().then((t) => notify.push(t)),
+      ];
       // Rotate the order each round so drift and warm caches favour no side.
       for (let k = 0; k < order.length; k++) await order[(k + r) % order.length]();
     }
@@ -67,13 +71,22 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     const perStep = (t: number) => round((t - b) / STEPS, 1);
     return [
       {
-        scenario: '2 chain of 40', metric: 'total, ends seen on the SSE stream', unit: 'ms', taskrun: median(sse), baseline: b,
+        scenario: '2 chain of 40',
+        metric: 'total, ends seen on the SSE stream',
+        unit: 'ms',
+        taskrun: median(sse),
+        baseline: b,
         target: { kind: 'ratio-max', value: 1.3 },
         note: `median of ${rounds} chains each; ${perStep(median(sse))} ms per step over the baseline; python = ${python}`,
       },
       {
-        scenario: '2 chain of 40', metric: 'total, ends seen by LISTEN (no web stream)', unit: 'ms', taskrun: median(notify), baseline: b,
-        target: { kind: 'ratio-max', value: 1.3 }, note: `${perStep(median(notify))} ms per step over the baseline`,
+        scenario: '2 chain of 40',
+        metric: 'total, ends seen by LISTEN (no web stream)',
+        unit: 'ms',
+        taskrun: median(notify),
+        baseline: b,
+        target: { kind: 'ratio-max', value: 1.3 },
+        note: `${perStep(median(notify))} ms per step over the baseline`,
       },
     ];
   } finally {

@@ -79,13 +79,33 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     const trS = summarize(tr);
     const baseS = summarize(base);
     ctx.details.dispatch = {
-      runs: n, taskrun_ms: trS, baseline_ms: baseS, http_answer_ms: summarize(answered),
-      request_to_inserted_ms: summarize(toInsert), inserted_to_claimed_ms: summarize(claimLag), claimed_to_process_ms: summarize(toSpawned),
+      runs: n,
+      taskrun_ms: trS,
+      baseline_ms: baseS,
+      http_answer_ms: summarize(answered),
+      request_to_inserted_ms: summarize(toInsert),
+      inserted_to_claimed_ms: summarize(claimLag),
+      claimed_to_process_ms: summarize(toSpawned),
     };
     const note = `n=${n} each, interleaved; HTTP 202 after ${round(summarize(answered).median)} ms median; median request → row inserted ${round(summarize(toInsert).median)} ms, → claimed ${round(summarize(claimLag).median)} ms, → process running ${round(summarize(toSpawned).median)} ms`;
     return [
-      { scenario: '1 dispatch', metric: 'request → process start, median', unit: 'ms', taskrun: trS.median, baseline: baseS.median, target: { kind: 'diff-max', value: 5 }, note },
-      { scenario: '1 dispatch', metric: 'request → process start, p99', unit: 'ms', taskrun: trS.p99, baseline: baseS.p99, target: { kind: 'diff-max', value: 25 } },
+      {
+        scenario: '1 dispatch',
+        metric: 'request → process start, median',
+        unit: 'ms',
+        taskrun: trS.median,
+        baseline: baseS.median,
+        target: { kind: 'diff-max', value: 5 },
+        note,
+      },
+      {
+        scenario: '1 dispatch',
+        metric: 'request → process start, p99',
+        unit: 'ms',
+        taskrun: trS.p99,
+        baseline: baseS.p99,
+        target: { kind: 'diff-max', value: 25 },
+      },
     ];
   } finally {
     bare.stop();

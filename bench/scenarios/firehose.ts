@@ -63,7 +63,10 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     // The floor: the same command, its output redirected to a file by the shell.
     const direct = async (): Promise<number> => {
       const out = path.join(p.dir, 'baseline.log');
-      const r = await bare.spawn({ cmd: 'bash', args: ['-c', '"$0" "$1" > "$2"', python, path.join(p.tasksDir, 'firehose.py'), out] }, p.tasksDir);
+      const r = await bare.spawn(
+        { cmd: 'bash', args: ['-c', '"$0" "$1" > "$2"', python, path.join(p.tasksDir, 'firehose.py'), out] },
+        p.tasksDir,
+      );
       mustSucceed(r.code, 'firehose.py > file');
       if (fs.statSync(out).size !== total) throw new Error('the baseline wrote the wrong number of bytes');
       fs.rmSync(out);
@@ -85,7 +88,10 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
       // Every byte reached each viewer once, in order, or was skipped for it by the server (it fell too far behind) and said so.
       for (const { ledger: l } of results) {
         if (l.error) throw new Error(`a viewer's stream does not add up: ${l.error}`);
-        if (l.offset !== total || l.logBytes + l.skipped !== total) throw new Error(`a viewer received ${l.logBytes} log bytes and was told of ${l.skipped} skipped, ending at ${l.offset}, of ${total}`);
+        if (l.offset !== total || l.logBytes + l.skipped !== total)
+          throw new Error(
+            `a viewer received ${l.logBytes} log bytes and was told of ${l.skipped} skipped, ending at ${l.offset}, of ${total}`,
+          );
       }
       dropLog(p, runId);
       return { taskMs, viewers: results, t0, webPeak: web.stop().peak, runnerPeak: runner.stop().peak };
@@ -122,7 +128,8 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     }
     const runnerWhole = runnerRss.stop();
     const peakOf = (runs: Watched[], k: 'webPeak' | 'runnerPeak') => Math.max(...runs.map((w) => w[k]));
-    const rssGrowth = (Math.max(runnerWhole.peak, peakOf(plainRuns, 'runnerPeak'), peakOf(slowRuns, 'runnerPeak')) - runnerWhole.start) / MB;
+    const rssGrowth =
+      (Math.max(runnerWhole.peak, peakOf(plainRuns, 'runnerPeak'), peakOf(slowRuns, 'runnerPeak')) - runnerWhole.start) / MB;
 
     const delays = plainRuns.flatMap((w) => w.viewers.flatMap((v) => v.delays));
     const slowDelays = slowRuns.flatMap((w) => w.viewers.flatMap((v) => v.delays));
@@ -130,16 +137,27 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     const viewersDone = (runs: Watched[]) => median(runs.map(viewersDoneOne));
     const taskMs = (runs: Watched[]) => median(runs.map((w) => w.taskMs));
     const skippedShare = (runs: Watched[]) => runs.flatMap((w) => w.viewers.map((v) => round(v.ledger.skipped / total)));
-    const plain = { taskMs: taskMs(plainRuns), done: viewersDone(plainRuns), webPeak: peakOf(plainRuns, 'webPeak'), skipped: skippedShare(plainRuns) };
+    const plain = {
+      taskMs: taskMs(plainRuns),
+      done: viewersDone(plainRuns),
+      webPeak: peakOf(plainRuns, 'webPeak'),
+      skipped: skippedShare(plainRuns),
+    };
     const withSlow = { taskMs: taskMs(slowRuns), done: viewersDone(slowRuns), webPeak: peakOf(slowRuns, 'webPeak') };
     const gbps = (ms: number) => total / MB / (ms / 1000);
     ctx.details.firehose = {
-      bytes: total, rounds, python,
-      alone_taskrun_ms: trMs, alone_baseline_ms: baseMs,
-      viewers: VIEWERS, slow_viewer_bytes_per_s: SLOW_VIEWER_BPS,
-      watched_task_ms: plainRuns.map((w) => w.taskMs), watched_viewers_done_ms: plainRuns.map(viewersDoneOne),
+      bytes: total,
+      rounds,
+      python,
+      alone_taskrun_ms: trMs,
+      alone_baseline_ms: baseMs,
+      viewers: VIEWERS,
+      slow_viewer_bytes_per_s: SLOW_VIEWER_BPS,
+      watched_task_ms: plainRuns.map((w) => w.taskMs),
+      watched_viewers_done_ms: plainRuns.map(viewersDoneOne),
       watched_delay_ms: { median: median(delays), p99: quantile(delays, 0.99), max: maxOf(delays), samples: delays.length },
-      slow_task_ms: slowRuns.map((w) => w.taskMs), slow_viewers_done_ms: slowRuns.map(viewersDoneOne),
+      slow_task_ms: slowRuns.map((w) => w.taskMs),
+      slow_viewers_done_ms: slowRuns.map(viewersDoneOne),
       slow_delay_ms: { median: median(slowDelays), p99: quantile(slowDelays, 0.99) },
       // The share of the log each live viewer was skipped past (it could not be sent as fast as it was written).
       viewers_skipped_share: plain.skipped,
@@ -150,23 +168,56 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     const sizeNote = `${round(total / MB)} MiB written by ${path.basename(python)}`;
     return [
       {
-        scenario: '4 firehose', metric: 'stdout to log file, throughput', unit: 'MiB/s', taskrun: gbps(median(trMs)), baseline: gbps(median(baseMs)),
-        target: { kind: 'ratio-min', value: 0.5 }, note: `${sizeNote}; median of ${rounds}; no viewers`,
+        scenario: '4 firehose',
+        metric: 'stdout to log file, throughput',
+        unit: 'MiB/s',
+        taskrun: gbps(median(trMs)),
+        baseline: gbps(median(baseMs)),
+        target: { kind: 'ratio-min', value: 0.5 },
+        note: `${sizeNote}; median of ${rounds}; no viewers`,
       },
-      { scenario: '4 firehose', metric: 'runner RSS growth', unit: 'MB', taskrun: rssGrowth, baseline: null, target: { kind: 'abs-max', value: 64 } },
       {
-        scenario: '4 firehose', metric: `line written → received, ${VIEWERS} viewers, median`, unit: 'ms', taskrun: median(delays), baseline: null,
+        scenario: '4 firehose',
+        metric: 'runner RSS growth',
+        unit: 'MB',
+        taskrun: rssGrowth,
+        baseline: null,
+        target: { kind: 'abs-max', value: 64 },
+      },
+      {
+        scenario: '4 firehose',
+        metric: `line written → received, ${VIEWERS} viewers, median`,
+        unit: 'ms',
+        taskrun: median(delays),
+        baseline: null,
         target: { kind: 'abs-max', value: 100 },
         note: `${rounds} runs; task took ${Math.round(plain.taskMs)} ms; viewers done after ${Math.round(plain.done)} ms (medians); lines received only: viewers were skipped past ${Math.round(100 * median(plain.skipped))} % of the log (median)`,
       },
-      { scenario: '4 firehose', metric: `line written → received, ${VIEWERS} viewers, p99`, unit: 'ms', taskrun: quantile(delays, 0.99), baseline: null, target: { kind: 'abs-max', value: 500 } },
       {
-        scenario: '4 firehose', metric: 'task duration with a slow viewer (vs without)', unit: 'ms', taskrun: withSlow.taskMs, baseline: plain.taskMs,
-        target: { kind: 'ratio-max', value: 1.1 }, note: `medians of ${rounds} runs each, alternated; the slow viewer reads ${SLOW_VIEWER_BPS / MB} MiB/s`,
+        scenario: '4 firehose',
+        metric: `line written → received, ${VIEWERS} viewers, p99`,
+        unit: 'ms',
+        taskrun: quantile(delays, 0.99),
+        baseline: null,
+        target: { kind: 'abs-max', value: 500 },
       },
       {
-        scenario: '4 firehose', metric: 'other viewers done, with a slow viewer (vs without)', unit: 'ms', taskrun: withSlow.done, baseline: plain.done,
-        target: { kind: 'ratio-max', value: 1.1 }, note: `web RSS peak ${Math.round(withSlow.webPeak / MB)} MB with it, ${Math.round(plain.webPeak / MB)} MB without`,
+        scenario: '4 firehose',
+        metric: 'task duration with a slow viewer (vs without)',
+        unit: 'ms',
+        taskrun: withSlow.taskMs,
+        baseline: plain.taskMs,
+        target: { kind: 'ratio-max', value: 1.1 },
+        note: `medians of ${rounds} runs each, alternated; the slow viewer reads ${SLOW_VIEWER_BPS / MB} MiB/s`,
+      },
+      {
+        scenario: '4 firehose',
+        metric: 'other viewers done, with a slow viewer (vs without)',
+        unit: 'ms',
+        taskrun: withSlow.done,
+        baseline: plain.done,
+        target: { kind: 'ratio-max', value: 1.1 },
+        note: `web RSS peak ${Math.round(withSlow.webPeak / MB)} MB with it, ${Math.round(plain.webPeak / MB)} MB without`,
       },
     ];
   } finally {

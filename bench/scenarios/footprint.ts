@@ -25,17 +25,37 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
   }
   const webRunner = idle.map((i) => (i.web + i.runner) / MB);
   ctx.details.footprint = {
-    ready_from_nothing_ms: fresh, ready_existing_ms: again,
+    ready_from_nothing_ms: fresh,
+    ready_existing_ms: again,
     idle_rss_mb: idle.map((i) => ({ web: i.web / MB, runner: i.runner / MB, supervisor: i.supervisor / MB })),
   };
   const last = idle[idle.length - 1];
   return [
     {
-      scenario: '7 footprint', metric: 'idle RSS, web + runner', unit: 'MB', taskrun: median(webRunner), baseline: null,
+      scenario: '7 footprint',
+      metric: 'idle RSS, web + runner',
+      unit: 'MB',
+      taskrun: median(webRunner),
+      baseline: null,
       target: { kind: 'abs-max', value: 150 },
       note: `web ${Math.round(last.web / MB)} MB, runner ${Math.round(last.runner / MB)} MB; the supervisor (npm start's own process) ${Math.round(last.supervisor / MB)} MB more`,
     },
-    { scenario: '7 footprint', metric: 'ready, existing data folder', unit: 'ms', taskrun: median(again), baseline: null, target: { kind: 'abs-max', value: 2000 }, note: `median of ${rounds}; spawn → /healthz 200 and a runner registered` },
-    { scenario: '7 footprint', metric: 'ready, from nothing (initdb)', unit: 'ms', taskrun: median(fresh), baseline: null, target: { kind: 'abs-max', value: 10000 } },
+    {
+      scenario: '7 footprint',
+      metric: 'ready, existing data folder',
+      unit: 'ms',
+      taskrun: median(again),
+      baseline: null,
+      target: { kind: 'abs-max', value: 2000 },
+      note: `median of ${rounds}; spawn → /healthz 200 and a runner registered`,
+    },
+    {
+      scenario: '7 footprint',
+      metric: 'ready, from nothing (initdb)',
+      unit: 'ms',
+      taskrun: median(fresh),
+      baseline: null,
+      target: { kind: 'abs-max', value: 10000 },
+    },
   ];
 }

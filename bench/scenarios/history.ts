@@ -22,7 +22,10 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
   try {
     // Two servers side by side, one with 1,000 runs and one with a million, asked in turn: the
     // comparison is taken at the same moments, not minutes apart on a machine whose load drifts.
-    for (const [name, n] of [['history-1k', SMALL], ['history-big', big]] as const) {
+    for (const [name, n] of [
+      ['history-1k', SMALL],
+      ['history-big', big],
+    ] as const) {
       const p = await startProduct(ctx.ws, { name, dataFrom: ctx.ws.template });
       const sql = connect(p.dbUrl);
       started.push({ p, sql, queries: [] });
@@ -49,15 +52,29 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     }
     const med = (s: number, key: string) => median(times[s].get(key)!);
     ctx.details.history = {
-      runs_small: SMALL, runs_big: big, samples,
+      runs_small: SMALL,
+      runs_big: big,
+      samples,
       median_ms: Object.fromEntries(large.queries.map((q) => [q.key, { small: round(med(0, q.key)), big: round(med(1, q.key)) }])),
     };
     const rows: Row[] = large.queries.map((q) => ({
-      scenario: '6 history', metric: q.key, unit: 'ms', taskrun: med(1, q.key), baseline: med(0, q.key),
+      scenario: '6 history',
+      metric: q.key,
+      unit: 'ms',
+      taskrun: med(1, q.key),
+      baseline: med(0, q.key),
       target: { kind: 'abs-and-ratio-max', abs: 20, ratio: 2 },
     }));
     rows[0].note = `taskrun: ${big.toLocaleString('en')} runs; baseline: the same server with ${SMALL.toLocaleString('en')} runs; median of ${samples}, interleaved`;
-    if (!hasPage) rows.push({ scenario: '6 history', metric: 'runs page: not built yet (GET /runs is 404)', unit: '', taskrun: null, baseline: null, target: { kind: 'info' } });
+    if (!hasPage)
+      rows.push({
+        scenario: '6 history',
+        metric: 'runs page: not built yet (GET /runs is 404)',
+        unit: '',
+        taskrun: null,
+        baseline: null,
+        target: { kind: 'info' },
+      });
     return rows;
   } finally {
     for (const inst of started) {

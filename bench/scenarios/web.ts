@@ -61,28 +61,71 @@ async function run(ctx: ScenarioContext): Promise<Row[]> {
     const m = (key: string) => median(got.get(key)!);
     const base = m('hello');
     ctx.details.web = {
-      seconds, rounds, connections: 10, tasks: TASKS, page, page_bytes: home.body.length,
-      rps: Object.fromEntries([...got].map(([k, v]) => [k, v.map((x) => round(x))])), page_ms: pageMs.map((x) => round(x)),
+      seconds,
+      rounds,
+      connections: 10,
+      tasks: TASKS,
+      page,
+      page_bytes: home.body.length,
+      rps: Object.fromEntries([...got].map(([k, v]) => [k, v.map((x) => round(x))])),
+      page_ms: pageMs.map((x) => round(x)),
     };
     const note = `autocannon, 10 connections, ${seconds} s × ${rounds} rounds, median`;
     const rows: Row[] = [
-      { scenario: '5 web', metric: 'GET /healthz, requests/s', unit: 'req/s', taskrun: m('/healthz'), baseline: base, target: { kind: 'ratio-min', value: 0.8 }, note: `${note}; baseline: bare node:http hello-world` },
       {
-        scenario: '5 web', metric: 'GET /healthz with an API token, requests/s', unit: 'req/s', taskrun: m('/healthz+token'), baseline: base,
-        target: { kind: 'info' }, note: 'the same route; the difference is authenticating the token',
+        scenario: '5 web',
+        metric: 'GET /healthz, requests/s',
+        unit: 'req/s',
+        taskrun: m('/healthz'),
+        baseline: base,
+        target: { kind: 'ratio-min', value: 0.8 },
+        note: `${note}; baseline: bare node:http hello-world`,
       },
-      { scenario: '5 web', metric: 'GET /api/runs/:id, requests/s', unit: 'req/s', taskrun: m('/api/runs/:id'), baseline: base, target: { kind: 'ratio-min', value: 0.25 } },
       {
-        scenario: '5 web', metric: `GET ${page} (task list, ${TASKS} tasks), requests/s`, unit: 'req/s', taskrun: m(page), baseline: base,
-        target: { kind: 'ratio-min', value: 0.25 }, note: page === '/' ? undefined : 'the task list page did not exist yet: measured GET /api/tasks',
+        scenario: '5 web',
+        metric: 'GET /healthz with an API token, requests/s',
+        unit: 'req/s',
+        taskrun: m('/healthz+token'),
+        baseline: base,
+        target: { kind: 'info' },
+        note: 'the same route; the difference is authenticating the token',
       },
       {
-        scenario: '5 web', metric: `GET ${page} (task list, ${TASKS} tasks), one client`, unit: 'ms', taskrun: median(pageMs), baseline: null,
-        target: { kind: 'abs-max', value: 20 }, note: `median of ${pageSamples} sequential requests; ${Math.round(home.body.length / 1024)} KiB`,
+        scenario: '5 web',
+        metric: 'GET /api/runs/:id, requests/s',
+        unit: 'req/s',
+        taskrun: m('/api/runs/:id'),
+        baseline: base,
+        target: { kind: 'ratio-min', value: 0.25 },
+      },
+      {
+        scenario: '5 web',
+        metric: `GET ${page} (task list, ${TASKS} tasks), requests/s`,
+        unit: 'req/s',
+        taskrun: m(page),
+        baseline: base,
+        target: { kind: 'ratio-min', value: 0.25 },
+        note: page === '/' ? undefined : 'the task list page did not exist yet: measured GET /api/tasks',
+      },
+      {
+        scenario: '5 web',
+        metric: `GET ${page} (task list, ${TASKS} tasks), one client`,
+        unit: 'ms',
+        taskrun: median(pageMs),
+        baseline: null,
+        target: { kind: 'abs-max', value: 20 },
+        note: `median of ${pageSamples} sequential requests; ${Math.round(home.body.length / 1024)} KiB`,
       },
     ];
     if (page === '/') {
-      rows.push({ scenario: '5 web', metric: 'GET /api/tasks (1,000 tasks), requests/s', unit: 'req/s', taskrun: m('/api/tasks'), baseline: base, target: { kind: 'info' } });
+      rows.push({
+        scenario: '5 web',
+        metric: 'GET /api/tasks (1,000 tasks), requests/s',
+        unit: 'req/s',
+        taskrun: m('/api/tasks'),
+        baseline: base,
+        target: { kind: 'info' },
+      });
     }
     return rows;
   } finally {

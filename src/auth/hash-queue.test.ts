@@ -26,7 +26,12 @@ describe('the password hashing queue', () => {
 
   it('holds threads + queue hashes and refuses the rest at once, with a wait to retry after', async () => {
     q = createHashQueue({ threads: 1, queue: 3 });
-    const all = Array.from({ length: 20 }, () => q!.scrypt('pw', salt, 32, SLOW).then(() => 'done', (e: unknown) => e));
+    const all = Array.from({ length: 20 }, () =>
+      q!.scrypt('pw', salt, 32, SLOW).then(
+        () => 'done',
+        (e: unknown) => e,
+      ),
+    );
     expect(q.depth()).toBe(4);
     const results = await Promise.all(all);
     expect(results.filter((r) => r === 'done')).toHaveLength(4);

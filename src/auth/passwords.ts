@@ -26,7 +26,10 @@ export async function verifyPassword(password: string, stored: string, scrypt: S
   if (kind !== 'scrypt' || !salt || !hash) return false;
   const want = Buffer.from(hash, 'base64url');
   const got = await scrypt(password, Buffer.from(salt, 'base64url'), want.length, {
-    N: Number(n), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024,
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: 64 * 1024 * 1024,
   });
   return crypto.timingSafeEqual(got, want);
 }

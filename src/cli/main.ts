@@ -70,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'token list':
         for (const t of await tokensList(deps)) {
-          console.log(`${t.name}\t${t.role}\t${t.revoked_at ? `revoked ${t.revoked_at}` : 'active'}\tlast used ${t.last_used_at ?? 'never'}`);
+          console.log(
+            `${t.name}\t${t.role}\t${t.revoked_at ? `revoked ${t.revoked_at}` : 'active'}\tlast used ${t.last_used_at ?? 'never'}`,
+          );
         }
         return 0;
       case 'token revoke':

@@ -21,13 +21,23 @@ describe('isConnectionError', () => {
 describe('survivingLostConnections, in a real process', () => {
   // A process that installs the guard, then leaves a rejection of `code` unhandled and says if it lived on.
   const run = (code: string) =>
-    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `
       import { survivingLostConnections } from ${JSON.stringify(path.resolve('src/db/connection-errors.ts'))};
       import { createLogger } from ${JSON.stringify(path.resolve('src/log.ts'))};
       survivingLostConnections(createLogger('t', 'info'));
       Promise.reject(Object.assign(new Error('from the driver'), { code: ${JSON.stringify(code)} }));
       setTimeout(() => console.log('still here'), 200);
-    `], { encoding: 'utf8', timeout: 20_000 });
+    `,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
 
   it('goes on after a stray connection error, logging it', () => {
     const p = run('CONNECTION_CLOSED');

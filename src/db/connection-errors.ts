@@ -2,7 +2,17 @@ import type { Logger } from '../log';
 
 // What a lost or refused connection looks like from postgres.js: its own codes, the socket's, and the
 // server's "shutting down / starting up" answers (SQLSTATE classes 08 and 57P).
-const CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+const CONNECTION_CODES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
 
 /** Whether `err` (or what it wraps, as drizzle's query errors do) says the database connection was lost. */
 export function isConnectionError(err: unknown): boolean {

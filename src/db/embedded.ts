@@ -99,13 +99,17 @@ async function initCluster(dbDir: string, password: string, owner: Account | und
     fs.chownSync(pwFile, owner.uid, owner.gid);
   }
   try {
-    execFileSync(initdb, [`--pgdata=${dbDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'], {
-      uid: owner?.uid,
-      gid: owner?.gid,
-      cwd: dbDir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LC_ALL: 'C' },
-    });
+    execFileSync(
+      initdb,
+      [`--pgdata=${dbDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'],
+      {
+        uid: owner?.uid,
+        gid: owner?.gid,
+        cwd: dbDir,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, LC_ALL: 'C' },
+      },
+    );
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
     throw new Error(`initdb failed: ${stderr.trim() || (err as Error).message}`);
@@ -120,7 +124,18 @@ async function spawnServer(dbDir: string, port: number, account: Account | undef
   const logFile = path.join(path.dirname(dbDir), 'postgres.log');
   const from = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
   const fd = fs.openSync(logFile, 'a', 0o600);
-  const args = ['-D', dbDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+  const args = [
+    '-D',
+    dbDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
+  ];
   const child = spawn(postgres, args, {
     uid: account?.uid,
     gid: account?.gid,
@@ -174,7 +189,6 @@ async function reclaimDataDir(dbDir: string): Promise<void> {
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 200 && readProcStat(pid); i++) await sleep(50);
 }
-
 
 // As root the server runs as its own account, which must be able to walk down to the data folder.
 function assertReachableBy(account: Account, dir: string): void {

@@ -91,12 +91,14 @@ export async function applyFunctions(client: postgres.Sql, dir = FUNCTIONS_DIR):
   if (applied === hash) return false;
   await client.begin(async (tx) => {
     for (const f of files) {
-      await tx.unsafe(f.sql).simple().catch((err: Error) => {
-        throw new Error(`drizzle/functions/${f.name}: ${err.message}`, { cause: err });
-      });
+      await tx
+        .unsafe(f.sql)
+        .simple()
+        .catch((err: Error) => {
+          throw new Error(`drizzle/functions/${f.name}: ${err.message}`, { cause: err });
+        });
     }
     await tx.unsafe(`insert into ${APPLIED_TABLE} (hash) values ($1)`, [hash]);
   });
   return true;
 }
-

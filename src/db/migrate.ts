@@ -45,7 +45,8 @@ export async function migrateAndGrant(ownerUrl: string, appUrl: string, take = f
 
 // drizzle/'s journal does not change while a process runs: read once, not on every /readyz.
 let expectedCount: number | undefined;
-const expected = (): number => (expectedCount ??= JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')).entries.length);
+const expected = (): number =>
+  (expectedCount ??= JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')).entries.length);
 
 /**
  * Migrates through an open pool only when something is pending (a migration, or function files the

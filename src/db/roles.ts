@@ -33,7 +33,9 @@ export async function ensureAppRole(ownerUrl: string, appUrl: string, take = fal
     if (found!.n > 0 && !take) return;
     const pw = decodeURIComponent(new URL(appUrl).password).replace(/'/g, "''");
     const verb = found!.n === 0 ? 'create' : 'alter';
-    await sql.unsafe(`${verb} role ${quoteIdent(role)} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password '${pw}'`);
+    await sql.unsafe(
+      `${verb} role ${quoteIdent(role)} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password '${pw}'`,
+    );
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -77,9 +79,13 @@ export async function roleWarnings(url: string): Promise<string[]> {
         coalesce((select t.tableowner = current_user from pg_tables t where t.schemaname = 'public' and t.tablename = 'audit_log'), false) as owns_audit
       from pg_roles r where r.rolname = current_user`;
     if (me?.superuser) {
-      warnings.push(`the database role "${roleOf(url)}" is a superuser: it could rewrite the audit log; give taskrun a role of its own (DATABASE_URL) and run migrations with DATABASE_OWNER_URL`);
+      warnings.push(
+        `the database role "${roleOf(url)}" is a superuser: it could rewrite the audit log; give taskrun a role of its own (DATABASE_URL) and run migrations with DATABASE_OWNER_URL`,
+      );
     } else if (me?.owns_audit) {
-      warnings.push(`the database role "${roleOf(url)}" owns the audit log, so it could change it; run migrations as another role with DATABASE_OWNER_URL`);
+      warnings.push(
+        `the database role "${roleOf(url)}" owns the audit log, so it could change it; run migrations as another role with DATABASE_OWNER_URL`,
+      );
     }
   } finally {
     await sql.end({ timeout: 5 });
@@ -88,10 +94,15 @@ export async function roleWarnings(url: string): Promise<string[]> {
   u.password = '';
   // A function, so that neither the URL nor PGPASSWORD supplies one.
   const bare = postgres(u.toString(), { max: 1, onnotice: () => {}, connect_timeout: 10, pass: () => '' });
-  const entered = await bare`select 1`.then(() => true, () => false);
+  const entered = await bare`select 1`.then(
+    () => true,
+    () => false,
+  );
   await bare.end({ timeout: 5 });
   if (entered) {
-    warnings.push(`PostgreSQL at ${u.host} lets "${roleOf(url)}" in without a password (trust in pg_hba.conf): any program on the machine, a task's code included, can connect as it; require scram-sha-256`);
+    warnings.push(
+      `PostgreSQL at ${u.host} lets "${roleOf(url)}" in without a password (trust in pg_hba.conf): any program on the machine, a task's code included, can connect as it; require scram-sha-256`,
+    );
   }
   return warnings;
 }

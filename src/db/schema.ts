@@ -1,6 +1,18 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex,
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { ParamDef, ParamValues } from '../tasks/params';
 
@@ -161,7 +173,9 @@ export const sessions = pgTable(
   'sessions',
   {
     idHash: text('id_hash').primaryKey(),
-    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     csrfToken: text('csrf_token').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
@@ -224,7 +238,9 @@ export const signinThrottle = pgTable(
 export const signinAddresses = pgTable(
   'signin_addresses',
   {
-    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     ip: text('ip').notNull(),
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -270,10 +286,7 @@ export const schedules = pgTable(
     // Set on every change and on resume: fire times before it are neither run nor counted as missed.
     activeSince: timestamp('active_since', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    index('schedules_task').on(t.taskId),
-    check('schedules_missed_policy_check', sql`${t.missedPolicy} in ('skip','catch_up')`),
-  ],
+  (t) => [index('schedules_task').on(t.taskId), check('schedules_missed_policy_check', sql`${t.missedPolicy} in ('skip','catch_up')`)],
 );
 
 export const FIRE_OUTCOMES = ['queued', 'busy', 'full', 'missed', 'error'] as const;
@@ -286,7 +299,9 @@ export type FireOutcome = (typeof FIRE_OUTCOMES)[number];
 export const scheduleFires = pgTable(
   'schedule_fires',
   {
-    scheduleId: integer('schedule_id').notNull().references(() => schedules.id, { onDelete: 'cascade' }),
+    scheduleId: integer('schedule_id')
+      .notNull()
+      .references(() => schedules.id, { onDelete: 'cascade' }),
     fireAt: timestamp('fire_at', { withTimezone: true }).notNull(),
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),
     outcome: text('outcome').$type<FireOutcome>().notNull(),
@@ -344,7 +359,9 @@ export const notificationDeliveries = pgTable(
   'notification_deliveries',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    targetId: integer('target_id').notNull().references(() => notificationTargets.id, { onDelete: 'cascade' }),
+    targetId: integer('target_id')
+      .notNull()
+      .references(() => notificationTargets.id, { onDelete: 'cascade' }),
     runId: bigint('run_id', { mode: 'number' }).notNull(),
     event: text('event').notNull(),
     status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
@@ -366,7 +383,9 @@ export const notificationAttempts = pgTable(
   'notification_attempts',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    deliveryId: bigint('delivery_id', { mode: 'number' }).notNull().references(() => notificationDeliveries.id, { onDelete: 'cascade' }),
+    deliveryId: bigint('delivery_id', { mode: 'number' })
+      .notNull()
+      .references(() => notificationDeliveries.id, { onDelete: 'cascade' }),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
     responseStatus: integer('response_status'),
     error: text('error'),

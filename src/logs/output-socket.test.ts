@@ -11,12 +11,20 @@ function collector(): OutputSink & { text: () => string; ended: Promise<void> } 
 }
 
 const spawnWith = (script: string, childEnd: import('node:net').Socket) =>
-  execa('bash', ['-c', script], { stdin: 'ignore', stdout: childEnd, stderr: childEnd, detached: true, buffer: false, reject: false, cleanup: false });
+  execa('bash', ['-c', script], {
+    stdin: 'ignore',
+    stdout: childEnd,
+    stderr: childEnd,
+    detached: true,
+    buffer: false,
+    reject: false,
+    cleanup: false,
+  });
 
 const sockets = new OutputSockets();
 
 describe('OutputSockets', () => {
-  it("gives a child one socket for stdout and stderr: their bytes arrive whole and in the order written", async () => {
+  it('gives a child one socket for stdout and stderr: their bytes arrive whole and in the order written', async () => {
     const sink = collector();
     const channel = await sockets.open();
     channel.bind(sink);
@@ -29,11 +37,13 @@ describe('OutputSockets', () => {
 
   it('serves runs opened at once, each with its own output', async () => {
     const sinks = Array.from({ length: 5 }, collector);
-    const channels = await Promise.all(sinks.map(async (s) => {
-      const c = await sockets.open();
-      c.bind(s);
-      return c;
-    }));
+    const channels = await Promise.all(
+      sinks.map(async (s) => {
+        const c = await sockets.open();
+        c.bind(s);
+        return c;
+      }),
+    );
     const children = channels.map((c, i) => spawnWith(`echo run ${i}`, c.childEnd));
     for (const c of channels) c.childEnd.destroy();
     await Promise.all([...children, ...sinks.map((s) => s.ended)]);

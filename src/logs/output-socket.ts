@@ -64,7 +64,11 @@ export class OutputSockets {
     if (!pair || pair.reader.destroyed || pair.childEnd.destroyed) {
       if (pair) for (const s of [pair.reader, pair.childEnd]) s.destroy();
       // A spare that completes after all is not used: closed when it comes (its failure was the run's above).
-      else void ready.then((late) => [late.reader, late.childEnd].forEach((s) => s.destroy()), () => {});
+      else
+        void ready.then(
+          (late) => [late.reader, late.childEnd].forEach((s) => s.destroy()),
+          () => {},
+        );
       pair = await withTimeout(this.connectPair(), CONNECT_WAIT_MS, 'connecting the output socket timed out');
     }
     const { reader } = pair;

@@ -6,7 +6,10 @@ const LINE_SCAN_BYTES = 64 * 1024;
 
 /** The size of a log file now; undefined when there is no such file. */
 export async function logSize(file: string): Promise<number | undefined> {
-  return fsp.stat(file).then((s) => s.size, () => undefined);
+  return fsp.stat(file).then(
+    (s) => s.size,
+    () => undefined,
+  );
 }
 
 /** Bytes `start` to `end` (exclusive) of a log as a stream, so a large log is never held in memory. */
@@ -36,7 +39,13 @@ export async function readLogPiece(file: string, offset: number, max = 64 * 1024
  * readLogPiece through a file already open (a live log's shared reader keeps its file open), into
  * `buf` when given (the piece is then a view of it, valid until the next read into it).
  */
-export async function readPiece(handle: fsp.FileHandle, offset: number, max: number, whole: boolean, buf = Buffer.allocUnsafe(max)): Promise<Buffer> {
+export async function readPiece(
+  handle: fsp.FileHandle,
+  offset: number,
+  max: number,
+  whole: boolean,
+  buf = Buffer.allocUnsafe(max),
+): Promise<Buffer> {
   const { bytesRead } = await handle.read(buf, 0, max, offset);
   const data = buf.subarray(0, bytesRead);
   if (whole || bytesRead === 0) return data;

@@ -30,6 +30,10 @@ export function logEvent(piece: Buffer, id: number): Buffer {
 
 // The rare piece with a CR in it, line by line as writeSSE does it.
 function withCarriageReturns(piece: Buffer, id: number): Buffer {
-  const lines = piece.toString('utf8').split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join('\n');
+  const lines = piece
+    .toString('utf8')
+    .split(/\r\n|\r|\n/)
+    .map((line) => `data: ${line}`)
+    .join('\n');
   return Buffer.from(`event: log\n${lines}\nid: ${id}\n\n`);
 }

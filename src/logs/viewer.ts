@@ -70,7 +70,12 @@ async function paced(pace: Pace, bytes: number): Promise<void> {
 
 // Sends what the shared tail has beyond `offset`, at this viewer's own pace; returns the new offset.
 async function follow(
-  sse: SSEStreamingApi, file: string, tail: LogTail, offset: number, closed: () => boolean, pace?: Pace,
+  sse: SSEStreamingApi,
+  file: string,
+  tail: LogTail,
+  offset: number,
+  closed: () => boolean,
+  pace?: Pace,
 ): Promise<number> {
   while (!closed() && offset < tail.end) {
     // (When the newest event is the tail's own skip, starting here, that event is the way ahead.)

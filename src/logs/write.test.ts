@@ -30,7 +30,12 @@ class HoldLast implements OutputStage {
   push(chunk: Buffer) {
     const all = Buffer.concat([this.held, chunk]);
     this.held = Buffer.from(all.subarray(all.length - 1));
-    return Buffer.from(all.subarray(0, all.length - 1).toString().toUpperCase());
+    return Buffer.from(
+      all
+        .subarray(0, all.length - 1)
+        .toString()
+        .toUpperCase(),
+    );
   }
   end() {
     const rest = this.held;
@@ -83,7 +88,10 @@ describe('pumpToLog', () => {
       waits++;
       whenRoom(fn);
     };
-    await feed(pump, Array.from({ length: count }, (_, i) => chunk(i)));
+    await feed(
+      pump,
+      Array.from({ length: count }, (_, i) => chunk(i)),
+    );
     pump.end();
     await pump.close();
     const text = fs.readFileSync(file);

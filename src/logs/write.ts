@@ -31,7 +31,9 @@ export class LogCap implements OutputStage {
       return chunk;
     }
     this.truncated = true;
-    const marker = Buffer.from(`\n[taskrun: log reached LOG_MAX_BYTES (${this.maxBytes} bytes); further output is dropped, the run goes on]\n`);
+    const marker = Buffer.from(
+      `\n[taskrun: log reached LOG_MAX_BYTES (${this.maxBytes} bytes); further output is dropped, the run goes on]\n`,
+    );
     this.bytes += room + marker.length;
     return Buffer.concat([chunk.subarray(0, room), marker]);
   }

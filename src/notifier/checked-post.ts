@@ -14,7 +14,10 @@ export const systemResolve: Resolve = (host) => dns.promises.lookup(host, { all:
 
 /** An attempt refused before anything was sent; `final`: the URL itself is refused, so trying again is pointless. */
 export class RefusedTarget extends Error {
-  constructor(reason: string, readonly final: boolean) {
+  constructor(
+    reason: string,
+    readonly final: boolean,
+  ) {
     super(`refused: ${reason}`);
   }
 }
@@ -42,14 +45,19 @@ export async function checkedPost(url: URL, body: string, o: PostOptions): Promi
       const problem = addressProblem(a.address, o.allowed);
       if (problem) throw new RefusedTarget(`${host} resolved to ${a.address}, ${problem}`, false);
     }
-    lookup = (_name, options, callback) => (options.all ? callback(null, addresses) : callback(null, addresses[0]!.address, addresses[0]!.family));
+    lookup = (_name, options, callback) =>
+      options.all ? callback(null, addresses) : callback(null, addresses[0]!.address, addresses[0]!.family);
   }
   return new Promise((resolve, reject) => {
     const headers = { ...o.headers, 'Content-Length': String(Buffer.byteLength(body)) };
-    const req = (url.protocol === 'https:' ? https : http).request(url, { method: 'POST', headers, agent: false, lookup, signal }, (res) => {
-      resolve(res.statusCode ?? 0);
-      res.destroy();
-    });
+    const req = (url.protocol === 'https:' ? https : http).request(
+      url,
+      { method: 'POST', headers, agent: false, lookup, signal },
+      (res) => {
+        resolve(res.statusCode ?? 0);
+        res.destroy();
+      },
+    );
     req.on('error', reject);
     req.on('socket', (socket) => {
       const check = () => {

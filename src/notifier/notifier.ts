@@ -52,7 +52,14 @@ export async function startNotifier(ctx: NotifierContext, options: NotifierOptio
         ? { outcome: 'failed' }
         : { outcome: 'retry', retryInMs: retryDelayMs(cfg.notifyBackoffMs, d.attempt) };
     await recordAttempt(db, d, { responseStatus: sent.responseStatus, error: sent.error, durationMs: sent.durationMs, next });
-    const facts = { delivery_id: d.id, target_id: d.targetId, run_id: d.runId, attempt: d.attempt, status: sent.responseStatus, error: sent.error };
+    const facts = {
+      delivery_id: d.id,
+      target_id: d.targetId,
+      run_id: d.runId,
+      attempt: d.attempt,
+      status: sent.responseStatus,
+      error: sent.error,
+    };
     if (next.outcome === 'retry') wakeIn(next.retryInMs);
     if (next.outcome === 'failed') log.warn(facts, 'notification failed for good');
     else log.debug({ ...facts, outcome: next.outcome }, 'notification attempt');

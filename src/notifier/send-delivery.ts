@@ -28,12 +28,19 @@ const MAX_ERROR = 500;
 function describeError(err: unknown, timeoutMs: number): string {
   const e = err as NodeJS.ErrnoException;
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
-  const text = e?.code ? `${e.code}: ${e.message}` : e?.message ?? String(err);
+  const text = e?.code ? `${e.code}: ${e.message}` : (e?.message ?? String(err));
   return text.slice(0, MAX_ERROR);
 }
 
 /** The body and headers of one attempt of a delivery to a target signed with `secret`. */
-export function buildRequest(ctx: Pick<NotifierContext, 'cfg'>, d: ClaimedDelivery, taskId: string | null, run: RunJson | null, secret: string, now = new Date()) {
+export function buildRequest(
+  ctx: Pick<NotifierContext, 'cfg'>,
+  d: ClaimedDelivery,
+  taskId: string | null,
+  run: RunJson | null,
+  secret: string,
+  now = new Date(),
+) {
   const payload: NotificationPayload = {
     event: d.event,
     task_id: run?.task_id ?? taskId,
@@ -79,7 +86,10 @@ export async function sendDelivery(ctx: SendContext, d: ClaimedDelivery): Promis
   const started = performance.now();
   try {
     const status = await checkedPost(new URL(target.url), body, {
-      headers, timeoutMs: ctx.cfg.notifyTimeoutMs, resolve: ctx.resolve, allowed: ctx.cfg.notifyAllowedHosts,
+      headers,
+      timeoutMs: ctx.cfg.notifyTimeoutMs,
+      resolve: ctx.resolve,
+      allowed: ctx.cfg.notifyAllowedHosts,
     });
     const durationMs = Math.round(performance.now() - started);
     const ok = status >= 200 && status < 300;
@@ -87,6 +97,12 @@ export async function sendDelivery(ctx: SendContext, d: ClaimedDelivery): Promis
     return { responseStatus: status, error, durationMs, ok };
   } catch (err) {
     const durationMs = Math.round(performance.now() - started);
-    return { responseStatus: null, error: describeError(err, ctx.cfg.notifyTimeoutMs), durationMs, ok: false, final: err instanceof RefusedTarget && err.final };
+    return {
+      responseStatus: null,
+      error: describeError(err, ctx.cfg.notifyTimeoutMs),
+      durationMs,
+      ok: false,
+      final: err instanceof RefusedTarget && err.final,
+    };
   }
 }

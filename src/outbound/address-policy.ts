@@ -19,15 +19,35 @@ function ranges(v4: [string, number][], v6: [string, number][]): net.BlockList {
 // Refused always: link-local addresses and the cloud metadata services (169.254.169.254 on AWS, GCP,
 // Azure, Oracle; fd00:ec2::254 on AWS over IPv6; 100.100.100.200 on Alibaba), which hand out the
 // machine's cloud credentials to whoever asks from inside it.
-const REFUSED = ranges([['169.254.0.0', 16], ['100.100.100.200', 32]], [['fe80::', 10], ['fd00:ec2::254', 128]]);
+const REFUSED = ranges(
+  [
+    ['169.254.0.0', 16],
+    ['100.100.100.200', 32],
+  ],
+  [
+    ['fe80::', 10],
+    ['fd00:ec2::254', 128],
+  ],
+);
 const METADATA_NAMES = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal']);
 
 // Loopback, private, shared (carrier-grade NAT) and unspecified addresses: allowed while
 // NOTIFY_ALLOWED_HOSTS is unset (a receiver on the same machine or network); once it is set, only
 // those it lists as addresses or ranges, whatever host name led to them.
 const INTERNAL = ranges(
-  [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]],
-  [['::', 128], ['::1', 128], ['fc00::', 7]],
+  [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['172.16.0.0', 12],
+    ['192.168.0.0', 16],
+  ],
+  [
+    ['::', 128],
+    ['::1', 128],
+    ['fc00::', 7],
+  ],
 );
 
 const familyOf = (address: string) => (net.isIPv6(address) ? 'ipv6' : 'ipv4');

@@ -5,8 +5,13 @@ import { apiTokens, type Role } from '../db/schema';
 
 export type ApiToken = Omit<typeof apiTokens.$inferSelect, 'tokenHash'>;
 const visible = {
-  id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, createdBy: apiTokens.createdBy,
-  createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt,
+  id: apiTokens.id,
+  name: apiTokens.name,
+  role: apiTokens.role,
+  createdBy: apiTokens.createdBy,
+  createdAt: apiTokens.createdAt,
+  lastUsedAt: apiTokens.lastUsedAt,
+  revokedAt: apiTokens.revokedAt,
 };
 
 /** Stores a token's hash; false when an active token already has that name. */
@@ -15,7 +20,12 @@ export async function insertToken(db: Db, t: { name: string; tokenHash: string; 
 }
 
 const findToken = perPool((db) =>
-  db.select(visible).from(apiTokens).where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt))).prepare('taskrun_find_token'));
+  db
+    .select(visible)
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt)))
+    .prepare('taskrun_find_token'),
+);
 
 /**
  * The active token with that hash, noting its use at most once a minute (a shared token's row would

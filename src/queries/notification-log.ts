@@ -23,11 +23,19 @@ export async function listDeliveries(
     .orderBy(desc(notificationDeliveries.id))
     .limit(f.limit + 1);
   const page = rows.slice(0, f.limit);
-  const tries = page.length === 0 ? [] : await db
-    .select()
-    .from(notificationAttempts)
-    .where(inArray(notificationAttempts.deliveryId, page.map((d) => d.id)))
-    .orderBy(asc(notificationAttempts.id));
+  const tries =
+    page.length === 0
+      ? []
+      : await db
+          .select()
+          .from(notificationAttempts)
+          .where(
+            inArray(
+              notificationAttempts.deliveryId,
+              page.map((d) => d.id),
+            ),
+          )
+          .orderBy(asc(notificationAttempts.id));
   const byDelivery = new Map<number, DeliveryAttempt[]>(page.map((d) => [d.id, []]));
   for (const t of tries) byDelivery.get(t.deliveryId)?.push(t);
   return {

@@ -24,7 +24,13 @@ export async function claimDeliveries(db: Db, limit: number, leaseMs: number): P
       set attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
       from due where d.id = due.id
       returning d.id, d.target_id, d.run_id, d.event, d.attempts`);
-  return rows.map((r) => ({ id: Number(r.id), targetId: Number(r.target_id), runId: Number(r.run_id), event: r.event, attempt: Number(r.attempts) }));
+  return rows.map((r) => ({
+    id: Number(r.id),
+    targetId: Number(r.target_id),
+    runId: Number(r.run_id),
+    event: r.event,
+    attempt: Number(r.attempts),
+  }));
 }
 
 /** What one attempt came to, and what happens next. */
@@ -53,7 +59,13 @@ export async function recordAttempt(db: Db, d: ClaimedDelivery, r: AttemptResult
     await tx
       .update(notificationDeliveries)
       .set(set)
-      .where(and(eq(notificationDeliveries.id, d.id), eq(notificationDeliveries.attempts, d.attempt), eq(notificationDeliveries.status, 'pending')));
+      .where(
+        and(
+          eq(notificationDeliveries.id, d.id),
+          eq(notificationDeliveries.attempts, d.attempt),
+          eq(notificationDeliveries.status, 'pending'),
+        ),
+      );
   });
 }
 

@@ -5,8 +5,13 @@ import { notificationTargets, type NotifyEvent } from '../db/schema';
 /** A target without its sealed signing key. */
 export type NotificationTarget = Omit<typeof notificationTargets.$inferSelect, 'sealedSecret'>;
 const visible = {
-  id: notificationTargets.id, taskId: notificationTargets.taskId, name: notificationTargets.name, url: notificationTargets.url,
-  events: notificationTargets.events, enabled: notificationTargets.enabled, createdBy: notificationTargets.createdBy,
+  id: notificationTargets.id,
+  taskId: notificationTargets.taskId,
+  name: notificationTargets.name,
+  url: notificationTargets.url,
+  events: notificationTargets.events,
+  enabled: notificationTargets.enabled,
+  createdBy: notificationTargets.createdBy,
   createdAt: notificationTargets.createdAt,
 };
 
@@ -45,5 +50,7 @@ export async function updateTarget(
 
 /** Deletes a target and, by cascade, its delivery log. */
 export async function deleteTarget(db: Db, id: number): Promise<boolean> {
-  return (await db.delete(notificationTargets).where(eq(notificationTargets.id, id)).returning({ id: notificationTargets.id })).length === 1;
+  return (
+    (await db.delete(notificationTargets).where(eq(notificationTargets.id, id)).returning({ id: notificationTargets.id })).length === 1
+  );
 }

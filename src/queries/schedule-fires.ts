@@ -34,7 +34,10 @@ export async function fireRun(
       .onConflictDoNothing()
       .returning({ at: scheduleFires.fireAt });
     if (won.length === 0) return null;
-    const queued = await enqueueRun(asDb(tx), { ...run, audit: { actor: f.actor, ip: null, details: { schedule_id: f.scheduleId, fire_at: f.fireAt.toISOString() } } });
+    const queued = await enqueueRun(asDb(tx), {
+      ...run,
+      audit: { actor: f.actor, ip: null, details: { schedule_id: f.scheduleId, fire_at: f.fireAt.toISOString() } },
+    });
     const note = (text: string) => (f.detail ? `${f.detail}; ${text}` : text);
     const result: FireResult =
       queued.outcome === 'queued'

@@ -54,8 +54,8 @@ export type ActiveSchedule = Schedule & { lastDecided: Date | null };
 /** Enabled schedules (all, or those of `ids`) with the latest fire time any scheduler decided. */
 export async function activeSchedules(db: Db, ids?: number[]): Promise<ActiveSchedule[]> {
   if (ids?.length === 0) return [];
-  const last = sql<Date | null>`(select max(f.fire_at) from ${scheduleFires} f where f.schedule_id = ${schedules.id})`.mapWith((v: string | Date | null) =>
-    v === null ? null : new Date(v),
+  const last = sql<Date | null>`(select max(f.fire_at) from ${scheduleFires} f where f.schedule_id = ${schedules.id})`.mapWith(
+    (v: string | Date | null) => (v === null ? null : new Date(v)),
   );
   const where = ids === undefined ? eq(schedules.enabled, true) : sql`${schedules.enabled} and ${inArray(schedules.id, ids)}`;
   const rows = await db.select({ s: schedules, lastDecided: last }).from(schedules).where(where).orderBy(asc(schedules.id));

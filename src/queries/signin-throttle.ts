@@ -25,7 +25,9 @@ export async function reserveAttempt(db: Db, keys: string[], forgetS: number, wa
 }
 
 async function lockKeys(tx: Tx, sorted: string[], forgetS: number): Promise<KeyCount[]> {
-  await tx.execute(sql`insert into signin_throttle (key) select k from unnest(${sql.param(sorted)}::text[]) k order by k on conflict do nothing`);
+  await tx.execute(
+    sql`insert into signin_throttle (key) select k from unnest(${sql.param(sorted)}::text[]) k order by k on conflict do nothing`,
+  );
   const rows = await tx.execute<{ key: string; failures: number; since_s: number }>(sql`
     select key,
       case when last_failure_at < clock_timestamp() - make_interval(secs => ${forgetS}::float8) then 0 else failures end as failures,

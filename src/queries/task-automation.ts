@@ -10,7 +10,10 @@ import { notificationTargets, schedules, webhooks } from '../db/schema';
 export async function forgetTaskAutomation(db: Db, taskId: string): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.delete(schedules).where(eq(schedules.taskId, taskId));
-    await tx.update(webhooks).set({ revokedAt: sql`now()` }).where(and(eq(webhooks.taskId, taskId), isNull(webhooks.revokedAt)));
+    await tx
+      .update(webhooks)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(webhooks.taskId, taskId), isNull(webhooks.revokedAt)));
     await tx.delete(notificationTargets).where(eq(notificationTargets.taskId, taskId));
   });
 }

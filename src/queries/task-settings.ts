@@ -26,19 +26,48 @@ export type TaskSettings = {
   retryDelayS: number;
 };
 const DEFAULTS: TaskSettings = {
-  description: '', timeoutS: null, maxRssBytes: null, maxCpuPct: null, limitGraceS: null, retryOnLost: false, retentionDays: null,
-  isolation: 'standard', network: true, maxProcesses: null, maxMemoryBytes: null, maxFileBytes: null, maxOpenFiles: null, maxCpuSeconds: null,
-  params: [], env: {}, maxRetries: 0, retryDelayS: 0,
+  description: '',
+  timeoutS: null,
+  maxRssBytes: null,
+  maxCpuPct: null,
+  limitGraceS: null,
+  retryOnLost: false,
+  retentionDays: null,
+  isolation: 'standard',
+  network: true,
+  maxProcesses: null,
+  maxMemoryBytes: null,
+  maxFileBytes: null,
+  maxOpenFiles: null,
+  maxCpuSeconds: null,
+  params: [],
+  env: {},
+  maxRetries: 0,
+  retryDelayS: 0,
 };
 
 /** A task's settings from its row; the defaults when it has none. */
 export function settingsOf(r: typeof tasks.$inferSelect | undefined): TaskSettings {
   if (!r) return DEFAULTS;
   return {
-    description: r.description, timeoutS: r.timeoutS, maxRssBytes: r.maxRssBytes, maxCpuPct: r.maxCpuPct, limitGraceS: r.limitGraceS,
-    retryOnLost: r.retryOnLost, retentionDays: r.retentionDays, params: r.params, env: r.env, maxRetries: r.maxRetries, retryDelayS: r.retryDelayS,
-    isolation: r.isolation, network: r.network, maxProcesses: r.maxProcesses, maxMemoryBytes: r.maxMemoryBytes, maxFileBytes: r.maxFileBytes,
-    maxOpenFiles: r.maxOpenFiles, maxCpuSeconds: r.maxCpuSeconds,
+    description: r.description,
+    timeoutS: r.timeoutS,
+    maxRssBytes: r.maxRssBytes,
+    maxCpuPct: r.maxCpuPct,
+    limitGraceS: r.limitGraceS,
+    retryOnLost: r.retryOnLost,
+    retentionDays: r.retentionDays,
+    params: r.params,
+    env: r.env,
+    maxRetries: r.maxRetries,
+    retryDelayS: r.retryDelayS,
+    isolation: r.isolation,
+    network: r.network,
+    maxProcesses: r.maxProcesses,
+    maxMemoryBytes: r.maxMemoryBytes,
+    maxFileBytes: r.maxFileBytes,
+    maxOpenFiles: r.maxOpenFiles,
+    maxCpuSeconds: r.maxCpuSeconds,
   };
 }
 
@@ -57,7 +86,10 @@ export async function getOneTaskSettings(db: Db, id: string): Promise<TaskSettin
 /** Creates or changes a task's settings; fields left undefined keep their value. */
 export async function saveTaskSettings(db: Db, id: string, patch: Partial<TaskSettings>): Promise<void> {
   const set = { ...patch, updatedAt: new Date() };
-  await db.insert(tasks).values({ id, ...patch }).onConflictDoUpdate({ target: tasks.id, set });
+  await db
+    .insert(tasks)
+    .values({ id, ...patch })
+    .onConflictDoUpdate({ target: tasks.id, set });
 }
 
 /** Forgets a task's settings (its runs stay in the history). */

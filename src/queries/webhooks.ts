@@ -4,8 +4,13 @@ import { webhooks } from '../db/schema';
 
 export type Webhook = Omit<typeof webhooks.$inferSelect, 'secretHash'>;
 const visible = {
-  id: webhooks.id, taskId: webhooks.taskId, name: webhooks.name, createdBy: webhooks.createdBy,
-  createdAt: webhooks.createdAt, lastUsedAt: webhooks.lastUsedAt, revokedAt: webhooks.revokedAt,
+  id: webhooks.id,
+  taskId: webhooks.taskId,
+  name: webhooks.name,
+  createdBy: webhooks.createdBy,
+  createdAt: webhooks.createdAt,
+  lastUsedAt: webhooks.lastUsedAt,
+  revokedAt: webhooks.revokedAt,
 };
 
 /** Stores a webhook by the hash of its secret. */
@@ -16,7 +21,11 @@ export async function insertWebhook(db: Db, w: { taskId: string; name: string; s
 
 /** A task's webhooks, active first, newest first. */
 export async function listWebhooks(db: Db, taskId: string): Promise<Webhook[]> {
-  return db.select(visible).from(webhooks).where(eq(webhooks.taskId, taskId)).orderBy(sql`${webhooks.revokedAt} is not null`, desc(webhooks.id));
+  return db
+    .select(visible)
+    .from(webhooks)
+    .where(eq(webhooks.taskId, taskId))
+    .orderBy(sql`${webhooks.revokedAt} is not null`, desc(webhooks.id));
 }
 
 /** The active webhook whose secret has this hash, noting that it was used. */

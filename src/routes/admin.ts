@@ -18,7 +18,10 @@ export function adminRoutes(deps: AppDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/audit', middleware: allow('admin'), summary: 'A page of the audit log',
+      method: 'get',
+      path: '/audit',
+      middleware: allow('admin'),
+      summary: 'A page of the audit log',
       request: { query: auditQuery },
       responses: { 200: json(auditPageSchema, 'Newest first; pass `next_cursor` as `cursor` for older ones.'), ...errors([400, 401, 403]) },
     }),
@@ -27,7 +30,10 @@ export function adminRoutes(deps: AppDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/users', middleware: allow('admin'), summary: 'Every user',
+      method: 'get',
+      path: '/users',
+      middleware: allow('admin'),
+      summary: 'Every user',
       responses: { 200: json(z.array(userSchema), 'Names and roles.'), ...errors([401, 403]) },
     }),
     async (c) => c.json(await usersList(deps), 200),
@@ -35,7 +41,10 @@ export function adminRoutes(deps: AppDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'post', path: '/users', middleware: allow('admin'), summary: 'Add a user',
+      method: 'post',
+      path: '/users',
+      middleware: allow('admin'),
+      summary: 'Add a user',
       request: { body: jsonBody(newUser) },
       responses: {
         201: json(z.object({ name: z.string(), role }), 'The new user.'),
@@ -51,7 +60,10 @@ export function adminRoutes(deps: AppDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'delete', path: '/users/{name}', middleware: allow('admin'), summary: 'Remove a user and end their sessions',
+      method: 'delete',
+      path: '/users/{name}',
+      middleware: allow('admin'),
+      summary: 'Remove a user and end their sessions',
       request: { params: z.object({ name: bodyLikePath(userName) }) },
       responses: { 204: { description: 'Removed.' }, ...errors([400, 401, 403, 404]) },
     }),
@@ -63,7 +75,10 @@ export function adminRoutes(deps: AppDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/tokens', middleware: allow('admin'), summary: 'Every API token',
+      method: 'get',
+      path: '/tokens',
+      middleware: allow('admin'),
+      summary: 'Every API token',
       responses: { 200: json(z.array(tokenSchema), 'Each token, revoked ones too; never a secret.'), ...errors([401, 403]) },
     }),
     async (c) => c.json(await tokensList(deps), 200),
@@ -71,7 +86,10 @@ export function adminRoutes(deps: AppDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'post', path: '/tokens', middleware: allow('admin'), summary: 'Create an API token',
+      method: 'post',
+      path: '/tokens',
+      middleware: allow('admin'),
+      summary: 'Create an API token',
       request: { body: jsonBody(newToken) },
       responses: {
         201: json(newTokenAnswer, 'The token: the only time it is shown.'),
@@ -86,7 +104,10 @@ export function adminRoutes(deps: AppDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'delete', path: '/tokens/{name}', middleware: allow('admin'), summary: 'Revoke an API token',
+      method: 'delete',
+      path: '/tokens/{name}',
+      middleware: allow('admin'),
+      summary: 'Revoke an API token',
       request: { params: z.object({ name: bodyLikePath(tokenName) }) },
       responses: { 204: { description: 'Revoked.' }, ...errors([400, 401, 403, 404]) },
     }),

@@ -33,11 +33,16 @@ export function liveness(db: Db): () => Liveness | Promise<Liveness> {
   check = () => {
     if (last && performance.now() - last.at < CHECK_TTL_MS) return last.answer;
     if (pending) return pending;
-    pending = withTimeout(db.execute(sql`select 1`), CHECK_TIMEOUT_MS, 'database check timed out').then(() => LIVE, () => DOWN).then((answer) => {
-      last = { at: performance.now(), answer };
-      pending = undefined;
-      return answer;
-    });
+    pending = withTimeout(db.execute(sql`select 1`), CHECK_TIMEOUT_MS, 'database check timed out')
+      .then(
+        () => LIVE,
+        () => DOWN,
+      )
+      .then((answer) => {
+        last = { at: performance.now(), answer };
+        pending = undefined;
+        return answer;
+      });
     return pending;
   };
   checks.set(db, check);

@@ -8,7 +8,9 @@ import { errors, json, jsonBody } from './openapi';
 import { who } from './security/context';
 
 const hook = createRoute({
-  method: 'post', path: '/hooks/{secret}', summary: "Call a webhook: queue a run of its task with the body's parameters",
+  method: 'post',
+  path: '/hooks/{secret}',
+  summary: "Call a webhook: queue a run of its task with the body's parameters",
   request: {
     params: z.object({ secret: z.string() }),
     body: jsonBody(z.record(z.string(), z.unknown()).describe("The run's parameter values (at most 64 KB); none: their defaults."), false),

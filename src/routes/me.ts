@@ -17,7 +17,10 @@ export function meRoutes(deps: AppDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'post', path: '/password', middleware: allowUser(), summary: 'Change your own password',
+      method: 'post',
+      path: '/password',
+      middleware: allowUser(),
+      summary: 'Change your own password',
       request: { body: jsonBody(passwordChange) },
       responses: {
         204: { description: 'Changed: every other session of yours has ended.' },

@@ -27,7 +27,10 @@ function checkScraper(c: Context, deps: WebDeps): void {
   const principal = who(c).principal;
   if (principal?.role === 'admin') return;
   if (principal) throw new AppError(403, `metrics need the admin role (you are ${principal.role})`);
-  throw new AppError(401, metricsToken ? 'metrics need the METRICS_TOKEN bearer token or an admin' : 'metrics need an admin (sign in or send an admin API token)');
+  throw new AppError(
+    401,
+    metricsToken ? 'metrics need the METRICS_TOKEN bearer token or an admin' : 'metrics need an admin (sign in or send an admin API token)',
+  );
 }
 
 /**

@@ -2,7 +2,14 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { intIdPath } from '../services/name-input';
 import { deliveriesQuery, newTargetInput, targetPatchInput } from '../services/notification-input';
 import {
-  createTarget, deliveriesPageSchema, newTargetSchema, patchTarget, removeTarget, targetDeliveries, targetSchema, targetsOf,
+  createTarget,
+  deliveriesPageSchema,
+  newTargetSchema,
+  patchTarget,
+  removeTarget,
+  targetDeliveries,
+  targetSchema,
+  targetsOf,
 } from '../services/notifications-service';
 import { taskIdPath } from '../services/task-input';
 import type { WebDeps } from './deps';
@@ -23,7 +30,10 @@ export function notificationRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/tasks/{id}/notifications', middleware: allow('editor'), summary: "A task's notification targets",
+      method: 'get',
+      path: '/tasks/{id}/notifications',
+      middleware: allow('editor'),
+      summary: "A task's notification targets",
       request: { params: taskPath },
       responses: { 200: json(z.array(targetSchema), "The task's targets; never a signing key."), ...errors([400, 401, 403, 404]) },
     }),
@@ -32,7 +42,10 @@ export function notificationRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'post', path: '/tasks/{id}/notifications', middleware: allow('editor'), summary: 'Add a notification target to a task',
+      method: 'post',
+      path: '/tasks/{id}/notifications',
+      middleware: allow('editor'),
+      summary: 'Add a notification target to a task',
       request: { params: taskPath, body: jsonBody(newTargetInput) },
       responses: {
         201: json(newTargetSchema, 'The target with its signing key: the only time it is shown.'),
@@ -44,7 +57,10 @@ export function notificationRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/notifications', middleware: allow('admin'), summary: 'The global notification targets (every task)',
+      method: 'get',
+      path: '/notifications',
+      middleware: allow('admin'),
+      summary: 'The global notification targets (every task)',
       responses: { 200: json(z.array(targetSchema), 'The global targets; never a signing key.'), ...errors([401, 403]) },
     }),
     async (c) => c.json(await targetsOf(deps, null), 200),
@@ -52,7 +68,10 @@ export function notificationRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'post', path: '/notifications', middleware: allow('admin'), summary: 'Add a global notification target',
+      method: 'post',
+      path: '/notifications',
+      middleware: allow('admin'),
+      summary: 'Add a global notification target',
       request: { body: jsonBody(newTargetInput) },
       responses: {
         201: json(newTargetSchema, 'The target with its signing key: the only time it is shown.'),
@@ -64,7 +83,10 @@ export function notificationRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'patch', path: '/notifications/{target_id}', middleware: allow('editor'), summary: 'Change a notification target',
+      method: 'patch',
+      path: '/notifications/{target_id}',
+      middleware: allow('editor'),
+      summary: 'Change a notification target',
       request: { params: targetPath, body: jsonBody(targetPatchInput) },
       responses: { 200: json(targetSchema, 'The target as it is now.'), ...errors([400, 401, 403, 404, 413], GLOBAL) },
     }),
@@ -73,7 +95,9 @@ export function notificationRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'delete', path: '/notifications/{target_id}', middleware: allow('editor'),
+      method: 'delete',
+      path: '/notifications/{target_id}',
+      middleware: allow('editor'),
       summary: 'Delete a notification target and its log',
       request: { params: targetPath },
       responses: { 204: { description: 'Deleted.' }, ...errors([400, 401, 403, 404], GLOBAL) },
@@ -86,7 +110,9 @@ export function notificationRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/notifications/{target_id}/deliveries', middleware: allow('editor'),
+      method: 'get',
+      path: '/notifications/{target_id}/deliveries',
+      middleware: allow('editor'),
       summary: "A page of a target's delivery log",
       request: { params: targetPath, query: deliveriesQuery },
       responses: { 200: json(deliveriesPageSchema, 'Newest first, each with its attempts.'), ...errors([400, 401, 403, 404], GLOBAL) },

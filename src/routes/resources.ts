@@ -11,7 +11,10 @@ export function resourceRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/{run_id}/resources', middleware: allow('viewer'), summary: "A run's CPU and memory samples",
+      method: 'get',
+      path: '/{run_id}/resources',
+      middleware: allow('viewer'),
+      summary: "A run's CPU and memory samples",
       request: { params: z.object({ run_id: runIdPath }) },
       responses: { 200: json(resourcesSchema, 'The samples, oldest first, and the totals.'), ...errors([400, 401, 403, 404]) },
     }),

@@ -18,7 +18,10 @@ export function runRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/', middleware: allow('viewer'), summary: 'A page of runs, newest first',
+      method: 'get',
+      path: '/',
+      middleware: allow('viewer'),
+      summary: 'A page of runs, newest first',
       request: { query: runsQuery },
       responses: { 200: json(runsPageSchema, 'The runs; pass `next_cursor` as `cursor` for older ones.'), ...errors([400, 401, 403]) },
     }),
@@ -27,7 +30,10 @@ export function runRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/{run_id}', middleware: allow('viewer'), summary: 'One run',
+      method: 'get',
+      path: '/{run_id}',
+      middleware: allow('viewer'),
+      summary: 'One run',
       request: { params: runPath },
       responses: { 200: json(runSchema, 'The run, with the live size of its log while it runs.'), ...errors([400, 401, 403, 404]) },
     }),
@@ -36,7 +42,10 @@ export function runRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'post', path: '/{run_id}/cancel', middleware: allow('operator'), summary: 'Cancel a queued or running run',
+      method: 'post',
+      path: '/{run_id}/cancel',
+      middleware: allow('operator'),
+      summary: 'Cancel a queued or running run',
       request: { params: runPath },
       responses: {
         202: json(runSchema, 'A queued run is canceled; a running one is being stopped.'),
@@ -48,7 +57,10 @@ export function runRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'post', path: '/{run_id}/rerun', middleware: allow('operator'), summary: 'Run again with the values it ran with',
+      method: 'post',
+      path: '/{run_id}/rerun',
+      middleware: allow('operator'),
+      summary: 'Run again with the values it ran with',
       // The body is optional: `params` replace or add values; a secret parameter's value is never kept.
       request: { params: runPath, body: jsonBody(runInput, false) },
       responses: {

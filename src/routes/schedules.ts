@@ -1,8 +1,17 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { createScheduleInput, firesQuery, previewQuery, scheduleIdPath, updateScheduleInput } from '../services/schedule-input';
 import {
-  createSchedule, deleteSchedule, firesPageSchema, getScheduleJson, listSchedulesJson, listTaskSchedules, previewSchedule, previewSchema,
-  scheduleFires, scheduleSchema, updateSchedule,
+  createSchedule,
+  deleteSchedule,
+  firesPageSchema,
+  getScheduleJson,
+  listSchedulesJson,
+  listTaskSchedules,
+  previewSchedule,
+  previewSchema,
+  scheduleFires,
+  scheduleSchema,
+  updateSchedule,
 } from '../services/schedules-service';
 import { taskIdPath } from '../services/task-input';
 import type { WebDeps } from './deps';
@@ -19,7 +28,10 @@ export function scheduleRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/schedules', middleware: allow('viewer'), summary: 'Every schedule',
+      method: 'get',
+      path: '/schedules',
+      middleware: allow('viewer'),
+      summary: 'Every schedule',
       responses: {
         200: json(z.array(scheduleSchema), 'Each schedule with its last fire and next five fire times.'),
         ...errors([401, 403]),
@@ -31,7 +43,10 @@ export function scheduleRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/schedules/preview', middleware: allow('viewer'), summary: 'The next five fire times of a cron expression',
+      method: 'get',
+      path: '/schedules/preview',
+      middleware: allow('viewer'),
+      summary: 'The next five fire times of a cron expression',
       request: { query: previewQuery },
       responses: { 200: json(previewSchema, 'The next five fire times from now.'), ...errors([400, 401, 403]) },
     }),
@@ -45,7 +60,10 @@ export function scheduleRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/schedules/{schedule_id}', middleware: allow('viewer'), summary: 'One schedule',
+      method: 'get',
+      path: '/schedules/{schedule_id}',
+      middleware: allow('viewer'),
+      summary: 'One schedule',
       request: { params: schedulePath },
       responses: { 200: json(scheduleSchema, 'The schedule.'), ...errors([400, 401, 403, 404]) },
     }),
@@ -54,7 +72,10 @@ export function scheduleRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'patch', path: '/schedules/{schedule_id}', middleware: allow('editor'), summary: 'Change a schedule',
+      method: 'patch',
+      path: '/schedules/{schedule_id}',
+      middleware: allow('editor'),
+      summary: 'Change a schedule',
       request: { params: schedulePath, body: jsonBody(updateScheduleInput) },
       responses: { 200: json(scheduleSchema, 'The schedule as it is now.'), ...errors([400, 401, 403, 404, 413]) },
     }),
@@ -63,7 +84,10 @@ export function scheduleRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'delete', path: '/schedules/{schedule_id}', middleware: allow('editor'), summary: 'Delete a schedule (its runs stay)',
+      method: 'delete',
+      path: '/schedules/{schedule_id}',
+      middleware: allow('editor'),
+      summary: 'Delete a schedule (its runs stay)',
       request: { params: schedulePath },
       responses: { 204: { description: 'Deleted.' }, ...errors([400, 401, 403, 404]) },
     }),
@@ -75,7 +99,10 @@ export function scheduleRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/schedules/{schedule_id}/fires', middleware: allow('viewer'), summary: "A page of a schedule's fire records",
+      method: 'get',
+      path: '/schedules/{schedule_id}/fires',
+      middleware: allow('viewer'),
+      summary: "A page of a schedule's fire records",
       request: { params: schedulePath, query: firesQuery },
       responses: {
         200: json(firesPageSchema, 'Newest first; pass `next_before` as `before` for older ones.'),
@@ -87,7 +114,10 @@ export function scheduleRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/tasks/{id}/schedules', middleware: allow('viewer'), summary: "A task's schedules",
+      method: 'get',
+      path: '/tasks/{id}/schedules',
+      middleware: allow('viewer'),
+      summary: "A task's schedules",
       request: { params: taskPath },
       responses: { 200: json(z.array(scheduleSchema), "The task's schedules."), ...errors([400, 401, 403, 404]) },
     }),
@@ -96,7 +126,10 @@ export function scheduleRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'post', path: '/tasks/{id}/schedules', middleware: allow('editor'), summary: 'Add a schedule to a task',
+      method: 'post',
+      path: '/tasks/{id}/schedules',
+      middleware: allow('editor'),
+      summary: 'Add a schedule to a task',
       request: { params: taskPath, body: jsonBody(createScheduleInput) },
       responses: { 201: json(scheduleSchema, 'The new schedule.'), ...errors([400, 401, 403, 404, 413]) },
     }),

@@ -1,6 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import {
-  deleteTaskSecret, listTaskSecrets, secretNamePath, secretSchema, secretValueInput, setTaskSecret,
+  deleteTaskSecret,
+  listTaskSecrets,
+  secretNamePath,
+  secretSchema,
+  secretValueInput,
+  setTaskSecret,
 } from '../services/secrets-service';
 import { taskIdPath } from '../services/task-input';
 import type { WebDeps } from './deps';
@@ -16,7 +21,10 @@ export function secretRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/{id}/secrets', middleware: allow('editor'), summary: "The names of a task's secrets",
+      method: 'get',
+      path: '/{id}/secrets',
+      middleware: allow('editor'),
+      summary: "The names of a task's secrets",
       request: { params: z.object({ id: taskIdPath }) },
       responses: { 200: json(z.array(secretSchema), 'Each secret by name, never its value.'), ...errors([400, 401, 403, 404]) },
     }),
@@ -25,7 +33,10 @@ export function secretRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'put', path: '/{id}/secrets/{name}', middleware: allow('editor'), summary: 'Set a secret (sealed at rest, never shown again)',
+      method: 'put',
+      path: '/{id}/secrets/{name}',
+      middleware: allow('editor'),
+      summary: 'Set a secret (sealed at rest, never shown again)',
       request: { params: secretPath, body: jsonBody(secretValueInput) },
       responses: {
         204: { description: 'Set.' },
@@ -41,7 +52,10 @@ export function secretRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'delete', path: '/{id}/secrets/{name}', middleware: allow('editor'), summary: 'Delete a secret',
+      method: 'delete',
+      path: '/{id}/secrets/{name}',
+      middleware: allow('editor'),
+      summary: 'Delete a secret',
       request: { params: secretPath },
       responses: { 204: { description: 'Deleted.' }, ...errors([400, 401, 403, 404]) },
     }),

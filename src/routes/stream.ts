@@ -49,7 +49,14 @@ export async function streamRun(c: Context, deps: WebDeps, runId: number): Promi
   const file = logPath(deps.cfg.logsDir, run.taskId, run.id);
   return streamSSE(c, async (sse) => {
     let closed = false;
-    const log = new LogViewer(sse, deps.logTails, file, offset, () => wake(), () => closed);
+    const log = new LogViewer(
+      sse,
+      deps.logTails,
+      file,
+      offset,
+      () => wake(),
+      () => closed,
+    );
     sse.onAbort(() => {
       closed = true;
       wake();

@@ -11,7 +11,10 @@ export function systemRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/info', middleware: allow('viewer'), summary: "This machine's CPU, memory and disks, and the queue",
+      method: 'get',
+      path: '/info',
+      middleware: allow('viewer'),
+      summary: "This machine's CPU, memory and disks, and the queue",
       responses: {
         200: json(systemInfoSchema, 'Figures of this machine, and the runners and runs across the fleet.'),
         ...errors([401, 403]),
@@ -22,7 +25,10 @@ export function systemRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/processes', middleware: allow('viewer'), summary: 'The busiest processes on this machine',
+      method: 'get',
+      path: '/processes',
+      middleware: allow('viewer'),
+      summary: 'The busiest processes on this machine',
       responses: {
         200: json(z.array(processSchema), "Runs' processes first; every other process only for an admin."),
         ...errors([401, 403]),

@@ -1,6 +1,14 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import {
-  createTask, deleteTask, executeSchema, executeTask, getTask, listTasks, taskSchema, taskWithContentSchema, updateTask,
+  createTask,
+  deleteTask,
+  executeSchema,
+  executeTask,
+  getTask,
+  listTasks,
+  taskSchema,
+  taskWithContentSchema,
+  updateTask,
 } from '../services/tasks-service';
 import { createTaskInput, runInput, taskIdPath, updateTaskInput } from '../services/task-input';
 import type { WebDeps } from './deps';
@@ -16,7 +24,10 @@ export function taskRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/', middleware: allow('viewer'), summary: 'Every task with its active and last run',
+      method: 'get',
+      path: '/',
+      middleware: allow('viewer'),
+      summary: 'Every task with its active and last run',
       responses: { 200: json(z.array(taskSchema), 'The tasks in id order; `secrets` only for editors and admins.'), ...errors([401, 403]) },
     }),
     async (c) => c.json(await listTasks(deps, { secrets: callerAtLeast(c, 'editor') }), 200),
@@ -24,7 +35,10 @@ export function taskRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'post', path: '/', middleware: allow('editor'), summary: 'Create a task',
+      method: 'post',
+      path: '/',
+      middleware: allow('editor'),
+      summary: 'Create a task',
       request: { body: jsonBody(createTaskInput) },
       responses: { 201: json(taskSchema, 'The new task.'), ...errors([400, 401, 403, 409, 413], { 409: 'A task with this id exists.' }) },
     }),
@@ -33,7 +47,10 @@ export function taskRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/{id}', middleware: allow('viewer'), summary: 'One task with its script',
+      method: 'get',
+      path: '/{id}',
+      middleware: allow('viewer'),
+      summary: 'One task with its script',
       request: { params: taskPath },
       responses: {
         200: json(taskWithContentSchema, 'The task and its script; `secrets` only for editors and admins.'),
@@ -45,7 +62,10 @@ export function taskRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'put', path: '/{id}', middleware: allow('editor'), summary: "Change a task's script or settings",
+      method: 'put',
+      path: '/{id}',
+      middleware: allow('editor'),
+      summary: "Change a task's script or settings",
       request: { params: taskPath, body: jsonBody(updateTaskInput) },
       responses: { 200: json(taskWithContentSchema, 'The task as it is now.'), ...errors([400, 401, 403, 404, 413]) },
     }),
@@ -54,7 +74,10 @@ export function taskRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'delete', path: '/{id}', middleware: allow('editor'), summary: 'Delete a task (its runs stay in the history)',
+      method: 'delete',
+      path: '/{id}',
+      middleware: allow('editor'),
+      summary: 'Delete a task (its runs stay in the history)',
       request: { params: taskPath },
       responses: {
         204: { description: 'Deleted.' },
@@ -69,7 +92,10 @@ export function taskRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'post', path: '/{id}/execute', middleware: allow('operator'), summary: 'Queue a run of a task',
+      method: 'post',
+      path: '/{id}/execute',
+      middleware: allow('operator'),
+      summary: 'Queue a run of a task',
       // The body is optional: none runs the task with its parameters' defaults.
       request: { params: taskPath, body: jsonBody(runInput, false) },
       responses: {

@@ -2,7 +2,12 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { intIdPath } from '../services/name-input';
 import { taskIdPath } from '../services/task-input';
 import {
-  createWebhook, newWebhookInput, newWebhookSchema, revokeWebhookById, taskWebhooks, webhookSchema,
+  createWebhook,
+  newWebhookInput,
+  newWebhookSchema,
+  revokeWebhookById,
+  taskWebhooks,
+  webhookSchema,
 } from '../services/webhooks-service';
 import type { WebDeps } from './deps';
 import { defineRoute, errors, json, jsonBody } from './openapi';
@@ -17,7 +22,10 @@ export function webhookRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'get', path: '/tasks/{id}/webhooks', middleware: allow('editor'), summary: "A task's webhooks",
+      method: 'get',
+      path: '/tasks/{id}/webhooks',
+      middleware: allow('editor'),
+      summary: "A task's webhooks",
       request: { params: taskPath },
       responses: { 200: json(z.array(webhookSchema), 'Active ones first; never a secret.'), ...errors([400, 401, 403, 404]) },
     }),
@@ -26,7 +34,10 @@ export function webhookRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'post', path: '/tasks/{id}/webhooks', middleware: allow('editor'), summary: 'Create a webhook for a task',
+      method: 'post',
+      path: '/tasks/{id}/webhooks',
+      middleware: allow('editor'),
+      summary: 'Create a webhook for a task',
       request: { params: taskPath, body: jsonBody(newWebhookInput) },
       responses: {
         201: json(newWebhookSchema, 'The webhook with its URL and secret: the only time they are shown.'),
@@ -38,7 +49,10 @@ export function webhookRoutes(deps: WebDeps): OpenAPIHono {
   defineRoute(
     app,
     createRoute({
-      method: 'delete', path: '/webhooks/{webhook_id}', middleware: allow('editor'), summary: 'Revoke a webhook',
+      method: 'delete',
+      path: '/webhooks/{webhook_id}',
+      middleware: allow('editor'),
+      summary: 'Revoke a webhook',
       request: { params: z.object({ webhook_id: intIdPath('webhook id') }) },
       responses: { 204: { description: 'Revoked.' }, ...errors([400, 401, 403, 404]) },
     }),

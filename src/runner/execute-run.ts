@@ -42,7 +42,11 @@ const PROGRESS_FLUSH_MS = 3000;
  * they exist (the resource sampler watches them).
  */
 export function startRun(
-  ctx: RunnerContext, run: ClaimedRun, lease: Lease | undefined, prepared: Prepared | undefined, onStarted?: (watch: Watched) => void,
+  ctx: RunnerContext,
+  run: ClaimedRun,
+  lease: Lease | undefined,
+  prepared: Prepared | undefined,
+  onStarted?: (watch: Watched) => void,
 ): RunHandle {
   let reason: StopReason | undefined;
   let pgid: number | undefined;
@@ -75,15 +79,20 @@ export function startRun(
   });
   // A shell started ahead for this run and not used (the run ended before it started) goes unused.
   void ended.finally(() => {
-    if (prepared && prepared.child.exitCode === null && prepared.child.signalCode === null && pgid !== prepared.child.pid) void prepared.discard();
+    if (prepared && prepared.child.exitCode === null && prepared.child.signalCode === null && pgid !== prepared.child.pid)
+      void prepared.discard();
   });
   let cleaning: Promise<boolean> | undefined;
   const cleanUp = () =>
     (cleaning ??= (async () => {
-      const failed = await ended.then((end) => end.status !== 'success', () => true);
+      const failed = await ended.then(
+        (end) => end.status !== 'success',
+        () => true,
+      );
       if (!box) return true;
       const { kept, clean, left } = await box.close(failed);
-      if (kept) ctx.log.info({ run_id: run.id, workdir: kept, keep_s: ctx.cfg.keepFailedWorkdirMs / 1000 }, 'kept the failed run\'s working folder');
+      if (kept)
+        ctx.log.info({ run_id: run.id, workdir: kept, keep_s: ctx.cfg.keepFailedWorkdirMs / 1000 }, "kept the failed run's working folder");
       if (!clean) ctx.log.error({ run_id: run.id, uid: box.uid, left }, 'a run left what could not be removed; its uid is retired');
       return clean;
     })());
@@ -98,7 +107,13 @@ type Hooks = {
   detail: () => string | undefined;
 };
 
-async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undefined, prepared: Prepared | undefined, hooks: Hooks): Promise<RunEnd> {
+async function execute(
+  ctx: RunnerContext,
+  run: ClaimedRun,
+  lease: Lease | undefined,
+  prepared: Prepared | undefined,
+  hooks: Hooks,
+): Promise<RunEnd> {
   const { cfg } = ctx;
   // The log file and the script are looked up at once: both stand between the claim and the spawn.
   const [opened, task] = await Promise.all([
@@ -107,7 +122,8 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
   ]);
   if (opened instanceof Error) return failed(`cannot write the log file: ${opened.message}`, 0);
   const out: LogFile = opened;
-  if (!task) return failed(`the script of task "${run.taskId}" is not in TASKS_DIR any more`, await writeLineAndClose(out, 'script not found'));
+  if (!task)
+    return failed(`the script of task "${run.taskId}" is not in TASKS_DIR any more`, await writeLineAndClose(out, 'script not found'));
   const cmd = commandFor(task, cfg.tasksDir, ctx.interpreters);
   if ('error' in cmd) return failed(cmd.error, await writeLineAndClose(out, cmd.error));
   const script = path.join(cfg.tasksDir, task.file);
@@ -118,7 +134,8 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
     (task.language === 'exec' ? await notRunnable(cmd.file) : undefined) ??
     (lease ? await scriptProblem(script, task.language === 'exec') : undefined);
   if (unrunnable) return failed(unrunnable, await writeLineAndClose(out, unrunnable));
-  if (hooks.reason()) return { ...ended(hooks.reason(), null, null, run.timeoutS), logBytes: await writeLineAndClose(out, 'stopped before it started') };
+  if (hooks.reason())
+    return { ...ended(hooks.reason(), null, null, run.timeoutS), logBytes: await writeLineAndClose(out, 'stopped before it started') };
   const inputs = prepare(ctx, run);
   if ('error' in inputs) return failed(inputs.error, await writeLineAndClose(out, inputs.error));
   const { input } = inputs;
@@ -140,7 +157,8 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
   const stages = secrets.length > 0 ? [filter, new SecretMask(secrets), cap] : [filter, cap];
   const log = pumpToLog(stages, out);
   // The shell started ahead for this uid, if it is there and ready; else one started now.
-  const ready = prepared && prepared.child.exitCode === null && (await prepared.joined) && prepared.child.exitCode === null ? prepared : undefined;
+  const ready =
+    prepared && prepared.child.exitCode === null && (await prepared.joined) && prepared.child.exitCode === null ? prepared : undefined;
   if (prepared && !ready) void prepared.discard();
   const channel = ready ? ready.channel : await ctx.outputSockets.open().catch((err: Error) => err);
   if (channel instanceof Error) {
@@ -164,7 +182,9 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
     // Outside its cgroup it would run without the limits the cgroup holds: then it never gets to run.
     // Parameter values are argv entries and environment values, taken literally: the wrapper gets
     // them single-quoted, byte for byte, and execs them (src/runner/isolation/launch.ts).
-    box.started(child.pid, child.stdin!, cmd.file, [...cmd.args, ...input.args], input.env, ready !== undefined).catch((err: Error) => hooks.stop('limit', `could not move the run into its cgroup: ${err.message}`, true));
+    box
+      .started(child.pid, child.stdin!, cmd.file, [...cmd.args, ...input.args], input.env, ready !== undefined)
+      .catch((err: Error) => hooks.stop('limit', `could not move the run into its cgroup: ${err.message}`, true));
     setRunPid(ctx.db, run.id, child.pid, box.uid).catch((err) => ctx.log.warn({ err, run_id: run.id }, 'could not record pid'));
   }
   const timer = setTimeout(() => hooks.stop('timeout'), run.timeoutS * 1000);
@@ -177,7 +197,7 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
       const why = `could not start: ${result.originalMessage || result.shortMessage}`;
       channel.cut();
       await logging;
-      await log.close(why).catch((err: Error) => ctx.log.warn({ err, run_id: run.id }, 'could not close the run\'s log'));
+      await log.close(why).catch((err: Error) => ctx.log.warn({ err, run_id: run.id }, "could not close the run's log"));
       return failed(why, cap.bytes);
     }
   }
@@ -193,7 +213,8 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
   await withTimeout(progress.flush(), PROGRESS_FLUSH_MS, 'storing the last progress timed out').catch(() => undefined);
   const kernel = hooks.detail() ? undefined : kernelReason(box, signal);
   await log.close(kernel).catch((err: Error) => (logError ??= err));
-  if (logError) return { status: 'error', exitCode: code, signal, error: `writing the log failed: ${logError.message}`, logBytes: cap.bytes };
+  if (logError)
+    return { status: 'error', exitCode: code, signal, error: `writing the log failed: ${logError.message}`, logBytes: cap.bytes };
   return { ...ended(hooks.reason(), code, signal, run.timeoutS, hooks.detail() ?? kernel), logBytes: cap.bytes };
 }
 
@@ -201,7 +222,8 @@ async function execute(ctx: RunnerContext, run: ClaimedRun, lease: Lease | undef
 // an rlimit (a program may instead see ENOMEM or EFBIG and say so itself, in its log).
 function kernelReason(box: Sandbox, signal: string | null): string | undefined {
   const { limits } = box;
-  if (box.events().oomKills > 0) return `out of memory: the run reached its memory limit of ${formatLimitBytes(limits.maxMemoryBytes)} (max_memory_bytes) and the kernel killed it`;
+  if (box.events().oomKills > 0)
+    return `out of memory: the run reached its memory limit of ${formatLimitBytes(limits.maxMemoryBytes)} (max_memory_bytes) and the kernel killed it`;
   if (signal === 'SIGXFSZ') return `file size limit: a file reached ${formatLimitBytes(limits.maxFileBytes)} (max_file_bytes)`;
   if (signal === 'SIGXCPU') return `CPU time limit: a process used ${limits.maxCpuSeconds} s of CPU (max_cpu_seconds)`;
   return undefined;
@@ -213,7 +235,13 @@ function refusedLevel(ctx: RunnerContext, run: ClaimedRun): string | undefined {
   return `the task asks for strict isolation, which this runner cannot give: ${ctx.isolation.bubblewrap.reason ?? 'bubblewrap is unavailable'}`;
 }
 
-function ended(reason: StopReason | undefined, code: number | null, signal: string | null, timeoutS: number, detail?: string): Omit<RunEnd, 'logBytes'> {
+function ended(
+  reason: StopReason | undefined,
+  code: number | null,
+  signal: string | null,
+  timeoutS: number,
+  detail?: string,
+): Omit<RunEnd, 'logBytes'> {
   switch (reason) {
     case 'limit':
       return { status: 'failed', exitCode: code, signal, error: detail ?? 'stopped: over a resource limit' };
@@ -230,7 +258,6 @@ function ended(reason: StopReason | undefined, code: number | null, signal: stri
       return { status: 'error', exitCode: code, signal, error: 'writing the log failed' };
     case 'lost':
       return { status: 'lost', exitCode: code, signal, error: 'stopped: the runner lost the database' };
-
   }
 }
 

@@ -15,7 +15,13 @@ const run = promisify(execFile);
 async function runsAs(file: string, args: string[], uid: number | undefined): Promise<boolean> {
   try {
     // SIGKILL on time-out: a process stopped by a run of that uid would never act on a SIGTERM.
-    await run(file, args, { timeout: 10_000, killSignal: 'SIGKILL', env: HELPER_ENV, cwd: '/', ...(uid === undefined ? {} : { uid, gid: uid }) });
+    await run(file, args, {
+      timeout: 10_000,
+      killSignal: 'SIGKILL',
+      env: HELPER_ENV,
+      cwd: '/',
+      ...(uid === undefined ? {} : { uid, gid: uid }),
+    });
     return true;
   } catch {
     return false;
@@ -26,7 +32,11 @@ async function runsAs(file: string, args: string[], uid: number | undefined): Pr
 async function resolvePython(configured: string | undefined, uid: number | undefined): Promise<string | undefined> {
   let found: string | undefined;
   try {
-    const { stdout } = await run(configured ?? 'python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000, killSignal: 'SIGKILL' });
+    const { stdout } = await run(configured ?? 'python3', ['-c', 'import sys; print(sys.executable)'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      killSignal: 'SIGKILL',
+    });
     found = stdout.trim() || undefined;
   } catch {
     found = undefined;

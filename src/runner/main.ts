@@ -49,7 +49,16 @@ const runner = await startRunner(ctx);
 const notifier = await startNotifier(ctx);
 // Decides the fire times of cron schedules (any number of runners may: each fire time runs once).
 const scheduler = cfg.scheduler ? await startScheduler(ctx) : undefined;
-log.info({ runner_id: ctx.runnerId, slots: cfg.maxTaskWorkers, python: ctx.interpreters.python, scheduler: cfg.scheduler, isolation: ctx.isolation.report() }, 'runner started');
+log.info(
+  {
+    runner_id: ctx.runnerId,
+    slots: cfg.maxTaskWorkers,
+    python: ctx.interpreters.python,
+    scheduler: cfg.scheduler,
+    isolation: ctx.isolation.report(),
+  },
+  'runner started',
+);
 
 let stopping = false;
 const stop = async (signal: string) => {

@@ -7,17 +7,26 @@ const key = crypto.randomBytes(32);
 const other = crypto.randomBytes(32);
 const run = { id: 5, taskId: 'job', params: { region: 'eu' }, secretParams: seal(key, JSON.stringify({ pass: 'p4ss-word' })) };
 const settings = {
-  params: [{ name: 'region', type: 'string' as const }, { name: 'pass', type: 'secret' as const }],
+  params: [
+    { name: 'region', type: 'string' as const },
+    { name: 'pass', type: 'secret' as const },
+  ],
   env: { A: 'task', B: 'task', TASKRUN_RUN_ID: 'task' },
 };
 
 describe('processInput', () => {
-  it('layers the environment: runner, task variables, secrets, parameters, then taskrun\'s own', () => {
+  it("layers the environment: runner, task variables, secrets, parameters, then taskrun's own", () => {
     const input = processInput(key, { A: 'runner', PATH: '/bin' }, run, settings, [{ name: 'B', sealed: seal(key, 'secret-b') }]);
     expect(input.args).toEqual(['--region=eu']);
     expect(input.env).toEqual({
-      PATH: '/bin', A: 'task', B: 'secret-b', TASKRUN_PARAM_REGION: 'eu', TASKRUN_PARAM_PASS: 'p4ss-word',
-      TASKRUN_RUN_ID: '5', TASKRUN_TASK_ID: 'job', PYTHONUNBUFFERED: '1',
+      PATH: '/bin',
+      A: 'task',
+      B: 'secret-b',
+      TASKRUN_PARAM_REGION: 'eu',
+      TASKRUN_PARAM_PASS: 'p4ss-word',
+      TASKRUN_RUN_ID: '5',
+      TASKRUN_TASK_ID: 'job',
+      PYTHONUNBUFFERED: '1',
     });
     expect(input.secretValues.sort()).toEqual(['p4ss-word', 'secret-b']);
   });

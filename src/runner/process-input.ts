@@ -83,7 +83,9 @@ export function tooBigToStart(args: string[], env: NodeJS.ProcessEnv): string | 
   const longest = Math.max(0, ...strings.map((s) => Buffer.byteLength(s)));
   // Each string with its NUL, and a pointer to it.
   const total = strings.reduce((n, s) => n + Buffer.byteLength(s) + 1 + 8, 0);
-  if (longest >= MAX_ARG_STRLEN) return `could not start: an argument or variable is ${longest} bytes, over the kernel's ${MAX_ARG_STRLEN} for one (E2BIG)`;
-  if (total > kernelArgMax()) return `could not start: the arguments and environment are ${total} bytes, over the kernel's ARG_MAX of ${kernelArgMax()} (E2BIG)`;
+  if (longest >= MAX_ARG_STRLEN)
+    return `could not start: an argument or variable is ${longest} bytes, over the kernel's ${MAX_ARG_STRLEN} for one (E2BIG)`;
+  if (total > kernelArgMax())
+    return `could not start: the arguments and environment are ${total} bytes, over the kernel's ARG_MAX of ${kernelArgMax()} (E2BIG)`;
   return undefined;
 }

@@ -16,7 +16,11 @@ describe('ProgressFilter', () => {
   it('takes well-formed progress lines out of the log and reports them in order', async () => {
     const r = await filtered(['start\n::progress 10\nwork\n::progress 50 Loading rows\n::progress 100 done\nend\n']);
     expect(r.log).toBe('start\nwork\nend\n');
-    expect(r.reports).toEqual([{ percent: 10, message: null }, { percent: 50, message: 'Loading rows' }, { percent: 100, message: 'done' }]);
+    expect(r.reports).toEqual([
+      { percent: 10, message: null },
+      { percent: 50, message: 'Loading rows' },
+      { percent: 100, message: 'done' },
+    ]);
   });
 
   it('keeps malformed progress lines and the tag anywhere but at a line start', async () => {
@@ -51,7 +55,9 @@ describe('ProgressFilter', () => {
       fc.constantFrom('::progress 40', '::progress 7.5 rows', '::progress 101', '::progress', '::prog', 'plain', '', 'a ::progress 1'),
       fc.string({ unit: fc.constantFrom('a', ':', 'p', ' ', '4', 'é'), maxLength: 12 }),
     );
-    const text = fc.array(fc.tuple(line, fc.constantFrom('\n', '\r\n', '\r')), { maxLength: 20 }).map((ls) => ls.map(([l, e]) => l + e).join(''));
+    const text = fc
+      .array(fc.tuple(line, fc.constantFrom('\n', '\r\n', '\r')), { maxLength: 20 })
+      .map((ls) => ls.map(([l, e]) => l + e).join(''));
     return fc.assert(
       fc.asyncProperty(text, fc.array(fc.nat(), { maxLength: 20 }), async (t, points) => {
         const whole = Buffer.from(t);

@@ -15,8 +15,19 @@ describe('parseProgressLine', () => {
   });
 
   it('refuses what is not a well-formed progress line', () => {
-    for (const line of ['::progress', '::progress ', '::progress abc', '::progress 101', '::progress -5', '::progress 1e2', '::progressive 40',
-      ' ::progress 40', '::progress 40.', '::progress 40x', '::progress 1000']) {
+    for (const line of [
+      '::progress',
+      '::progress ',
+      '::progress abc',
+      '::progress 101',
+      '::progress -5',
+      '::progress 1e2',
+      '::progressive 40',
+      ' ::progress 40',
+      '::progress 40.',
+      '::progress 40x',
+      '::progress 1000',
+    ]) {
       expect(parseProgressLine(line), line).toBeUndefined();
     }
   });

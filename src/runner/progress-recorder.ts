@@ -19,7 +19,10 @@ export type ProgressRecorder = {
  * Stores a run's latest progress (runs.progress_*) and announces it, so pages update live. A task may
  * print thousands of reports a second: only the latest counts, and writes are throttled.
  */
-export function createProgressRecorder(ctx: Pick<RunnerContext, 'db' | 'log' | 'notify'>, run: Pick<Run, 'id' | 'taskId' | 'startedAt'>): ProgressRecorder {
+export function createProgressRecorder(
+  ctx: Pick<RunnerContext, 'db' | 'log' | 'notify'>,
+  run: Pick<Run, 'id' | 'taskId' | 'startedAt'>,
+): ProgressRecorder {
   let latest: (Progress & { at: Date }) | undefined;
   let lastWrite = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -34,11 +37,15 @@ export function createProgressRecorder(ctx: Pick<RunnerContext, 'db' | 'log' | '
     try {
       await setRunProgress(ctx.db, run.id, p.percent, p.message, p.at);
       notifyRunChange(ctx.notify, {
-        id: run.id, status: 'running', task_id: run.taskId, progress_pct: p.percent, progress_msg: p.message,
+        id: run.id,
+        status: 'running',
+        task_id: run.taskId,
+        progress_pct: p.percent,
+        progress_msg: p.message,
         progress_eta_s: run.startedAt ? etaSeconds(p.percent, run.startedAt, p.at) : null,
       });
     } catch (err) {
-      ctx.log.warn({ err, run_id: run.id }, 'storing a run\'s progress failed');
+      ctx.log.warn({ err, run_id: run.id }, "storing a run's progress failed");
     }
   };
 

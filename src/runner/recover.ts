@@ -19,11 +19,17 @@ export async function recoverLostRuns(ctx: RunnerContext): Promise<void> {
   const { db, host, bootId } = ctx;
   const local = await runnersOnHost(db, host, bootId);
   const gone = local.filter((r) => r.id !== ctx.runnerId && r.pid !== process.pid && !isRunnerProcess(r.pid));
-  await markRunnersStopped(db, gone.map((r) => r.id));
+  await markRunnersStopped(
+    db,
+    gone.map((r) => r.id),
+  );
   for (const lost of await markLostRuns(db, ctx.cfg.runnerDeadMs)) {
     ctx.log.warn({ run_id: lost.id, task_id: lost.taskId }, 'run lost: its runner stopped heartbeating');
     // Nothing writes the log any more (its output went through the dead runner): its size is final.
-    const size = await fs.promises.stat(logPath(ctx.cfg.logsDir, lost.taskId, lost.id)).then((s) => s.size, () => 0);
+    const size = await fs.promises.stat(logPath(ctx.cfg.logsDir, lost.taskId, lost.id)).then(
+      (s) => s.size,
+      () => 0,
+    );
     await setLogBytes(db, lost.id, size);
   }
   await forgetOtherBoots(db, host, bootId);

@@ -31,7 +31,12 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
 
   const { leases } = ctx.isolation;
   await registerRunner(db, {
-    id: ctx.runnerId, host: ctx.host, pid: process.pid, bootId: ctx.bootId, slots: cfg.maxTaskWorkers, version: VERSION,
+    id: ctx.runnerId,
+    host: ctx.host,
+    pid: process.pid,
+    bootId: ctx.bootId,
+    slots: cfg.maxTaskWorkers,
+    version: VERSION,
     isolation: ctx.isolation.report(),
   });
 
@@ -60,7 +65,9 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
   const launch = (h: RunHandle, lease: Lease | undefined) => {
     active.set(h.run.id, h);
     h.ended
-      .catch((err: Error): RunEnd => ({ status: 'error', exitCode: null, signal: null, error: `runner error: ${err.message}`, logBytes: 0 }))
+      .catch(
+        (err: Error): RunEnd => ({ status: 'error', exitCode: null, signal: null, error: `runner error: ${err.message}`, logBytes: 0 }),
+      )
       .then(async (end) => record(h, { ...end, ...(await sampler.end(h.run.id)) }))
       .then(() => h.cleanUp())
       .catch((err): boolean => {
@@ -87,7 +94,10 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       .then((idle): boolean => {
         if (idle < want && leases!.busy + idle < cfg.maxTaskWorkers && Date.now() - poolWarned > 60_000) {
           poolWarned = Date.now();
-          log.warn({ uids: cfg.runUidCount, in_use_here: leases!.busy }, 'every run uid of RUN_UID_BASE..+RUN_UID_COUNT is in use on this host; runs wait (raise RUN_UID_COUNT)');
+          log.warn(
+            { uids: cfg.runUidCount, in_use_here: leases!.busy },
+            'every run uid of RUN_UID_BASE..+RUN_UID_COUNT is in use on this host; runs wait (raise RUN_UID_COUNT)',
+          );
         }
         return idle > 0;
       })
@@ -117,7 +127,7 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
           if (stopping || !leases.idleUids().includes(uid) || launchers.has(uid)) void p.discard();
           else launchers.set(uid, p);
         })
-        .catch((err) => log.warn({ err, uid }, 'could not start a run\'s shell ahead'))
+        .catch((err) => log.warn({ err, uid }, "could not start a run's shell ahead"))
         .finally(() => preparing.delete(uid));
     }
   }
@@ -140,7 +150,12 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
       const claimed = await claimRuns(db, ctx, n);
       for (const run of claimed) {
         // A uid whose shell is ready first; one whose shell is still starting last (it would join late).
-        const lease = ctx.isolation.refusal ? undefined : leases?.take((uid) => launchers.has(uid), (uid) => preparing.has(uid));
+        const lease = ctx.isolation.refusal
+          ? undefined
+          : leases?.take(
+              (uid) => launchers.has(uid),
+              (uid) => preparing.has(uid),
+            );
         const ahead = lease && launchers.get(lease.uid);
         if (lease) launchers.delete(lease.uid);
         const h: RunHandle = startRun(ctx, run, lease, ahead, (watch) =>
@@ -234,7 +249,9 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
     clearInterval(beatTimer);
     clearInterval(retentionTimer);
     await Promise.allSettled([unlistenWake(), unlistenCancel()]);
-    await stopRunner(db, ctx.runnerId).catch((err: Error) => log.warn({ err }, 'could not mark the runner stopped; others will see its heartbeat end'));
+    await stopRunner(db, ctx.runnerId).catch((err: Error) =>
+      log.warn({ err }, 'could not mark the runner stopped; others will see its heartbeat end'),
+    );
   };
   return { active, tick, shutdown };
 }

@@ -58,16 +58,18 @@ describe('SecretMask', () => {
     const input = fc.array(secret, { minLength: 1, maxLength: 4 }).chain((secrets) =>
       fc.tuple(
         fc.constant(secrets),
-        fc.array(fc.oneof(fc.constantFrom(...secrets), fc.string({ unit, maxLength: 5 })), { maxLength: 40 }).map((parts) => parts.join('')),
-      ));
+        fc
+          .array(fc.oneof(fc.constantFrom(...secrets), fc.string({ unit, maxLength: 5 })), { maxLength: 40 })
+          .map((parts) => parts.join('')),
+      ),
+    );
     return fc.assert(
-      fc.asyncProperty(input, fc.array(fc.nat(), { maxLength: 30 }),
-        async ([secrets, text], points) => {
-          const whole = Buffer.from(text);
-          const expected = maskText(text, maskPatterns(secrets));
-          expect(await masked(secrets, cut(whole, points))).toBe(expected);
-          for (const p of maskPatterns(secrets)) expect(expected.includes(p.toString())).toBe(false);
-        }),
+      fc.asyncProperty(input, fc.array(fc.nat(), { maxLength: 30 }), async ([secrets, text], points) => {
+        const whole = Buffer.from(text);
+        const expected = maskText(text, maskPatterns(secrets));
+        expect(await masked(secrets, cut(whole, points))).toBe(expected);
+        for (const p of maskPatterns(secrets)) expect(expected.includes(p.toString())).toBe(false);
+      }),
       { numRuns: 300 },
     );
   });

@@ -45,4 +45,3 @@ export async function terminateGroup(pgid: number, graceMs: number): Promise<voi
   signalGroup(pgid, 'SIGKILL');
   for (let i = 0; i < 100 && groupAlive(pgid); i++) await sleep(20);
 }
-

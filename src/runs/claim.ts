@@ -27,7 +27,11 @@ function fromJson<T extends Table>(table: T, json: Record<string, unknown>): T['
  */
 export async function claimRuns(db: Db, by: Claimer, limit: number): Promise<ClaimedRun[]> {
   if (limit <= 0) return [];
-  const rows = await db.execute<{ run: Record<string, unknown>; task: Record<string, unknown> | null; secrets: { name: string; sealed: string }[] }>(sql`
+  const rows = await db.execute<{
+    run: Record<string, unknown>;
+    task: Record<string, unknown> | null;
+    secrets: { name: string; sealed: string }[];
+  }>(sql`
     with picked as (
       select id from runs
       where status = 'queued' and (not_before is null or not_before <= now())

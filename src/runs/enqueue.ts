@@ -2,10 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { ParamValues } from '../tasks/params';
 
-export type EnqueueResult =
-  | { outcome: 'queued'; runId: number }
-  | { outcome: 'active'; runId: number }
-  | { outcome: 'full' };
+export type EnqueueResult = { outcome: 'queued'; runId: number } | { outcome: 'active'; runId: number } | { outcome: 'full' };
 
 export type EnqueueInput = {
   taskId: string;

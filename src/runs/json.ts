@@ -9,7 +9,10 @@ import type { Deps } from '../services/deps';
 
 /** The latest `::progress` line of a run's output, with the estimated seconds left while it runs. */
 export const progressSchema = z.object({
-  percent: z.number(), message: z.string().nullable(), at: z.string(), eta_s: z.number().nullable(),
+  percent: z.number(),
+  message: z.string().nullable(),
+  at: z.string(),
+  eta_s: z.number().nullable(),
 });
 
 /** The parameter values a run was given (secret parameters are never kept). */
@@ -80,7 +83,10 @@ export function runJson(run: Run, liveBytes?: number): RunJson {
 
 /** The size of a run's log file now (0 when it has none yet). */
 export async function currentLogBytes(deps: Deps, run: Pick<Run, 'taskId' | 'id'>): Promise<number> {
-  return fs.stat(logPath(deps.cfg.logsDir, run.taskId, run.id)).then((s) => s.size, () => 0);
+  return fs.stat(logPath(deps.cfg.logsDir, run.taskId, run.id)).then(
+    (s) => s.size,
+    () => 0,
+  );
 }
 
 /** A run as the API shows it, with the live log size for a running run. */

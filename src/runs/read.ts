@@ -4,7 +4,13 @@ import { perPool } from '../db/per-pool';
 import { runs, type RunStatus } from '../db/schema';
 import type { Run } from '../db/schema';
 
-const getRunQuery = perPool((db) => db.select().from(runs).where(eq(runs.id, sql.placeholder('id'))).prepare('taskrun_get_run'));
+const getRunQuery = perPool((db) =>
+  db
+    .select()
+    .from(runs)
+    .where(eq(runs.id, sql.placeholder('id')))
+    .prepare('taskrun_get_run'),
+);
 
 /** One run by id. Built once per pool: it is read on every run request and stream, and drizzle's query building cost more than the query. */
 export async function getRun(db: Db, runId: number): Promise<Run | undefined> {

@@ -14,7 +14,10 @@ const ROWS_PER_INSERT = 5000;
 /** Stores samples of any runs in multi-row inserts; a sample already stored (same run and instant) is skipped. */
 export async function insertSamples(db: Db, rows: SampleRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    await db.insert(runSamples).values(rows.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing();
+    await db
+      .insert(runSamples)
+      .values(rows.slice(i, i + ROWS_PER_INSERT))
+      .onConflictDoNothing();
   }
 }
 

@@ -29,7 +29,12 @@ export const runsQuery = z.strictObject(
   {
     task_id: z.string().regex(TASK_ID_RE, { error: 'not a valid task id' }).optional(),
     status: z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }).optional(),
-    limit: z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be 1 to 500' }).max(500, { error: 'must be 1 to 500' }).default(50),
+    limit: z.coerce
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(1, { error: 'must be 1 to 500' })
+      .max(500, { error: 'must be 1 to 500' })
+      .default(50),
     cursor: z.string().regex(RUN_ID_RE, { error: 'not a cursor from a previous page' }).optional(),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown parameter ${iss.keys.join(', ')}` : 'bad query') },
@@ -94,7 +99,9 @@ export async function rerunValues(deps: Deps, runId: number): Promise<{ taskId: 
  */
 export async function rerunRun(deps: Deps, runId: number, who: Who, overrides?: unknown): Promise<ExecuteJson> {
   if (overrides !== undefined && overrides !== null && (typeof overrides !== 'object' || Array.isArray(overrides))) {
-    throw new AppError(400, 'invalid parameters: params must be a JSON object of parameter values', { fields: { params: 'must be a JSON object of parameter values' } });
+    throw new AppError(400, 'invalid parameters: params must be a JSON object of parameter values', {
+      fields: { params: 'must be a JSON object of parameter values' },
+    });
   }
   const { taskId, values } = await rerunValues(deps, runId);
   return executeTask(deps, taskId, 'rerun', who, { ...values, ...(overrides ?? {}) }, { rerun_of: runId });

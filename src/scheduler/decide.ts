@@ -18,7 +18,11 @@ export type Decision = { scheduleId: number; fireAt: Date; outcome: FireOutcome;
  * Decides a schedule's due fire times up to `now`. Returns what this scheduler decided and the latest
  * fire time now known to be decided (by anyone).
  */
-export async function decideSchedule(ctx: SchedulerContext, s: ActiveSchedule, now: Date): Promise<{ decided: Decision[]; reached: Date | null }> {
+export async function decideSchedule(
+  ctx: SchedulerContext,
+  s: ActiveSchedule,
+  now: Date,
+): Promise<{ decided: Decision[]; reached: Date | null }> {
   const due = dueFires(s, s.lastDecided, now);
   const decided: Decision[] = [];
   const add = (d: Decision | null) => d && decided.push(d);
@@ -34,7 +38,13 @@ export async function decideSchedule(ctx: SchedulerContext, s: ActiveSchedule, n
   return { decided, reached: latest ?? s.lastDecided };
 }
 
-async function record(ctx: SchedulerContext, s: ActiveSchedule, fireAt: Date, outcome: FireOutcome, detail: string): Promise<Decision | null> {
+async function record(
+  ctx: SchedulerContext,
+  s: ActiveSchedule,
+  fireAt: Date,
+  outcome: FireOutcome,
+  detail: string,
+): Promise<Decision | null> {
   if (!(await recordFire(ctx.db, { scheduleId: s.id, fireAt, outcome, detail }))) return null;
   ctx.log.debug({ schedule_id: s.id, fire_at: fireAt, outcome, detail }, 'schedule fire decided');
   return { scheduleId: s.id, fireAt, outcome, runId: null, detail };

@@ -71,7 +71,11 @@ export async function startScheduler(ctx: SchedulerContext, clock: () => Date = 
     if (now.getTime() >= reloadAt) await reload(now);
     const due = known.filter((k) => k.next !== null && k.next <= now);
     if (due.length > 0) {
-      const result = await tick(ctx, now, due.map((k) => k.id));
+      const result = await tick(
+        ctx,
+        now,
+        due.map((k) => k.id),
+      );
       for (const k of due) {
         const reached = result.reached.get(k.id);
         if (reached && reached > k.cursor) {

@@ -16,7 +16,11 @@ export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 const TOUCH_EVERY_MS = 60_000;
 
 /** The principal behind a bearer token or a session cookie, or undefined. */
-export async function principalFrom(deps: Deps, bearer: string | undefined, sessionToken: string | undefined): Promise<Principal | undefined> {
+export async function principalFrom(
+  deps: Deps,
+  bearer: string | undefined,
+  sessionToken: string | undefined,
+): Promise<Principal | undefined> {
   if (bearer) {
     const t = await useToken(deps.db, sha256(bearer));
     return t ? { kind: 'token', name: t.name, role: t.role } : undefined;
@@ -34,7 +38,13 @@ export async function principalFrom(deps: Deps, bearer: string | undefined, sess
  * the cookie's token is returned, only its hash is stored. `previous`, the token of the session this
  * browser held, is ended: one browser holds one session.
  */
-export async function signIn(deps: PasswordDeps, who: Who, name: string, password: string, previous?: string): Promise<{ token: string; csrf: string; principal: Principal }> {
+export async function signIn(
+  deps: PasswordDeps,
+  who: Who,
+  name: string,
+  password: string,
+  previous?: string,
+): Promise<{ token: string; csrf: string; principal: Principal }> {
   const keys = attemptKeys(name, who.ip);
   const user = await findUser(deps.db, name);
   const ok = await verifyThrottled(deps, keys, password, user?.passwordHash ?? DUMMY_HASH);
@@ -48,7 +58,14 @@ export async function signIn(deps: PasswordDeps, who: Who, name: string, passwor
   const token = randomSecret();
   const csrf = randomSecret('', 24);
   await insertSession(deps.db, { idHash: sha256(token), userId: user.id, csrfToken: csrf, ip: who.ip, ttlMs: SESSION_TTL_MS });
-  const principal: Principal = { kind: 'user', name: user.name, role: user.role, userId: user.id, sessionHash: sha256(token), csrfToken: csrf };
+  const principal: Principal = {
+    kind: 'user',
+    name: user.name,
+    role: user.role,
+    userId: user.id,
+    sessionHash: sha256(token),
+    csrfToken: csrf,
+  };
   await audit(deps, { ...who, principal }, 'signin', user.name);
   return { token, csrf, principal };
 }

@@ -18,4 +18,3 @@ export type Who = { principal?: Principal; ip: string | null };
 
 /** The caller when taskrun itself acts (schedules, the CLI on the server). */
 export const SYSTEM: Who = { principal: { kind: 'user', name: 'system', role: 'admin' }, ip: null };
-

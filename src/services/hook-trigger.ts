@@ -31,13 +31,24 @@ function hookParams(body: string): Record<string, unknown> | undefined {
  * (found by the hash's unique index in both cases). Then the hook's rate (429 with Retry-After), then
  * the body (read only now) as parameters, then execute as `webhook:<id>`: 400 bad parameters, 409 busy, 429 queue full.
  */
-export async function triggerWebhook(deps: Deps, rate: RateWindow, secret: string, readBody: () => Promise<string>, ip: string | null): Promise<ExecuteJson> {
+export async function triggerWebhook(
+  deps: Deps,
+  rate: RateWindow,
+  secret: string,
+  readBody: () => Promise<string>,
+  ip: string | null,
+): Promise<ExecuteJson> {
   const hook = HOOK_SECRET_RE.test(secret) ? await useWebhook(deps.db, sha256(secret)) : undefined;
   if (!hook) throw new AppError(404, 'no such webhook');
   const decision = rate.take(String(hook.id));
   if (!decision.ok) {
     const s = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    throw new AppError(429, `too many calls: this webhook takes at most ${deps.cfg.hookRatePerMin} a minute`, { retry_after_s: s }, { 'Retry-After': String(s) });
+    throw new AppError(
+      429,
+      `too many calls: this webhook takes at most ${deps.cfg.hookRatePerMin} a minute`,
+      { retry_after_s: s },
+      { 'Retry-After': String(s) },
+    );
   }
   const params = hookParams(await readBody());
   const who: Who = { principal: { kind: 'webhook', name: String(hook.id), role: 'operator' }, ip };

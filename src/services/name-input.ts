@@ -36,5 +36,6 @@ export function intIdParam(what: string, value: string): number {
 
 /** A strict object's error messages: unknown fields named, anything else "must be a JSON object". */
 export const strictObjectError = {
-  error: (iss: { code: string; keys?: string[] }) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys?.join(', ')}` : 'must be a JSON object'),
+  error: (iss: { code: string; keys?: string[] }) =>
+    iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys?.join(', ')}` : 'must be a JSON object',
 };

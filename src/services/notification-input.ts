@@ -49,9 +49,17 @@ export type TargetPatch = z.infer<typeof targetPatchInput>;
 /** `?limit=&before=` of a target's delivery log. */
 export const deliveriesQuery = z.strictObject(
   {
-    limit: z.coerce.number({ error: 'must be a whole number from 1 to 200' }).int({ error: 'must be a whole number from 1 to 200' })
-      .min(1, { error: 'must be a whole number from 1 to 200' }).max(200, { error: 'must be a whole number from 1 to 200' }).default(50),
-    before: z.string().regex(/^[1-9][0-9]{0,14}$/, { error: 'not a cursor from a previous page' }).transform(Number).optional(),
+    limit: z.coerce
+      .number({ error: 'must be a whole number from 1 to 200' })
+      .int({ error: 'must be a whole number from 1 to 200' })
+      .min(1, { error: 'must be a whole number from 1 to 200' })
+      .max(200, { error: 'must be a whole number from 1 to 200' })
+      .default(50),
+    before: z
+      .string()
+      .regex(/^[1-9][0-9]{0,14}$/, { error: 'not a cursor from a previous page' })
+      .transform(Number)
+      .optional(),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown parameter ${iss.keys.join(', ')}` : 'bad query') },
 );

@@ -15,8 +15,14 @@ import type { Who } from './deps';
 
 /** A notification target as the API shows it (never its signing key). `task_id` null: global. */
 export const targetSchema = z.object({
-  id: z.number().int(), task_id: z.string().nullable(), name: z.string(), url: z.string(), events: z.array(z.enum(NOTIFY_EVENTS)),
-  enabled: z.boolean(), created_by: z.string(), created_at: z.string(),
+  id: z.number().int(),
+  task_id: z.string().nullable(),
+  name: z.string(),
+  url: z.string(),
+  events: z.array(z.enum(NOTIFY_EVENTS)),
+  enabled: z.boolean(),
+  created_by: z.string(),
+  created_at: z.string(),
 });
 export type TargetJson = z.infer<typeof targetSchema>;
 
@@ -25,14 +31,23 @@ export const newTargetSchema = targetSchema.extend({ secret: z.string() });
 
 /** One attempt of a delivery: the response status, or why there was none. */
 export const attemptSchema = z.object({
-  at: z.string(), response_status: z.number().int().nullable(), error: z.string().nullable(), duration_ms: z.number(),
+  at: z.string(),
+  response_status: z.number().int().nullable(),
+  error: z.string().nullable(),
+  duration_ms: z.number(),
 });
 export type AttemptJson = z.infer<typeof attemptSchema>;
 
 /** One notification of one run to one target, with each attempt. */
 export const deliverySchema = z.object({
-  id: z.number().int(), run_id: z.number().int(), event: z.string(), status: z.enum(DELIVERY_STATUSES), created_at: z.string(),
-  finished_at: z.string().nullable(), next_attempt_at: z.string().nullable(), attempts: z.array(attemptSchema),
+  id: z.number().int(),
+  run_id: z.number().int(),
+  event: z.string(),
+  status: z.enum(DELIVERY_STATUSES),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+  next_attempt_at: z.string().nullable(),
+  attempts: z.array(attemptSchema),
 });
 export type DeliveryJson = z.infer<typeof deliverySchema>;
 
@@ -40,7 +55,13 @@ export type DeliveryJson = z.infer<typeof deliverySchema>;
 export const deliveriesPageSchema = z.object({ deliveries: z.array(deliverySchema), next_cursor: z.string().nullable() });
 
 const toJson = (t: NotificationTarget): TargetJson => ({
-  id: t.id, task_id: t.taskId, name: t.name, url: t.url, events: t.events, enabled: t.enabled, created_by: t.createdBy,
+  id: t.id,
+  task_id: t.taskId,
+  name: t.name,
+  url: t.url,
+  events: t.events,
+  enabled: t.enabled,
+  created_by: t.createdBy,
   created_at: t.createdAt.toISOString(),
 });
 
@@ -74,14 +95,29 @@ export async function targetsOf(deps: Deps, taskId: string | null): Promise<Targ
 }
 
 /** Creates a target with a new signing key and returns the key: the only time it is ever shown. */
-export async function createTarget(deps: Deps, who: Who, taskId: string | null, input: NewTargetInput): Promise<TargetJson & { secret: string }> {
+export async function createTarget(
+  deps: Deps,
+  who: Who,
+  taskId: string | null,
+  input: NewTargetInput,
+): Promise<TargetJson & { secret: string }> {
   if (taskId !== null) await requireTaskFile(deps, taskId);
   checkTargetHost(deps, input.url);
   const secret = randomSecret('whsec_');
   const target = await insertTarget(deps.db, {
-    taskId, name: input.name, url: input.url, events: input.events, sealedSecret: seal(deps.secretKey, secret), createdBy: actorName(who.principal),
+    taskId,
+    name: input.name,
+    url: input.url,
+    events: input.events,
+    sealedSecret: seal(deps.secretKey, secret),
+    createdBy: actorName(who.principal),
   });
-  await audit(deps, who, 'notification.create', taskId ?? 'global', { target_id: target.id, name: target.name, host: new URL(target.url).host, events: target.events });
+  await audit(deps, who, 'notification.create', taskId ?? 'global', {
+    target_id: target.id,
+    name: target.name,
+    host: new URL(target.url).host,
+    events: target.events,
+  });
   return { ...toJson(target), secret };
 }
 
@@ -91,7 +127,11 @@ export async function patchTarget(deps: Deps, who: Who, id: number, patch: Targe
   if (patch.url !== undefined) checkTargetHost(deps, patch.url);
   const target = await updateTarget(deps.db, id, patch);
   if (!target) throw new AppError(404, `no notification target ${id}`);
-  await audit(deps, who, 'notification.edit', before.task_id ?? 'global', { target_id: id, fields: Object.keys(patch), enabled: target.enabled });
+  await audit(deps, who, 'notification.edit', before.task_id ?? 'global', {
+    target_id: id,
+    fields: Object.keys(patch),
+    enabled: target.enabled,
+  });
   return toJson(target);
 }
 
@@ -104,15 +144,29 @@ export async function removeTarget(deps: Deps, who: Who, id: number): Promise<Ta
 }
 
 /** A page of a target's delivery log, newest first, each delivery with its attempts. */
-export async function targetDeliveries(deps: Deps, who: Who, id: number, q: DeliveriesQuery): Promise<{ deliveries: DeliveryJson[]; next_cursor: string | null }> {
+export async function targetDeliveries(
+  deps: Deps,
+  who: Who,
+  id: number,
+  q: DeliveriesQuery,
+): Promise<{ deliveries: DeliveryJson[]; next_cursor: string | null }> {
   await targetFor(deps, who, id);
   const page = await listDeliveries(deps.db, id, { limit: q.limit, before: q.before });
   return {
     deliveries: page.deliveries.map((d) => ({
-      id: d.id, run_id: d.runId, event: d.event, status: d.status, created_at: d.createdAt.toISOString(),
+      id: d.id,
+      run_id: d.runId,
+      event: d.event,
+      status: d.status,
+      created_at: d.createdAt.toISOString(),
       finished_at: d.finishedAt?.toISOString() ?? null,
       next_attempt_at: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
-      attempts: d.tries.map((a) => ({ at: a.at.toISOString(), response_status: a.responseStatus, error: a.error, duration_ms: a.durationMs })),
+      attempts: d.tries.map((a) => ({
+        at: a.at.toISOString(),
+        response_status: a.responseStatus,
+        error: a.error,
+        duration_ms: a.durationMs,
+      })),
     })),
     next_cursor: page.nextCursor === null ? null : String(page.nextCursor),
   };

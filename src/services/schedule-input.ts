@@ -21,23 +21,24 @@ const cronText = (notText: string) =>
     });
 const cron = cronText('must be a string');
 
-const timezone = z
-  .string({ error: 'must be a string' })
-  .transform((v, ctx) => {
-    const zone = canonicalZone(v.trim());
-    if (!zone) ctx.addIssue({ code: 'custom', message: 'must be an IANA time zone name such as Europe/Berlin or UTC' });
-    return zone ?? z.NEVER;
-  });
+const timezone = z.string({ error: 'must be a string' }).transform((v, ctx) => {
+  const zone = canonicalZone(v.trim());
+  if (!zone) ctx.addIssue({ code: 'custom', message: 'must be an IANA time zone name such as Europe/Berlin or UTC' });
+  return zone ?? z.NEVER;
+});
 
 // Kept as sent (not rebuilt by z.record), so a key such as __proto__ reaches the check against the
 // task's parameters and is refused there instead of silently vanishing.
 const params = z
-  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { error: 'must be a JSON object of parameter values' })
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+    error: 'must be a JSON object of parameter values',
+  })
   .superRefine((p, ctx) => {
     const keys = Object.keys(p);
     if (keys.length > 50) ctx.addIssue({ code: 'custom', message: 'must give at most 50 values' });
     for (const k of keys) {
-      if (!['string', 'number', 'boolean'].includes(typeof p[k])) ctx.addIssue({ code: 'custom', path: [k], message: 'must be a string, number or boolean' });
+      if (!['string', 'number', 'boolean'].includes(typeof p[k]))
+        ctx.addIssue({ code: 'custom', path: [k], message: 'must be a string, number or boolean' });
     }
   })
   .transform((p) => p as ParamValues)
@@ -74,7 +75,9 @@ export const updateScheduleInput = z
     },
     { error: unknownKeys('field') },
   )
-  .refine((p) => Object.values(p).some((v) => v !== undefined), { error: 'nothing to change: give cron, timezone, enabled, missed_policy or params' });
+  .refine((p) => Object.values(p).some((v) => v !== undefined), {
+    error: 'nothing to change: give cron, timezone, enabled, missed_policy or params',
+  });
 export type UpdateScheduleInput = z.infer<typeof updateScheduleInput>;
 
 /** `?cron=&timezone=` of a preview; an absent cron is reported like an empty one, an empty zone is refused. */
@@ -89,18 +92,23 @@ export function parsePreviewQuery(q: Record<string, string>): { cron: string; ti
 }
 
 /** `?limit=&before=` of a schedule's fire records. */
-export const firesQuery = z.strictObject(
-  {
-    limit: z.coerce
-      .number({ error: 'must be a number' })
-      .int({ error: 'must be a whole number' })
-      .min(1, { error: 'must be 1 to 500' })
-      .max(500, { error: 'must be 1 to 500' })
-      .default(50),
-    before: z.iso.datetime({ offset: true, error: 'must be a time such as 2026-01-31T03:00:00Z, as next_before gives' }).optional(),
-  },
-  { error: unknownKeys('parameter') },
-).transform((q): { limit: number; before?: Date } => ({ limit: q.limit, before: q.before === undefined ? undefined : new Date(q.before) }));
+export const firesQuery = z
+  .strictObject(
+    {
+      limit: z.coerce
+        .number({ error: 'must be a number' })
+        .int({ error: 'must be a whole number' })
+        .min(1, { error: 'must be 1 to 500' })
+        .max(500, { error: 'must be 1 to 500' })
+        .default(50),
+      before: z.iso.datetime({ offset: true, error: 'must be a time such as 2026-01-31T03:00:00Z, as next_before gives' }).optional(),
+    },
+    { error: unknownKeys('parameter') },
+  )
+  .transform((q): { limit: number; before?: Date } => ({
+    limit: q.limit,
+    before: q.before === undefined ? undefined : new Date(q.before),
+  }));
 
 /** `?limit=&before=` of a schedule's fire records; empty values count as absent. */
 export function parseFiresQuery(q: Record<string, string>): { limit: number; before?: Date } {

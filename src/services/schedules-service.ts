@@ -3,8 +3,15 @@ import { z } from 'zod';
 import { FIRE_OUTCOMES, MISSED_POLICIES, RUN_STATUSES } from '../db/schema';
 import { listFires, type FireRecord } from '../queries/schedule-fires';
 import {
-  deleteSchedule as deleteRow, getSchedule, insertSchedule, lastFires, listSchedules, updateSchedule as updateRow,
-  type Schedule, type ScheduleFire, type SchedulePatch,
+  deleteSchedule as deleteRow,
+  getSchedule,
+  insertSchedule,
+  lastFires,
+  listSchedules,
+  updateSchedule as updateRow,
+  type Schedule,
+  type ScheduleFire,
+  type SchedulePatch,
 } from '../queries/schedules';
 import { getOneTaskSettings } from '../queries/task-settings';
 import { nextFires } from '../scheduler/cron';
@@ -86,13 +93,22 @@ function scheduleJson(s: Schedule, last: ScheduleFire | undefined, now: Date): S
 /** A fire record as the API shows it. */
 export function fireJson(f: FireRecord): FireJson {
   return {
-    schedule_id: f.scheduleId, task_id: f.taskId, fire_at: f.fireAt.toISOString(), decided_at: f.decidedAt.toISOString(),
-    outcome: f.outcome, run_id: f.runId, run_status: f.runStatus, detail: f.detail,
+    schedule_id: f.scheduleId,
+    task_id: f.taskId,
+    fire_at: f.fireAt.toISOString(),
+    decided_at: f.decidedAt.toISOString(),
+    outcome: f.outcome,
+    run_id: f.runId,
+    run_status: f.runStatus,
+    detail: f.detail,
   };
 }
 
 async function withLastFires(deps: Deps, rows: Schedule[]): Promise<ScheduleJson[]> {
-  const last = await lastFires(deps.db, rows.map((s) => s.id));
+  const last = await lastFires(
+    deps.db,
+    rows.map((s) => s.id),
+  );
   const now = new Date();
   return rows.map((s) => scheduleJson(s, last.get(s.id), now));
 }
@@ -120,12 +136,20 @@ function checkScheduleParams(defs: ParamDef[], params: ParamValues): ParamValues
   const checked = checkParams(defs, given);
   if ('errors' in checked) {
     for (const [name, message] of Object.entries(checked.errors)) {
-      errors[name] ??= secret.has(name) ? 'is a required secret parameter, which a schedule cannot give: this task cannot be scheduled' : message;
+      errors[name] ??= secret.has(name)
+        ? 'is a required secret parameter, which a schedule cannot give: this task cannot be scheduled'
+        : message;
     }
   }
   const fields = Object.fromEntries(Object.entries(errors).map(([k, v]) => [`params.${k}`, v]));
   if (Object.keys(fields).length > 0 || 'errors' in checked) {
-    throw new AppError(400, Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; '), { fields });
+    throw new AppError(
+      400,
+      Object.entries(fields)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; '),
+      { fields },
+    );
   }
   // Only what was given is kept: a parameter left out gets the task's default as it is at fire time.
   return Object.fromEntries(Object.keys(given).map((k) => [k, checked.values[k]!]));
@@ -155,12 +179,22 @@ export async function createSchedule(deps: Deps, taskId: string, input: CreateSc
   await requireTask(deps, taskId);
   const params = checkScheduleParams((await getOneTaskSettings(deps.db, taskId)).params, input.params);
   const s = await insertSchedule(deps.db, {
-    taskId, cron: input.cron, timezone: input.timezone, enabled: input.enabled, missedPolicy: input.missed_policy,
-    params, createdBy: actorName(who.principal),
+    taskId,
+    cron: input.cron,
+    timezone: input.timezone,
+    enabled: input.enabled,
+    missedPolicy: input.missed_policy,
+    params,
+    createdBy: actorName(who.principal),
   });
   announce(deps, s.id);
   await audit(deps, who, 'schedule.create', taskId, {
-    schedule_id: s.id, cron: s.cron, timezone: s.timezone, enabled: s.enabled, missed_policy: s.missedPolicy, params: s.params,
+    schedule_id: s.id,
+    cron: s.cron,
+    timezone: s.timezone,
+    enabled: s.enabled,
+    missed_policy: s.missedPolicy,
+    params: s.params,
   });
   return scheduleJson(s, undefined, new Date());
 }
@@ -171,9 +205,14 @@ export async function createSchedule(deps: Deps, taskId: string, input: CreateSc
  */
 export async function updateSchedule(deps: Deps, id: number, input: UpdateScheduleInput, who: Who): Promise<ScheduleJson> {
   const before = await requireSchedule(deps, id);
-  const params = input.params === undefined ? undefined : checkScheduleParams((await getOneTaskSettings(deps.db, before.taskId)).params, input.params);
+  const params =
+    input.params === undefined ? undefined : checkScheduleParams((await getOneTaskSettings(deps.db, before.taskId)).params, input.params);
   const patch: SchedulePatch = {
-    cron: input.cron, timezone: input.timezone, enabled: input.enabled, missedPolicy: input.missed_policy, params,
+    cron: input.cron,
+    timezone: input.timezone,
+    enabled: input.enabled,
+    missedPolicy: input.missed_policy,
+    params,
   };
   const restart =
     (input.enabled === true && !before.enabled) ||
@@ -197,7 +236,11 @@ export async function deleteSchedule(deps: Deps, id: number, who: Who): Promise<
 }
 
 /** A page of a schedule's fire records, newest first; pass `next_before` back as `before` for older ones. */
-export async function scheduleFires(deps: Deps, id: number, q: { limit: number; before?: Date }): Promise<{ fires: FireJson[]; next_before: string | null }> {
+export async function scheduleFires(
+  deps: Deps,
+  id: number,
+  q: { limit: number; before?: Date },
+): Promise<{ fires: FireJson[]; next_before: string | null }> {
   await requireSchedule(deps, id);
   const rows = await listFires(deps.db, { scheduleId: id, limit: q.limit, before: q.before });
   const last = rows.at(-1);

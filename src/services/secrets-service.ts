@@ -27,7 +27,9 @@ export const secretValueInput = z.strictObject(
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
   },
-  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object {"value": "..."}') },
+  {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object {"value": "..."}'),
+  },
 );
 
 /** A secret name in a URL's path: 400 naming what is wrong. */

@@ -34,7 +34,8 @@ export async function setupOpen(deps: Deps): Promise<boolean> {
 export async function completeSetup(deps: Deps, who: Who, code: string, name: string, password: string): Promise<void> {
   if (!(await setupOpen(deps))) throw new AppError(409, 'setup is done: sign in instead');
   const want = await getSetting(deps.db, SETUP_KEY);
-  if (!want || !safeEqual(sha256(code.trim()), want)) throw new AppError(403, 'wrong setup code (see the console or app.log of the web process)');
+  if (!want || !safeEqual(sha256(code.trim()), want))
+    throw new AppError(403, 'wrong setup code (see the console or app.log of the web process)');
   await addUser(deps, who, name, password, 'admin');
   await deleteSetting(deps.db, SETUP_KEY);
 }

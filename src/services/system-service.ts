@@ -33,8 +33,15 @@ export const systemInfoSchema = z.object({
   isolation: isolationSchema,
   runners: z.array(
     z.object({
-      id: z.string(), host: z.string(), pid: z.number().int(), slots: z.number().int(), running: z.number().int(), version: z.string(),
-      started_at: z.string(), heartbeat_at: z.string(), isolation: isolationSchema.nullable(),
+      id: z.string(),
+      host: z.string(),
+      pid: z.number().int(),
+      slots: z.number().int(),
+      running: z.number().int(),
+      version: z.string(),
+      started_at: z.string(),
+      heartbeat_at: z.string(),
+      isolation: isolationSchema.nullable(),
     }),
   ),
 });
@@ -45,7 +52,8 @@ const CGROUP_STRENGTH = ['none', 'v1', 'v2'] as const;
 /** What a run gets on any live runner: the levels all of them offer, the weakest cgroup, bubblewrap if all have it. */
 export function fleetIsolation(reports: (RunnerIsolation | null)[]): RunnerIsolation {
   const known = reports.filter((r): r is RunnerIsolation => r !== null);
-  if (known.length === 0) return { levels: [], cgroup: 'none', bubblewrap: false, run_users: false, problems: ['no live runner has reported its isolation'] };
+  if (known.length === 0)
+    return { levels: [], cgroup: 'none', bubblewrap: false, run_users: false, problems: ['no live runner has reported its isolation'] };
   return {
     levels: (['standard', 'strict'] as const).filter((l) => known.every((r) => r.levels.includes(l))),
     cgroup: CGROUP_STRENGTH[Math.min(...known.map((r) => CGROUP_STRENGTH.indexOf(r.cgroup)))]!,
@@ -75,16 +83,29 @@ export async function systemInfo(deps: Deps): Promise<SystemInfo> {
     queued_runs: counts.queued,
     isolation: fleetIsolation(runners.map((r) => r.isolation)),
     runners: runners.map((r) => ({
-      id: r.id, host: r.host, pid: r.pid, slots: r.slots, running: r.running, version: r.version,
-      started_at: r.startedAt.toISOString(), heartbeat_at: r.heartbeatAt.toISOString(), isolation: r.isolation,
+      id: r.id,
+      host: r.host,
+      pid: r.pid,
+      slots: r.slots,
+      running: r.running,
+      version: r.version,
+      started_at: r.startedAt.toISOString(),
+      heartbeat_at: r.heartbeatAt.toISOString(),
+      isolation: r.isolation,
     })),
   };
 }
 
 /** One row of GET /api/system/processes; `of_run`: it belongs to a run (`run_id` says which, when known). */
 export const processSchema = z.object({
-  pid: z.number().int(), name: z.string(), cpu_pct: z.number(), mem_rss: z.number(), command: z.string(), of_run: z.boolean(),
-  run_id: z.number().int().nullable(), task_id: z.string().nullable(),
+  pid: z.number().int(),
+  name: z.string(),
+  cpu_pct: z.number(),
+  mem_rss: z.number(),
+  command: z.string(),
+  of_run: z.boolean(),
+  run_id: z.number().int().nullable(),
+  task_id: z.string().nullable(),
 });
 export type ProcessJson = z.infer<typeof processSchema>;
 
@@ -105,11 +126,11 @@ function runOfProcess(running: RunRef[]): (pid: number) => RunRef | undefined {
     const known = seen.get(pid);
     if (known !== undefined) return known;
     const stat = readProcStat(pid);
-    const run = !stat ? null : byGroup.get(stat.pgrp) ?? (stat.ppid > 1 && depth < 64 ? find(stat.ppid, depth + 1) : null);
+    const run = !stat ? null : (byGroup.get(stat.pgrp) ?? (stat.ppid > 1 && depth < 64 ? find(stat.ppid, depth + 1) : null));
     seen.set(pid, run);
     return run;
   };
-  return (pid) => (byGroup.size === 0 ? undefined : find(pid, 0) ?? undefined);
+  return (pid) => (byGroup.size === 0 ? undefined : (find(pid, 0) ?? undefined));
 }
 
 // Runs execute as uids of a pool: a process of one of them is a run's even when its group and parents are gone.

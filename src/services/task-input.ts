@@ -30,7 +30,13 @@ const timeoutS = z
 // A setting that is a whole number in a range; null restores its default.
 const wholeNumber = (unit: string, min: number, max: number) => {
   const error = `must be a whole number${unit ? ` of ${unit}` : ''}`;
-  return z.number({ error }).int({ error }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }).nullable().optional();
+  return z
+    .number({ error })
+    .int({ error })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` })
+    .nullable()
+    .optional();
 };
 // Resource limits of a run's process tree; null means the environment's default (RUN_MAX_RSS_MB, ...).
 const limits = {
@@ -99,7 +105,14 @@ export type CreateTaskInput = z.infer<typeof createTaskInput>;
 
 /** PUT /api/tasks/:id and the editor's save form: any of the fields; null timeout_s means the default. */
 export const updateTaskInput = z.strictObject(
-  { content: content.optional(), description: description.optional(), timeout_s: timeoutS.nullable().optional(), ...limits, ...isolation, ...automation },
+  {
+    content: content.optional(),
+    description: description.optional(),
+    timeout_s: timeoutS.nullable().optional(),
+    ...limits,
+    ...isolation,
+    ...automation,
+  },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object') },
 );
 export type UpdateTaskInput = z.infer<typeof updateTaskInput>;
@@ -126,5 +139,7 @@ export const runInput = z.strictObject(
       })
       .optional(),
   },
-  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object {"params": {...}}') },
+  {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.join(', ')}` : 'must be a JSON object {"params": {...}}'),
+  },
 );

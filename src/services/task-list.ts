@@ -10,14 +10,20 @@ import type { TaskJson } from './tasks-service';
 export type TaskListEntry = Pick<TaskJson, 'id' | 'description'> & { file: TaskFile };
 
 /** A row of the task list: what it shows of a task (its active or last run, whether Run asks for parameters). */
-export type TaskListItem = Pick<TaskJson, 'id' | 'file' | 'language' | 'description' | 'params' | 'isolation' | 'network' | 'active_run' | 'last_run'>;
+export type TaskListItem = Pick<
+  TaskJson,
+  'id' | 'file' | 'language' | 'description' | 'params' | 'isolation' | 'network' | 'active_run' | 'last_run'
+>;
 
 /**
  * Every script in TASKS_DIR, in id order; `withDescriptions` (to filter on them) reads every task's
  * description with one light query, else they are left empty: the shown ones are read with their runs.
  */
 export async function taskListEntries(deps: Deps, withDescriptions: boolean): Promise<TaskListEntry[]> {
-  const [files, descriptions] = await Promise.all([listTaskFiles(deps.cfg.tasksDir), withDescriptions ? taskDescriptions(deps.db) : undefined]);
+  const [files, descriptions] = await Promise.all([
+    listTaskFiles(deps.cfg.tasksDir),
+    withDescriptions ? taskDescriptions(deps.db) : undefined,
+  ]);
   return files.map((file) => ({ id: file.id, description: descriptions?.get(file.id) ?? '', file }));
 }
 
@@ -31,7 +37,13 @@ export async function taskListItems(deps: Deps, entries: TaskListEntry[]): Promi
   return entries.map(({ id, file }) => {
     const s = settings.get(id)!;
     return {
-      id, file: file.file, language: file.language, description: s.description, params: s.params, isolation: s.isolation, network: s.network,
+      id,
+      file: file.file,
+      language: file.language,
+      description: s.description,
+      params: s.params,
+      isolation: s.isolation,
+      network: s.network,
       ...activeAndLast(recent.get(id) ?? []),
     };
   });

@@ -12,7 +12,13 @@ import { CHANNEL } from '../db/notify';
 import { actorName } from '../auth/roles';
 import { forgetTaskAutomation } from '../queries/task-automation';
 import {
-  createTaskFile, deleteTaskFile, findTaskFile, listTaskFiles, readTaskContent, writeTaskContent, type TaskFile,
+  createTaskFile,
+  deleteTaskFile,
+  findTaskFile,
+  listTaskFiles,
+  readTaskContent,
+  writeTaskContent,
+  type TaskFile,
 } from '../tasks/task-files';
 import { AppError } from './app-error';
 import { audit } from './audit-service';
@@ -97,7 +103,11 @@ const secretNamesFor = async (deps: Deps, ids: string[], view: TaskView) => (vie
 export async function listTasks(deps: Deps, view: TaskView): Promise<TaskJson[]> {
   const files = await listTaskFiles(deps.cfg.tasksDir);
   const ids = files.map((f) => f.id);
-  const [settings, recent, secrets] = await Promise.all([getTaskSettings(deps.db, ids), recentRunsOfTasks(deps.db, ids), secretNamesFor(deps, ids, view)]);
+  const [settings, recent, secrets] = await Promise.all([
+    getTaskSettings(deps.db, ids),
+    recentRunsOfTasks(deps.db, ids),
+    secretNamesFor(deps, ids, view),
+  ]);
   return files.map((f) => taskJson(deps, f, settings.get(f.id)!, recent.get(f.id) ?? [], secrets && (secrets.get(f.id) ?? [])));
 }
 
@@ -127,7 +137,9 @@ export async function getTask(deps: Deps, id: string, view: TaskView): Promise<T
  */
 async function checkIsolation(deps: Deps, isolation: 'standard' | 'strict', network: boolean): Promise<void> {
   if (!network && isolation !== 'strict') {
-    throw new AppError(400, 'network: false needs isolation: "strict" (only its namespaces can cut a run off the network)', { fields: { network: 'needs isolation strict' } });
+    throw new AppError(400, 'network: false needs isolation: "strict" (only its namespaces can cut a run off the network)', {
+      fields: { network: 'needs isolation strict' },
+    });
   }
   if (isolation !== 'strict') return;
   const reports = (await liveRunners(deps.db, deps.cfg.runnerDeadMs)).flatMap((r) => (r.isolation ? [r.isolation] : []));
@@ -283,7 +295,12 @@ export async function prepareRun(deps: Deps, id: string, trigger: string, params
  * parameters): 404 unknown task, 400 bad parameters, 409 a run is active, 429 queue full.
  */
 export async function executeTask(
-  deps: Deps, id: string, trigger = 'api', who: Who, params?: unknown, auditDetails: Record<string, unknown> = {},
+  deps: Deps,
+  id: string,
+  trigger = 'api',
+  who: Who,
+  params?: unknown,
+  auditDetails: Record<string, unknown> = {},
 ): Promise<ExecuteJson> {
   const input = await prepareRun(deps, id, trigger, params);
   // One statement: the run, its audit row, and (from triggers) the runners' wake-up and the status NOTIFY.

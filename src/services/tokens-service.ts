@@ -28,14 +28,22 @@ export async function revokeTokenByName(deps: Pick<Deps, 'db'>, who: Who, name: 
 
 /** A token as the API lists it (never its secret). */
 export const tokenSchema = z.object({
-  name: z.string(), role: z.enum(ROLES), created_by: z.string(), created_at: z.string(), last_used_at: z.string().nullable(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  created_by: z.string(),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
 });
 
 /** Every token (never its secret). */
 export async function tokensList(deps: Pick<Deps, 'db'>) {
   return (await listTokens(deps.db)).map((t) => ({
-    name: t.name, role: t.role, created_by: t.createdBy, created_at: t.createdAt.toISOString(),
-    last_used_at: t.lastUsedAt?.toISOString() ?? null, revoked_at: t.revokedAt?.toISOString() ?? null,
+    name: t.name,
+    role: t.role,
+    created_by: t.createdBy,
+    created_at: t.createdAt.toISOString(),
+    last_used_at: t.lastUsedAt?.toISOString() ?? null,
+    revoked_at: t.revokedAt?.toISOString() ?? null,
   }));
 }

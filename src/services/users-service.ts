@@ -9,11 +9,20 @@ import { hashQueued } from './password-hashing';
 import type { Who } from './deps';
 
 export const userName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, { error: 'must be 1 to 64 letters, digits, . _ @ or -' });
-export const password = z.string().min(8, { error: 'must be at least 8 characters' }).max(1024, { error: 'must be at most 1024 characters' });
+export const password = z
+  .string()
+  .min(8, { error: 'must be at least 8 characters' })
+  .max(1024, { error: 'must be at most 1024 characters' });
 export const role = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
 
 /** Adds a user with a hashed password (on the web process's hashing queue when given one). */
-export async function addUser(deps: Pick<Deps, 'db'> & { hashQueue?: HashQueue }, who: Who, name: string, pw: string, r: Role): Promise<void> {
+export async function addUser(
+  deps: Pick<Deps, 'db'> & { hashQueue?: HashQueue },
+  who: Who,
+  name: string,
+  pw: string,
+  r: Role,
+): Promise<void> {
   if (!(await insertUser(deps.db, name, await hashQueued(deps, pw), r))) throw new AppError(409, `user already exists: ${name}`);
   await audit(deps, who, 'user.add', name, { role: r });
 }

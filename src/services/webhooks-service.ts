@@ -17,7 +17,11 @@ export const HOOK_SECRET_RE = /^whk_[A-Za-z0-9_-]{43}$/;
 
 /** A webhook as the API shows it: never its secret (only its hash is kept). */
 export const webhookSchema = z.object({
-  id: z.number().int(), name: z.string(), created_at: z.string(), last_used_at: z.string().nullable(), revoked_at: z.string().nullable(),
+  id: z.number().int(),
+  name: z.string(),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
   created_by: z.string(),
 });
 export type WebhookJson = z.infer<typeof webhookSchema>;
@@ -27,8 +31,12 @@ export const newWebhookSchema = z.object({ id: z.number().int(), name: z.string(
 export type NewWebhookJson = z.infer<typeof newWebhookSchema>;
 
 const toJson = (w: Webhook): WebhookJson => ({
-  id: w.id, name: w.name, created_at: w.createdAt.toISOString(), last_used_at: w.lastUsedAt?.toISOString() ?? null,
-  revoked_at: w.revokedAt?.toISOString() ?? null, created_by: w.createdBy,
+  id: w.id,
+  name: w.name,
+  created_at: w.createdAt.toISOString(),
+  last_used_at: w.lastUsedAt?.toISOString() ?? null,
+  revoked_at: w.revokedAt?.toISOString() ?? null,
+  created_by: w.createdBy,
 });
 
 /** 404 unless the task's script exists. */

@@ -141,5 +141,9 @@ function classMember(source: string, at: number): (Piece & { char: boolean }) | 
     return undefined;
   }
   const c = String.fromCodePoint(source.codePointAt(at)!);
-  return { js: CLASS_LITERAL.test(c) || c.codePointAt(0)! > 0x7f ? c : /[\p{P}\p{S}]/u.test(c) ? `\\${c}` : hex(c), next: at + c.length, char: true };
+  return {
+    js: CLASS_LITERAL.test(c) || c.codePointAt(0)! > 0x7f ? c : /[\p{P}\p{S}]/u.test(c) ? `\\${c}` : hex(c),
+    next: at + c.length,
+    char: true,
+  };
 }

@@ -20,7 +20,7 @@ export function envNameProblem(name: string): string | undefined {
   // A JSON key that would change an object's prototype instead of naming a variable.
   if (name === '__proto__') return 'is reserved';
   // The shell that starts a run sets the variables; these it holds itself (dash, or bash).
-  if (SHELL_OWN.has(name)) return 'is the shell\'s own: the shell that starts a run cannot take it';
+  if (SHELL_OWN.has(name)) return "is the shell's own: the shell that starts a run cannot take it";
   return undefined;
 }
 
@@ -44,16 +44,19 @@ export const envName = z.string({ error: 'must be a string' }).superRefine((name
  * The `env` setting of a task: an object of NAME: value. Checked by hand rather than with z.record,
  * which drops a `__proto__` key silently instead of refusing it.
  */
-export const envVars = z.unknown().transform((input, ctx): Record<string, string> => {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of NAME: "value"' });
-    return z.NEVER;
-  }
-  const entries = Object.entries(input);
-  if (entries.length > MAX_ENV_VARS) ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_ENV_VARS} variables` });
-  for (const [name, value] of entries) {
-    const problem = envNameProblem(name) ?? envValueProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
-  }
-  return Object.fromEntries(entries) as Record<string, string>;
-}).meta({ type: 'object', additionalProperties: { type: 'string' } }); // what an OpenAPI document shows of the check above
+export const envVars = z
+  .unknown()
+  .transform((input, ctx): Record<string, string> => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of NAME: "value"' });
+      return z.NEVER;
+    }
+    const entries = Object.entries(input);
+    if (entries.length > MAX_ENV_VARS) ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_ENV_VARS} variables` });
+    for (const [name, value] of entries) {
+      const problem = envNameProblem(name) ?? envValueProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+    }
+    return Object.fromEntries(entries) as Record<string, string>;
+  })
+  .meta({ type: 'object', additionalProperties: { type: 'string' } }); // what an OpenAPI document shows of the check above

@@ -31,7 +31,13 @@ describe('paramDefs', () => {
     [[{ name: 'a', type: 'secret', default: 'pw' }], '0.default'],
     [[{ name: 'a', type: 'number', min: 3, max: 2 }], '0.min'],
     [[{ name: 'a', type: 'string', extra: 1 }], '0'],
-    [[{ name: 'a', type: 'string' }, { name: 'A', type: 'string' }], '1.name'],
+    [
+      [
+        { name: 'a', type: 'string' },
+        { name: 'A', type: 'string' },
+      ],
+      '1.name',
+    ],
     [Array.from({ length: 51 }, (_, i) => ({ name: `p${i}`, type: 'string' })), ''],
   ])('refuses %j at %s', (list, where) => {
     const result = paramDefs.safeParse(list);
@@ -68,8 +74,14 @@ describe('checkParams', () => {
   it('names each problem by field', () => {
     expect(checkParams(every, { s: 'v123456', i: 11, n: 'NaN', b: 'maybe', c: 'z', t: 'a', k: 5, z: 1 })).toEqual({
       errors: {
-        s: 'must be at most 5 characters', i: 'must be at most 10', n: 'must be a number', b: 'must be true or false',
-        c: 'must be one of x, y', t: 'must be at least 2 characters', k: 'must be a string', z: 'is not a parameter of this task',
+        s: 'must be at most 5 characters',
+        i: 'must be at most 10',
+        n: 'must be a number',
+        b: 'must be true or false',
+        c: 'must be one of x, y',
+        t: 'must be at least 2 characters',
+        k: 'must be a string',
+        z: 'is not a parameter of this task',
       },
     });
   });
@@ -88,7 +100,10 @@ describe('checkParams', () => {
   });
 
   it('reports a required parameter left out, and a body that is not an object', () => {
-    const req = defs([{ name: 'r', type: 'string', required: true }, { name: 'k', type: 'secret', required: true }]);
+    const req = defs([
+      { name: 'r', type: 'string', required: true },
+      { name: 'k', type: 'secret', required: true },
+    ]);
     expect(checkParams(req, {})).toEqual({ errors: { r: 'is required', k: 'is required' } });
     expect(checkParams(req, [])).toEqual({ errors: { params: 'must be a JSON object of parameter values' } });
     expect(checkParams(req, 'r=1')).toEqual({ errors: { params: 'must be a JSON object of parameter values' } });
@@ -97,13 +112,20 @@ describe('checkParams', () => {
   it('reports a __proto__ key like any unknown parameter', () => {
     const result = checkParams(every, JSON.parse('{"__proto__": {"i": 5}}'));
     expect(result).toHaveProperty('errors');
-    expect(Object.entries((result as { errors: Record<string, string> }).errors)).toEqual([['__proto__', 'is not a parameter of this task']]);
+    expect(Object.entries((result as { errors: Record<string, string> }).errors)).toEqual([
+      ['__proto__', 'is not a parameter of this task'],
+    ]);
   });
 });
 
 describe('paramsForProcess', () => {
   it('gives values as --name=value entries and TASKRUN_PARAM_ variables, secrets only in the environment', () => {
-    const d = defs([{ name: 'region', type: 'string' }, { name: 'dryRun', type: 'boolean' }, { name: 'count', type: 'integer' }, { name: 'pw', type: 'secret' }]);
+    const d = defs([
+      { name: 'region', type: 'string' },
+      { name: 'dryRun', type: 'boolean' },
+      { name: 'count', type: 'integer' },
+      { name: 'pw', type: 'secret' },
+    ]);
     expect(paramsForProcess(d, { region: '$(rm -rf /)', dryRun: false, count: 7 }, { pw: 'hunter2' })).toEqual({
       args: ['--region=$(rm -rf /)', '--dryRun=false', '--count=7'],
       env: { TASKRUN_PARAM_REGION: '$(rm -rf /)', TASKRUN_PARAM_DRYRUN: 'false', TASKRUN_PARAM_COUNT: '7', TASKRUN_PARAM_PW: 'hunter2' },
@@ -127,37 +149,57 @@ describe('patterns (RE2, linear time)', () => {
   });
 
   it('refuses what RE2 cannot match in linear time, naming the parameter', () => {
-    expect(issues('(?=a)a')).toEqual([expect.stringMatching(/^0\.pattern: the pattern of tag must be a valid regular expression in RE2 syntax \(no lookarounds or backreferences\): invalid or unsupported Perl syntax/)]);
+    expect(issues('(?=a)a')).toEqual([
+      expect.stringMatching(
+        /^0\.pattern: the pattern of tag must be a valid regular expression in RE2 syntax \(no lookarounds or backreferences\): invalid or unsupported Perl syntax/,
+      ),
+    ]);
     expect(issues('(?<=a)b')).toEqual([expect.stringMatching(/^0\.pattern: the pattern of tag must be a valid regular expression/)]);
     expect(issues('(a)\\1')).toEqual([expect.stringMatching(/^0\.pattern: the pattern of tag must be a valid regular expression.*\\1/)]);
   });
 
   it(`refuses a pattern over ${MAX_PROGRAM} RE2 instructions, before expanding a huge one`, () => {
     for (const p of ['.{1,1000}.{1,1000}', '.{1,1000}'.repeat(50), '(?:abcdefghij){1,1000}']) {
-      expect(issues(p), p).toEqual(['0.pattern: the pattern of tag is too large to match quickly: use fewer or smaller counted repetitions such as {1,1000}']);
+      expect(issues(p), p).toEqual([
+        '0.pattern: the pattern of tag is too large to match quickly: use fewer or smaller counted repetitions such as {1,1000}',
+      ]);
     }
     expect(issues('.{1,900}')).toEqual([]);
   });
 
   it('matches (\\w|\\d)+ and \\S+@\\S+\\.\\S+ against long adversarial values', () => {
-    const d = defs([{ name: 'w', type: 'string', pattern: '(\\w|\\d)+' }, { name: 'e', type: 'text', pattern: '\\S+@\\S+\\.\\S+' }]);
+    const d = defs([
+      { name: 'w', type: 'string', pattern: '(\\w|\\d)+' },
+      { name: 'e', type: 'text', pattern: '\\S+@\\S+\\.\\S+' },
+    ]);
     const long = 'a'.repeat(65535);
-    expect(checkParams(d, { w: `${'a'.repeat(26)}!`, e: `${long}!` })).toEqual({ errors: { w: 'must match (\\w|\\d)+', e: 'must match \\S+@\\S+\\.\\S+' } });
+    expect(checkParams(d, { w: `${'a'.repeat(26)}!`, e: `${long}!` })).toEqual({
+      errors: { w: 'must match (\\w|\\d)+', e: 'must match \\S+@\\S+\\.\\S+' },
+    });
     expect(checkParams(d, { w: long, e: `${'a'.repeat(30000)}@${'b'.repeat(30000)}.c` })).toMatchObject({ values: { w: long } });
   });
 
   it('bounds the matching work of one request: past it a value is refused as too long to check', () => {
     // 1800 instructions × 4000 characters = 7.2 M steps, under the 8.4 M of one request; two of them are not.
-    const d = defs([{ name: 'a', type: 'string', pattern: '.{1,900}' }, { name: 'b', type: 'string', pattern: '.{1,900}' }]);
+    const d = defs([
+      { name: 'a', type: 'string', pattern: '.{1,900}' },
+      { name: 'b', type: 'string', pattern: '.{1,900}' },
+    ]);
     const value = 'x'.repeat(4000);
     expect(checkParams(d, { a: value })).toEqual({ errors: { a: 'must match .{1,900}' } });
-    expect(checkParams(d, { a: value, b: value })).toEqual({ errors: { a: 'must match .{1,900}', b: 'is too long to check against its pattern' } });
+    expect(checkParams(d, { a: value, b: value })).toEqual({
+      errors: { a: 'must match .{1,900}', b: 'is too long to check against its pattern' },
+    });
   });
 
   it('refuses values of a pattern saved before patterns were RE2, and says why', () => {
     const stored: ParamDef[] = [{ name: 'x', type: 'string', pattern: '(?!admin)\\w+' }];
     expect(checkParams(stored, { x: 'bob' })).toEqual({
-      errors: { x: expect.stringMatching(/^cannot be checked: the parameter's pattern must be a valid regular expression in RE2 syntax .*; an editor must change it$/) },
+      errors: {
+        x: expect.stringMatching(
+          /^cannot be checked: the parameter's pattern must be a valid regular expression in RE2 syntax .*; an editor must change it$/,
+        ),
+      },
     });
   });
 });

@@ -20,13 +20,19 @@ const label = z.string({ error: 'must be a string' }).max(200, { error: 'must be
 export const paramDef = z
   .strictObject(
     {
-      name: z.string({ error: 'must be a string' }).regex(PARAM_NAME_RE, { error: 'must be 1 to 64 letters, digits or _, starting with a letter' }),
+      name: z
+        .string({ error: 'must be a string' })
+        .regex(PARAM_NAME_RE, { error: 'must be 1 to 64 letters, digits or _, starting with a letter' }),
       type: z.enum(PARAM_TYPES, { error: `must be one of ${PARAM_TYPES.join(', ')}` }),
       label: label.optional(),
       description: z.string({ error: 'must be a string' }).max(2000, { error: 'must be at most 2000 characters' }).optional(),
       required: z.boolean({ error: 'must be true or false' }).optional(),
       default: z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' }).optional(),
-      choices: z.array(label, { error: 'must be a list of strings' }).min(1, { error: 'must list at least one choice' }).max(200).optional(),
+      choices: z
+        .array(label, { error: 'must be a list of strings' })
+        .min(1, { error: 'must list at least one choice' })
+        .max(200)
+        .optional(),
       // RE2 syntax, matched in linear time (param-pattern.ts); checked in the refinement below, which knows the name.
       pattern: z.string({ error: 'must be a string' }).max(500).optional(),
       min: z.number({ error: 'must be a number' }).optional(),
@@ -36,9 +42,12 @@ export const paramDef = z
   )
   .superRefine((d, ctx) => {
     if (d.type === 'choice' && !d.choices) ctx.addIssue({ code: 'custom', path: ['choices'], message: 'a choice parameter needs choices' });
-    if (d.type !== 'choice' && d.choices) ctx.addIssue({ code: 'custom', path: ['choices'], message: 'only a choice parameter has choices' });
-    if (d.min !== undefined && d.max !== undefined && d.min > d.max) ctx.addIssue({ code: 'custom', path: ['min'], message: 'must not be above max' });
-    if (d.type === 'secret' && d.default !== undefined) ctx.addIssue({ code: 'custom', path: ['default'], message: 'a secret parameter cannot have a default' });
+    if (d.type !== 'choice' && d.choices)
+      ctx.addIssue({ code: 'custom', path: ['choices'], message: 'only a choice parameter has choices' });
+    if (d.min !== undefined && d.max !== undefined && d.min > d.max)
+      ctx.addIssue({ code: 'custom', path: ['min'], message: 'must not be above max' });
+    if (d.type === 'secret' && d.default !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['default'], message: 'a secret parameter cannot have a default' });
     const pattern = d.pattern === undefined ? undefined : compilePattern(d.pattern);
     if (pattern && 'error' in pattern) {
       ctx.addIssue({ code: 'custom', path: ['pattern'], message: `the pattern of ${d.name} ${pattern.error}` });
@@ -155,7 +164,11 @@ export function paramEnvName(name: string): string {
  * starts with `-` stays a value: argparse and minimist would take a separate `-x` for an option.
  * Secrets go only to the environment: argv can be read by any user of the machine through /proc.
  */
-export function paramsForProcess(defs: ParamDef[], values: ParamValues, secrets: Record<string, string>): { args: string[]; env: Record<string, string> } {
+export function paramsForProcess(
+  defs: ParamDef[],
+  values: ParamValues,
+  secrets: Record<string, string>,
+): { args: string[]; env: Record<string, string> } {
   const args: string[] = [];
   const env: Record<string, string> = {};
   for (const def of defs) {

@@ -70,7 +70,7 @@ describe('task files (listings reused while the folder is unchanged)', () => {
   });
 });
 
-describe('task files\' modes (runs execute them as other uids)', () => {
+describe("task files' modes (runs execute them as other uids)", () => {
   const withUmask = async <T>(mask: number, body: () => Promise<T>): Promise<T> => {
     const before = process.umask(mask);
     try {
@@ -88,7 +88,7 @@ describe('task files\' modes (runs execute them as other uids)', () => {
     expect([mode(path.join(dir, 'open.sh')), mode(path.join(dir, 'closed.py'))]).toEqual(['755', '755']);
   });
 
-  it('keeps a saved script\'s mode, but never its group or other write bits, nor set-id bits', async () => {
+  it("keeps a saved script's mode, but never its group or other write bits, nor set-id bits", async () => {
     const dir = folder();
     const cases = { shared: 0o666, tool: 0o777, setuid: 0o4755, plain: 0o644, private: 0o600 };
     for (const [id, m] of Object.entries(cases)) {

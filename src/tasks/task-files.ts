@@ -130,7 +130,10 @@ export async function createTaskFile(dir: string, id: string, language: Creatabl
 export async function writeTaskContent(dir: string, task: TaskFile, content: string): Promise<void> {
   const target = path.join(dir, task.file);
   const tmp = path.join(dir, `.${task.id}.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  const mode = await fs.stat(target).then((s) => s.mode & 0o755, () => 0o755);
+  const mode = await fs.stat(target).then(
+    (s) => s.mode & 0o755,
+    () => 0o755,
+  );
   await writeScript(tmp, content, mode);
   await fs.rename(tmp, target);
 }

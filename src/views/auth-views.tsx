@@ -12,7 +12,11 @@ export function SignInPage({ next, name, error }: SignInProps) {
     <Layout title="Sign in" bare>
       <section class="auth-card">
         <h1>Sign in</h1>
-        {error && <p class="form-error" role="alert">{error}</p>}
+        {error && (
+          <p class="form-error" role="alert">
+            {error}
+          </p>
+        )}
         <form method="post" action="/login" class="auth-form">
           <CsrfField />
           <input type="hidden" name="next" value={next} />
@@ -25,7 +29,9 @@ export function SignInPage({ next, name, error }: SignInProps) {
             <input id="f-password" name="password" type="password" required autocomplete="current-password" />
           </div>
           <div class="form-actions">
-            <button type="submit" class="btn btn-primary">Sign in</button>
+            <button type="submit" class="btn btn-primary">
+              Sign in
+            </button>
           </div>
         </form>
       </section>
@@ -41,8 +47,14 @@ export function SetupPage({ name, error }: SetupProps) {
     <Layout title="Set up taskrun" bare>
       <section class="auth-card">
         <h1>Set up taskrun</h1>
-        <p>Create the first admin. The one-time setup code is in the console output and in <code>logs/app.log</code> of the web process.</p>
-        {error && <p class="form-error" role="alert">{error}</p>}
+        <p>
+          Create the first admin. The one-time setup code is in the console output and in <code>logs/app.log</code> of the web process.
+        </p>
+        {error && (
+          <p class="form-error" role="alert">
+            {error}
+          </p>
+        )}
         <form method="post" action="/setup" class="auth-form">
           <div class="field">
             <label for="f-code">Setup code</label>
@@ -57,7 +69,9 @@ export function SetupPage({ name, error }: SetupProps) {
             <input id="f-password" name="password" type="password" required minlength={8} autocomplete="new-password" />
           </div>
           <div class="form-actions">
-            <button type="submit" class="btn btn-primary">Create admin and sign in</button>
+            <button type="submit" class="btn btn-primary">
+              Create admin and sign in
+            </button>
           </div>
         </form>
       </section>
@@ -73,8 +87,16 @@ export function PasswordPage({ name, error, changed }: PasswordProps) {
     <Layout title="Change password">
       <section class="auth-card">
         <h1>Change password</h1>
-        {changed && <p class="alert alert-info" role="status">Your password is changed. Your other sessions are signed out.</p>}
-        {error && <p class="form-error" role="alert">{error}</p>}
+        {changed && (
+          <p class="alert alert-info" role="status">
+            Your password is changed. Your other sessions are signed out.
+          </p>
+        )}
+        {error && (
+          <p class="form-error" role="alert">
+            {error}
+          </p>
+        )}
         <form method="post" action="/account/password" class="auth-form">
           <CsrfField />
           <input name="name" value={name} autocomplete="username" readonly hidden />
@@ -92,7 +114,9 @@ export function PasswordPage({ name, error, changed }: PasswordProps) {
           </div>
           <p class="hint">Every other browser signed in as {name} is signed out.</p>
           <div class="form-actions">
-            <button type="submit" class="btn btn-primary">Change password</button>
+            <button type="submit" class="btn btn-primary">
+              Change password
+            </button>
           </div>
         </form>
       </section>

@@ -23,9 +23,15 @@ type FieldProps = { name: string; label: string; hint?: string; error?: string; 
 export function Field({ name, label, hint, error, children }: FieldProps) {
   return (
     <div class={`field${error ? ' field-invalid' : ''}`}>
-      <label for={`f-${name}`} id={`label-${name}`}>{label}</label>
+      <label for={`f-${name}`} id={`label-${name}`}>
+        {label}
+      </label>
       {children}
-      {hint && <p id={`hint-${name}`} class="hint">{hint}</p>}
+      {hint && (
+        <p id={`hint-${name}`} class="hint">
+          {hint}
+        </p>
+      )}
       <FieldError name={name} message={error} />
     </div>
   );
@@ -37,11 +43,23 @@ export function describedBy(name: string, hint: boolean): string {
 }
 
 /** The answer to a save through htmx: a status line, plus every field's error slot out of band. */
-export function SaveResult({ fields, errors, message, ok }: { fields: readonly string[]; errors: FieldErrors; message: Child; ok: boolean }) {
+export function SaveResult({
+  fields,
+  errors,
+  message,
+  ok,
+}: {
+  fields: readonly string[];
+  errors: FieldErrors;
+  message: Child;
+  ok: boolean;
+}) {
   return (
     <>
       <span class={ok ? 'save-ok' : 'save-failed'}>{message}</span>
-      {fields.map((f) => <FieldError name={f} message={errors[f]} oob />)}
+      {fields.map((f) => (
+        <FieldError name={f} message={errors[f]} oob />
+      ))}
     </>
   );
 }

@@ -22,7 +22,9 @@ describe('editor views', () => {
 
   it('shows each error beside its field and marks the field invalid, keeping what was typed', async () => {
     const typed = { ...values, id: 'bad id', timeout_s: 'x' };
-    const html = await render(<EditorPage values={typed} errors={{ id: 'must be letters', timeout_s: 'must be a whole number' }} defaultTimeout={3600} />);
+    const html = await render(
+      <EditorPage values={typed} errors={{ id: 'must be letters', timeout_s: 'must be a whole number' }} defaultTimeout={3600} />,
+    );
     expect(html).toContain('<p id="error-id" class="field-error">must be letters</p>');
     expect(html).toContain('<p id="error-timeout_s" class="field-error">must be a whole number</p>');
     expect(html).toContain('<p id="error-content" class="field-error"></p>');
@@ -33,7 +35,9 @@ describe('editor views', () => {
   it('escapes a script or description that tries to close its textarea', async () => {
     const task = taskFixture({ id: 'x', description: '</textarea><script>alert(1)</script>' });
     const content = 'echo "</textarea><img src=x onerror=alert(1)>"\n';
-    const html = await render(<EditorPage task={task} values={{ ...values, description: task.description, content }} errors={{}} defaultTimeout={3600} />);
+    const html = await render(
+      <EditorPage task={task} values={{ ...values, description: task.description, content }} errors={{}} defaultTimeout={3600} />,
+    );
     expect(html).not.toContain('<script>alert(1)');
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt;');
@@ -41,7 +45,9 @@ describe('editor views', () => {
   });
 
   it('renders the edit form with the task fixed, its live state, Run and a confirmed delete', async () => {
-    const html = await render(<EditorPage task={taskFixture({ id: 'greet' })} values={values} errors={{}} defaultTimeout={3600} status="Created." />);
+    const html = await render(
+      <EditorPage task={taskFixture({ id: 'greet' })} values={values} errors={{}} defaultTimeout={3600} status="Created." />,
+    );
     expect(html).toContain('<title>Edit greet · taskrun</title>');
     expect(html).toContain('hx-post="/tasks/greet"');
     expect(html).not.toContain('name="id"');
@@ -54,7 +60,9 @@ describe('editor views', () => {
   });
 
   it('answers a save with a status and every error slot out of band, so the editor itself is not replaced', async () => {
-    const html = await render(<SaveResult ok={false} fields={['description', 'content']} errors={{ content: 'must be at most 1 MB' }} message="Not saved" />);
+    const html = await render(
+      <SaveResult ok={false} fields={['description', 'content']} errors={{ content: 'must be at most 1 MB' }} message="Not saved" />,
+    );
     expect(html).toContain('<span class="save-failed">Not saved</span>');
     expect(html).toContain('<p id="error-description" class="field-error" hx-swap-oob="true"></p>');
     expect(html).toContain('<p id="error-content" class="field-error" hx-swap-oob="true">must be at most 1 MB</p>');

@@ -20,7 +20,8 @@ describe('error views', () => {
   });
 
   it('is checked by a CSP test that does catch inline scripts, styles and handlers', () => {
-    const bad = '<div style="color:red"><script>x()</script><script src="https://cdn.example/x.js"></script><a hx-on:click="y">a</a><img onerror="z">';
+    const bad =
+      '<div style="color:red"><script>x()</script><script src="https://cdn.example/x.js"></script><a hx-on:click="y">a</a><img onerror="z">';
     expect(cspViolations(bad)).toHaveLength(5);
     expect(cspViolations('<p>text with onerror= and style= in it</p><script src="/assets/app.js"></script>')).toEqual([]);
   });

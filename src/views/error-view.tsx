@@ -4,7 +4,12 @@ import { Layout } from './layout';
 export type ErrorInfo = { status: number; message: string; runId?: number };
 
 const TITLES: Record<number, string> = {
-  400: 'Bad request', 404: 'Not found', 409: 'Conflict', 413: 'Too large', 429: 'Too many runs queued', 500: 'Something went wrong',
+  400: 'Bad request',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Too large',
+  429: 'Too many runs queued',
+  500: 'Something went wrong',
 };
 
 /** The error as a fragment, swapped next to what caused it (or into the flash region). */
@@ -18,7 +23,9 @@ export function ErrorMessage({ error }: { error: ErrorInfo }) {
           <a href={`/runs/${error.runId}`}>View run #{error.runId}</a>
         </>
       )}
-      <button type="button" class="alert-close" data-dismiss="" aria-label="Dismiss">×</button>
+      <button type="button" class="alert-close" data-dismiss="" aria-label="Dismiss">
+        ×
+      </button>
     </div>
   );
 }
@@ -31,8 +38,14 @@ export function ErrorPage({ error }: { error: ErrorInfo }) {
       <section class="error-page">
         <h1>{title}</h1>
         <p class="alert alert-error">{error.message}</p>
-        {error.runId !== undefined && <p><a href={`/runs/${error.runId}`}>View run #{error.runId}</a></p>}
-        <p><a href="/">Back to the tasks</a></p>
+        {error.runId !== undefined && (
+          <p>
+            <a href={`/runs/${error.runId}`}>View run #{error.runId}</a>
+          </p>
+        )}
+        <p>
+          <a href="/">Back to the tasks</a>
+        </p>
       </section>
     </Layout>
   );

@@ -54,12 +54,16 @@ function Account({ principal, csrf }: { principal: Principal; csrf?: string }) {
     <div class="account">
       {principal.role === 'admin' && <a href="/audit">Audit</a>}
       {principal.role === 'admin' && <a href="/notifications">Notifications</a>}
-      <span class="who" title={`role: ${principal.role}`}>{principal.name}</span>
+      <span class="who" title={`role: ${principal.role}`}>
+        {principal.name}
+      </span>
       {principal.kind === 'user' && <a href="/account/password">Password</a>}
       {principal.kind === 'user' && (
         <form method="post" action="/logout" class="signout">
           <input type="hidden" name="_csrf" value={csrf ?? ''} />
-          <button type="submit" class="btn btn-small">Sign out</button>
+          <button type="submit" class="btn btn-small">
+            Sign out
+          </button>
         </form>
       )}
     </div>
@@ -86,27 +90,37 @@ export function Layout({ title, section, editor, bare, csrfToken, children }: La
         {editor && <script src="/assets/editor.js" defer></script>}
       </head>
       <body>
-        <a class="skip-link" href="#main">Skip to content</a>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
         <header class="topbar">
-          <a class="brand" href="/">taskrun</a>
+          <a class="brand" href="/">
+            taskrun
+          </a>
           {!bare && (
             <>
               <nav aria-label="Main">
                 <ul>
                   {NAV.map((n) => (
                     <li>
-                      <a href={n.href} aria-current={n.section === section ? 'page' : undefined}>{n.label}</a>
+                      <a href={n.href} aria-current={n.section === section ? 'page' : undefined}>
+                        {n.label}
+                      </a>
                     </li>
                   ))}
                 </ul>
               </nav>
-              <a class="btn btn-primary btn-small" href="/tasks/new">New task</a>
+              <a class="btn btn-primary btn-small" href="/tasks/new">
+                New task
+              </a>
               {principal && <Account principal={principal} csrf={csrf} />}
             </>
           )}
         </header>
         <div id="flash" class="flash" role="alert" aria-live="assertive"></div>
-        <main id="main" tabindex={-1}>{children}</main>
+        <main id="main" tabindex={-1}>
+          {children}
+        </main>
       </body>
     </html>
   );

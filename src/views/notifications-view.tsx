@@ -24,12 +24,20 @@ export function NotificationsSlot({ taskId }: { taskId: string }) {
 function NewTarget({ target }: { target: TargetJson & { secret: string } }) {
   return (
     <div class="secret-once" role="status">
-      <p><strong>Target “{target.name}” created. Copy its signing secret now: it is shown only this once.</strong></p>
+      <p>
+        <strong>Target “{target.name}” created. Copy its signing secret now: it is shown only this once.</strong>
+      </p>
       <div class="copy-row">
-        <code id={`target-secret-${target.id}`} class="secret-value">{target.secret}</code>
-        <button type="button" class="btn btn-small" data-copy={`#target-secret-${target.id}`}>Copy secret</button>
+        <code id={`target-secret-${target.id}`} class="secret-value">
+          {target.secret}
+        </code>
+        <button type="button" class="btn btn-small" data-copy={`#target-secret-${target.id}`}>
+          Copy secret
+        </button>
       </div>
-      <p class="muted">Each POST carries <code>X-Taskrun-Signature: sha256=HMAC-SHA256(secret, body)</code>, in hex.</p>
+      <p class="muted">
+        Each POST carries <code>X-Taskrun-Signature: sha256=HMAC-SHA256(secret, body)</code>, in hex.
+      </p>
     </div>
   );
 }
@@ -39,19 +47,40 @@ function TargetRow({ target }: { target: TargetJson }) {
   return (
     <tr class={t.enabled ? undefined : 'disabled'}>
       <td data-label="Name">{t.name}</td>
-      <td data-label="URL"><code class="target-url">{t.url}</code></td>
+      <td data-label="URL">
+        <code class="target-url">{t.url}</code>
+      </td>
       <td data-label="Events">{t.events.join(', ')}</td>
       <td data-label="State">{t.enabled ? 'enabled' : <span class="muted">disabled</span>}</td>
       <td data-label="Actions" class="target-actions">
-        <button type="button" class="btn btn-small" hx-post={`/notifications/${t.id}/enabled`} hx-vals={JSON.stringify({ enabled: String(!t.enabled) })}
-          hx-target="#notifications" hx-swap="outerHTML">
-          {t.enabled ? 'Disable' : 'Enable'}<span class="sr-only"> {t.name}</span>
+        <button
+          type="button"
+          class="btn btn-small"
+          hx-post={`/notifications/${t.id}/enabled`}
+          hx-vals={JSON.stringify({ enabled: String(!t.enabled) })}
+          hx-target="#notifications"
+          hx-swap="outerHTML"
+        >
+          {t.enabled ? 'Disable' : 'Enable'}
+          <span class="sr-only"> {t.name}</span>
         </button>
-        <button type="button" class="btn btn-small" hx-get={`/notifications/${t.id}/deliveries`} hx-target="#delivery-log" hx-swap="innerHTML">
+        <button
+          type="button"
+          class="btn btn-small"
+          hx-get={`/notifications/${t.id}/deliveries`}
+          hx-target="#delivery-log"
+          hx-swap="innerHTML"
+        >
           Delivery log<span class="sr-only"> of {t.name}</span>
         </button>
-        <button type="button" class="btn btn-small btn-danger" hx-post={`/notifications/${t.id}/delete`} hx-target="#notifications" hx-swap="outerHTML"
-          hx-confirm={`Delete target “${t.name}” and its delivery log?`}>
+        <button
+          type="button"
+          class="btn btn-small btn-danger"
+          hx-post={`/notifications/${t.id}/delete`}
+          hx-target="#notifications"
+          hx-swap="outerHTML"
+          hx-confirm={`Delete target “${t.name}” and its delivery log?`}
+        >
           Delete<span class="sr-only"> {t.name}</span>
         </button>
       </td>
@@ -60,7 +89,15 @@ function TargetRow({ target }: { target: TargetJson }) {
 }
 
 /** The targets of a task (`taskId`) or the global ones, the create form, and a new target's secret once. */
-export function NotificationsSection({ taskId, targets, created }: { taskId: string | null; targets: TargetJson[]; created?: TargetJson & { secret: string } }) {
+export function NotificationsSection({
+  taskId,
+  targets,
+  created,
+}: {
+  taskId: string | null;
+  targets: TargetJson[];
+  created?: TargetJson & { secret: string };
+}) {
   const action = taskId === null ? '/notifications' : `/tasks/${taskId}/notifications`;
   return (
     <section id="notifications" class="automation" aria-labelledby="notifications-heading">
@@ -75,8 +112,20 @@ export function NotificationsSection({ taskId, targets, created }: { taskId: str
       ) : (
         <table class="table targets">
           <caption class="sr-only">Notification targets</caption>
-          <thead><tr><th scope="col">Name</th><th scope="col">URL</th><th scope="col">Events</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead>
-          <tbody>{targets.map((t) => <TargetRow target={t} />)}</tbody>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">URL</th>
+              <th scope="col">Events</th>
+              <th scope="col">State</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {targets.map((t) => (
+              <TargetRow target={t} />
+            ))}
+          </tbody>
         </table>
       )}
       <div id="delivery-log" aria-live="polite"></div>
@@ -89,17 +138,29 @@ export function NotificationsSection({ taskId, targets, created }: { taskId: str
           </div>
           <div class="field">
             <label for="f-target-url">URL</label>
-            <input id="f-target-url" name="url" type="url" required maxlength={2000} placeholder="https://example.com/hooks/taskrun" autocomplete="off" />
+            <input
+              id="f-target-url"
+              name="url"
+              type="url"
+              required
+              maxlength={2000}
+              placeholder="https://example.com/hooks/taskrun"
+              autocomplete="off"
+            />
           </div>
         </div>
         <fieldset class="events">
           <legend>When a run ends</legend>
           {NOTIFY_EVENTS.map((e) => (
-            <label><input type="checkbox" name="events" value={e} checked={DEFAULT_EVENTS.has(e)} /> {e === 'any' ? 'any end' : e}</label>
+            <label>
+              <input type="checkbox" name="events" value={e} checked={DEFAULT_EVENTS.has(e)} /> {e === 'any' ? 'any end' : e}
+            </label>
           ))}
         </fieldset>
         <div class="form-actions">
-          <button type="submit" class="btn">Add target</button>
+          <button type="submit" class="btn">
+            Add target
+          </button>
           <span id="target-form-status" class="form-status" role="status"></span>
         </div>
       </form>
@@ -113,8 +174,7 @@ function Attempts({ delivery }: { delivery: DeliveryJson }) {
     <ol class="attempts">
       {delivery.attempts.map((a) => (
         <li>
-          <Time iso={a.at} text={formatAgo(a.at)} />{' '}
-          <strong>{a.response_status ?? 'no answer'}</strong>
+          <Time iso={a.at} text={formatAgo(a.at)} /> <strong>{a.response_status ?? 'no answer'}</strong>
           {a.error && a.response_status === null && <> {a.error}</>} <span class="muted">{a.duration_ms} ms</span>
         </li>
       ))}
@@ -132,14 +192,27 @@ export function DeliveryLog({ target, deliveries }: { target: TargetJson; delive
       ) : (
         <table class="table deliveries">
           <caption class="sr-only">Deliveries to {target.name}, newest first</caption>
-          <thead><tr><th scope="col">Run</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Attempts</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Run</th>
+              <th scope="col">Event</th>
+              <th scope="col">Status</th>
+              <th scope="col">Attempts</th>
+            </tr>
+          </thead>
           <tbody>
             {deliveries.map((d) => (
               <tr id={`delivery-${d.id}`}>
-                <td data-label="Run"><a href={`/runs/${d.run_id}`}>#{d.run_id}</a> <Time iso={d.created_at} text={formatAgo(d.created_at)} /></td>
+                <td data-label="Run">
+                  <a href={`/runs/${d.run_id}`}>#{d.run_id}</a> <Time iso={d.created_at} text={formatAgo(d.created_at)} />
+                </td>
                 <td data-label="Event">{d.event}</td>
-                <td data-label="Status"><span class={`badge ${DELIVERY_BADGE[d.status]}`}>{d.status}</span></td>
-                <td data-label="Attempts"><Attempts delivery={d} /></td>
+                <td data-label="Status">
+                  <span class={`badge ${DELIVERY_BADGE[d.status]}`}>{d.status}</span>
+                </td>
+                <td data-label="Attempts">
+                  <Attempts delivery={d} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -153,7 +226,9 @@ export function DeliveryLog({ target, deliveries }: { target: TargetJson; delive
 export function NotificationsPage({ targets, created }: { targets: TargetJson[]; created?: TargetJson & { secret: string } }) {
   return (
     <Layout title="Notifications">
-      <div class="page-head"><h1>Notifications</h1></div>
+      <div class="page-head">
+        <h1>Notifications</h1>
+      </div>
       <p>Targets of one task are set on that task's page; the targets here hear about every task.</p>
       <NotificationsSection taskId={null} targets={targets} created={created} />
     </Layout>

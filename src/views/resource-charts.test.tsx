@@ -8,14 +8,26 @@ const MB = 1024 * 1024;
 const render = async (node: unknown) => String(await (node as { toString: () => string | Promise<string> }).toString());
 
 const data = (over: Partial<ResourcesJson> = {}): ResourcesJson => ({
-  run_id: 7, status: 'success', started_at: '2026-01-01T00:00:00.000Z', finished_at: '2026-01-01T00:00:10.000Z',
-  samples: [], peak_rss_bytes: null, cpu_seconds: null, ...over,
+  run_id: 7,
+  status: 'success',
+  started_at: '2026-01-01T00:00:00.000Z',
+  finished_at: '2026-01-01T00:00:10.000Z',
+  samples: [],
+  peak_rss_bytes: null,
+  cpu_seconds: null,
+  ...over,
 });
-const sample = (s: number, cpu: number, rss: number) => ({ t: new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString(), cpu_pct: cpu, rss_bytes: rss });
+const sample = (s: number, cpu: number, rss: number) => ({
+  t: new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString(),
+  cpu_pct: cpu,
+  rss_bytes: rss,
+});
 
 // Every number pair of every `points` attribute, so a test can check they stay inside the 300×60 box.
 function points(html: string): [number, number][] {
-  return [...html.matchAll(/points="([^"]*)"/g)].flatMap((m) => (m[1] ? m[1].split(' ').map((p) => p.split(',').map(Number) as [number, number]) : []));
+  return [...html.matchAll(/points="([^"]*)"/g)].flatMap((m) =>
+    m[1] ? m[1].split(' ').map((p) => p.split(',').map(Number) as [number, number]) : [],
+  );
 }
 
 function expectCspSafe(html: string) {
@@ -27,10 +39,17 @@ function expectCspSafe(html: string) {
 
 describe('the resource charts of a run', () => {
   it('draws both series inside the box, with peak and CPU time, and follows an active run', async () => {
-    const html = await render(<ResourceCharts data={data({
-      status: 'running', finished_at: null, peak_rss_bytes: 120 * MB, cpu_seconds: 3.5,
-      samples: [sample(1, 10, 20 * MB), sample(2, 95, 60 * MB), sample(3, 250, 120 * MB)],
-    })} />);
+    const html = await render(
+      <ResourceCharts
+        data={data({
+          status: 'running',
+          finished_at: null,
+          peak_rss_bytes: 120 * MB,
+          cpu_seconds: 3.5,
+          samples: [sample(1, 10, 20 * MB), sample(2, 95, 60 * MB), sample(3, 250, 120 * MB)],
+        })}
+      />,
+    );
     expectCspSafe(html);
     expect(html).toContain('data-resources="/api/runs/7/resources"');
     expect(html).toContain('data-active="true"');
@@ -61,10 +80,15 @@ describe('the resource charts of a run', () => {
     const one = await render(<ResourceCharts data={data({ samples: [sample(1, 50, 10 * MB)], peak_rss_bytes: 10 * MB })} />);
     expectCspSafe(one);
     expect(one).toContain('points="0,30 300,30"');
-    const wild = await render(<ResourceCharts data={data({
-      samples: [sample(1, 1e9, 2 ** 52), sample(2, -5, 0), { t: 'not a time', cpu_pct: 1, rss_bytes: 1 }],
-      peak_rss_bytes: 2 ** 52, cpu_seconds: 1e12,
-    })} />);
+    const wild = await render(
+      <ResourceCharts
+        data={data({
+          samples: [sample(1, 1e9, 2 ** 52), sample(2, -5, 0), { t: 'not a time', cpu_pct: 1, rss_bytes: 1 }],
+          peak_rss_bytes: 2 ** 52,
+          cpu_seconds: 1e12,
+        })}
+      />,
+    );
     expectCspSafe(wild);
     expect(wild).toContain('4096.0 TB');
     for (const [x, y] of points(wild)) expect(x >= 0 && x <= 300 && y >= 0 && y <= 60).toBe(true);
@@ -75,21 +99,43 @@ describe('the resource charts of a run', () => {
   });
 });
 
-describe('sparklines of a task\'s last runs', () => {
+describe("sparklines of a task's last runs", () => {
   const run = (over: Partial<RunJson>): RunJson => ({
-    run_id: 1, task_id: 't', status: 'success', trigger: 'api', exit_code: 0, signal: null, error: null,
-    created_at: '2026-01-01T00:00:00.000Z', started_at: '2026-01-01T00:00:00.000Z', finished_at: '2026-01-01T00:00:01.000Z',
-    duration_ms: 1000, log: '/api/logs/t_1.log', log_bytes: 0, peak_rss_bytes: MB, cpu_seconds: 0.5,
-    params: {}, attempt: 1, max_attempts: 1, retry_of: null, not_before: null, progress: null, ...over,
+    run_id: 1,
+    task_id: 't',
+    status: 'success',
+    trigger: 'api',
+    exit_code: 0,
+    signal: null,
+    error: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    started_at: '2026-01-01T00:00:00.000Z',
+    finished_at: '2026-01-01T00:00:01.000Z',
+    duration_ms: 1000,
+    log: '/api/logs/t_1.log',
+    log_bytes: 0,
+    peak_rss_bytes: MB,
+    cpu_seconds: 0.5,
+    params: {},
+    attempt: 1,
+    max_attempts: 1,
+    retry_of: null,
+    not_before: null,
+    progress: null,
+    ...over,
   });
 
   it('shows duration, peak memory and CPU oldest first, leaving out active runs and gaps for unmeasured ones', async () => {
-    const html = await render(<RunTrends runs={[
-      run({ run_id: 4, status: 'running', duration_ms: 5 }),
-      run({ run_id: 3, duration_ms: 3000, peak_rss_bytes: 300 * MB, cpu_seconds: 2.25 }),
-      run({ run_id: 2, duration_ms: 2000, peak_rss_bytes: null, cpu_seconds: null }),
-      run({ run_id: 1, duration_ms: 1000, peak_rss_bytes: 100 * MB, cpu_seconds: 1 }),
-    ]} />);
+    const html = await render(
+      <RunTrends
+        runs={[
+          run({ run_id: 4, status: 'running', duration_ms: 5 }),
+          run({ run_id: 3, duration_ms: 3000, peak_rss_bytes: 300 * MB, cpu_seconds: 2.25 }),
+          run({ run_id: 2, duration_ms: 2000, peak_rss_bytes: null, cpu_seconds: null }),
+          run({ run_id: 1, duration_ms: 1000, peak_rss_bytes: 100 * MB, cpu_seconds: 1 }),
+        ]}
+      />,
+    );
     expectCspSafe(html);
     expect(html).toContain('The last 3 runs');
     expect(html).toContain('Duration of the last 3 runs, oldest first: 1.0 s, 2.0 s, 3.0 s');
@@ -123,7 +169,16 @@ describe('chart geometry', () => {
   });
 
   it('maps time to width and value to height, bottom up', () => {
-    expect(linePoints([{ x: 0, y: 0 }, { x: 5, y: 50 }, { x: 10, y: 100 }], 100)).toBe('0,60 150,30 300,0');
+    expect(
+      linePoints(
+        [
+          { x: 0, y: 0 },
+          { x: 5, y: 50 },
+          { x: 10, y: 100 },
+        ],
+        100,
+      ),
+    ).toBe('0,60 150,30 300,0');
     expect(linePoints([], 100)).toBe('');
     expect(sparkSegments([1, null, 2, 2], 100, 20)).toEqual(['0,10 1,10', '66.7,0 100,0']);
   });

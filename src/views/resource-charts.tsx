@@ -11,15 +11,22 @@ function Chart({ kind, title, model }: { kind: 'cpu' | 'mem'; title: string; mod
   return (
     <figure class={`rc-chart rc-${kind}`}>
       <figcaption>
-        <span class="rc-title">{title}</span> <span class="rc-now" data-rc={`${kind}-now`}>{model.now}</span>{' '}
-        <span class="rc-summary muted" data-rc={`${kind}-summary`}>{model.summary}</span>
+        <span class="rc-title">{title}</span>{' '}
+        <span class="rc-now" data-rc={`${kind}-now`}>
+          {model.now}
+        </span>{' '}
+        <span class="rc-summary muted" data-rc={`${kind}-summary`}>
+          {model.summary}
+        </span>
       </figcaption>
       <svg class="rc-svg" viewBox={`0 0 ${CHART_W} ${CHART_H}`} preserveAspectRatio="none" role="img" aria-label={`${title} over the run`}>
         <line class="rc-base" x1="0" y1={String(CHART_H)} x2={String(CHART_W)} y2={String(CHART_H)} />
         <polygon class="rc-area" data-rc={`${kind}-area`} points={model.area} />
         <polyline class="rc-line" data-rc={`${kind}-line`} points={model.line} />
       </svg>
-      <span class="rc-scale muted" data-rc={`${kind}-scale`}>{model.scale}</span>
+      <span class="rc-scale muted" data-rc={`${kind}-scale`}>
+        {model.scale}
+      </span>
     </figure>
   );
 }
@@ -31,8 +38,12 @@ function Chart({ kind, title, model }: { kind: 'cpu' | 'mem'; title: string; mod
 export function ResourceCharts({ data }: { data: ResourcesJson }) {
   const model = resourceModel(data);
   return (
-    <section class="resource-charts" aria-label="Resource usage" data-resources={`/api/runs/${data.run_id}/resources`}
-      data-active={model.active ? 'true' : undefined}>
+    <section
+      class="resource-charts"
+      aria-label="Resource usage"
+      data-resources={`/api/runs/${data.run_id}/resources`}
+      data-active={model.active ? 'true' : undefined}
+    >
       <Chart kind="cpu" title="CPU" model={model.cpu} />
       <Chart kind="mem" title="Memory" model={model.mem} />
       <p class="rc-empty muted" data-rc="empty" hidden={!model.empty}>
@@ -55,8 +66,13 @@ export function Sparkline({ label, values, format }: { label: string; values: (n
       <figcaption>
         <span class="spark-label">{label}</span> <span class="spark-last">{last === undefined ? '–' : format(last)}</span>
       </figcaption>
-      <svg class="spark-svg" viewBox={`0 0 ${SPARK_W} ${SPARK_H}`} preserveAspectRatio="none" role="img"
-        aria-label={`${label} of the last ${values.length} runs, oldest first: ${described || 'none'}`}>
+      <svg
+        class="spark-svg"
+        viewBox={`0 0 ${SPARK_W} ${SPARK_H}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${label} of the last ${values.length} runs, oldest first: ${described || 'none'}`}
+      >
         {sparkSegments(values, SPARK_W, SPARK_H).map((points) => (
           <polyline class="spark-line" points={points} />
         ))}

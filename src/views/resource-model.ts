@@ -50,11 +50,20 @@ export function resourceModel(data: ResourcesJson): ResourceModel {
   const samples = data.samples.filter((s) => Number.isFinite(Date.parse(s.t)));
   const last = samples[samples.length - 1];
   const cpuPeak = samples.reduce((m, s) => Math.max(m, s.cpu_pct), 0);
-  const memPeak = Math.max(data.peak_rss_bytes ?? 0, samples.reduce((m, s) => Math.max(m, s.rss_bytes), 0));
+  const memPeak = Math.max(
+    data.peak_rss_bytes ?? 0,
+    samples.reduce((m, s) => Math.max(m, s.rss_bytes), 0),
+  );
   const cpuMax = niceMax(cpuPeak, 100);
   const memMax = niceMax(memPeak, 1024 * 1024);
-  const cpuLine = linePoints(samples.map((s) => ({ x: Date.parse(s.t), y: s.cpu_pct })), cpuMax);
-  const memLine = linePoints(samples.map((s) => ({ x: Date.parse(s.t), y: s.rss_bytes })), memMax);
+  const cpuLine = linePoints(
+    samples.map((s) => ({ x: Date.parse(s.t), y: s.cpu_pct })),
+    cpuMax,
+  );
+  const memLine = linePoints(
+    samples.map((s) => ({ x: Date.parse(s.t), y: s.rss_bytes })),
+    memMax,
+  );
   const cpuTotal = data.cpu_seconds === null ? '' : `${data.cpu_seconds} s of CPU`;
   return {
     active,
@@ -85,7 +94,8 @@ export function sparkSegments(values: (number | null)[], w: number, h: number): 
   let run: { x: number; y: number }[] = [];
   const yOf = (v: number) => round(h - (Math.max(v, 0) / max) * h);
   const close = () => {
-    if (run.length === 1) segments.push(`${round(Math.max(0, run[0].x - 1))},${yOf(run[0].y)} ${round(Math.min(w, run[0].x + 1))},${yOf(run[0].y)}`);
+    if (run.length === 1)
+      segments.push(`${round(Math.max(0, run[0].x - 1))},${yOf(run[0].y)} ${round(Math.min(w, run[0].x + 1))},${yOf(run[0].y)}`);
     else if (run.length > 1) segments.push(run.map((p) => `${round(p.x)},${yOf(p.y)}`).join(' '));
     run = [];
   };

@@ -14,10 +14,30 @@ export function RunAttempts({ run, relations }: { run: RunJson; relations?: RunR
   if (run.max_attempts <= 1 && run.attempt <= 1 && run.retry_of === null && retried === null && !waiting) return null;
   return (
     <p class="run-attempts">
-      <span class="attempt">Attempt {run.attempt} of {Math.max(run.attempt, run.max_attempts)}</span>
-      {run.retry_of !== null && <> · retries <a href={`/runs/${run.retry_of}`}>run #{run.retry_of}</a></>}
-      {retried !== null && <> · retried as <a href={`/runs/${retried}`}>run #{retried}</a></>}
-      {waiting && <> · <span class="retry-wait">waiting to retry until <Time iso={run.not_before!} /></span></>}
+      <span class="attempt">
+        Attempt {run.attempt} of {Math.max(run.attempt, run.max_attempts)}
+      </span>
+      {run.retry_of !== null && (
+        <>
+          {' '}
+          · retries <a href={`/runs/${run.retry_of}`}>run #{run.retry_of}</a>
+        </>
+      )}
+      {retried !== null && (
+        <>
+          {' '}
+          · retried as <a href={`/runs/${retried}`}>run #{retried}</a>
+        </>
+      )}
+      {waiting && (
+        <>
+          {' '}
+          ·{' '}
+          <span class="retry-wait">
+            waiting to retry until <Time iso={run.not_before!} />
+          </span>
+        </>
+      )}
     </p>
   );
 }
@@ -26,7 +46,11 @@ export function RunAttempts({ run, relations }: { run: RunJson; relations?: RunR
 export function RunAgain({ run, relations }: { run: RunJson; relations?: RunRelations }) {
   if (run.status === 'queued' || run.status === 'running' || !relations) return null;
   if (relations.paramNames.length > 0) {
-    return <a class="btn" href={`/tasks/${run.task_id}/run?from=${run.run_id}`}>Run again…</a>;
+    return (
+      <a class="btn" href={`/tasks/${run.task_id}/run?from=${run.run_id}`}>
+        Run again…
+      </a>
+    );
   }
   return (
     <button type="button" class="btn" hx-post={`/runs/${run.run_id}/rerun`} hx-disabled-elt="this">
@@ -49,8 +73,12 @@ export function RunParams({ params, order = [] }: { params: RunJson['params']; o
       <dl>
         {entries.map(([name, value]) => (
           <div class="param">
-            <dt><code>{name}</code></dt>
-            <dd><code class="param-value">{String(value)}</code></dd>
+            <dt>
+              <code>{name}</code>
+            </dt>
+            <dd>
+              <code class="param-value">{String(value)}</code>
+            </dd>
           </div>
         ))}
       </dl>

@@ -5,7 +5,10 @@ import { RunProgress } from './run-progress';
 import { TaskState } from './task-state';
 
 const running = runFixture({
-  run_id: 9, status: 'running', finished_at: null, exit_code: null,
+  run_id: 9,
+  status: 'running',
+  finished_at: null,
+  exit_code: null,
   progress: { percent: 42.5, message: 'rows <b>&</b> more', at: '2024-05-01T10:00:21.000Z', eta_s: 27 },
 });
 
@@ -38,7 +41,13 @@ describe('RunProgress', () => {
 describe('formatTimeLeft', () => {
   it('rounds as an estimate deserves', () => {
     expect([-3, 2, 40, 150, 3590, 7170, 7500].map(formatTimeLeft)).toEqual([
-      'a few seconds left', 'a few seconds left', '40 s left', '3 min left', '1 h 00 min left', '2 h 00 min left', '2 h 05 min left',
+      'a few seconds left',
+      'a few seconds left',
+      '40 s left',
+      '3 min left',
+      '1 h 00 min left',
+      '2 h 00 min left',
+      '2 h 05 min left',
     ]);
   });
 });

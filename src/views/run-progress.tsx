@@ -18,9 +18,13 @@ export function RunProgress({ run, compact }: { run: RunJson; compact?: boolean 
   const label = `Progress of run #${run.run_id}`;
   return (
     <div class={compact ? 'progress progress-compact' : 'progress'} data-progress-run={String(run.run_id)} title={p.message ?? undefined}>
-      <progress class="progress-bar" max="100" value={String(p.percent)} aria-label={label}>{formatPct(p.percent)}</progress>
+      <progress class="progress-bar" max="100" value={String(p.percent)} aria-label={label}>
+        {formatPct(p.percent)}
+      </progress>
       <span class="progress-pct">{formatPct(p.percent)}</span>
-      <span class="progress-msg" hidden={p.message === null}>{p.message}</span>
+      <span class="progress-msg" hidden={p.message === null}>
+        {p.message}
+      </span>
       <span class="progress-eta muted" data-eta-until={eta} hidden={eta === undefined}>
         {p.eta_s === null ? '' : formatTimeLeft(p.eta_s)}
       </span>

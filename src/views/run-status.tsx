@@ -30,12 +30,24 @@ export function RunStatus({ state }: { state: RunState }) {
   const { run, stopping } = state;
   const active = run.status === 'queued' || run.status === 'running';
   return (
-    <section id="run-status" class="run-status" hx-get={`/runs/${run.run_id}/status`} hx-trigger="refresh" hx-swap="outerHTML"
-      aria-label="Run status" data-status={run.status}>
+    <section
+      id="run-status"
+      class="run-status"
+      hx-get={`/runs/${run.run_id}/status`}
+      hx-trigger="refresh"
+      hx-swap="outerHTML"
+      aria-label="Run status"
+      data-status={run.status}
+    >
       <dl class="facts">
-        <Fact label="Status"><StatusBadge status={run.status} />{stopping && active && <span class="muted"> stopping…</span>}</Fact>
+        <Fact label="Status">
+          <StatusBadge status={run.status} />
+          {stopping && active && <span class="muted"> stopping…</span>}
+        </Fact>
         <Fact label="Exit code">{run.exit_code ?? run.signal}</Fact>
-        <Fact label="Queued"><Time iso={run.created_at} /></Fact>
+        <Fact label="Queued">
+          <Time iso={run.created_at} />
+        </Fact>
         <Fact label="Started">{run.started_at && <Time iso={run.started_at} />}</Fact>
         <Fact label="Ended">{run.finished_at && <Time iso={run.finished_at} />}</Fact>
         <Fact label="Duration">{duration(run)}</Fact>
@@ -46,8 +58,14 @@ export function RunStatus({ state }: { state: RunState }) {
       {run.error && <p class="alert alert-error">{run.error}</p>}
       <div class="run-actions">
         {active && !stopping && (
-          <button type="button" class="btn btn-danger" hx-post={`/runs/${run.run_id}/cancel`} hx-target="#run-status"
-            hx-swap="outerHTML" hx-disabled-elt="this">
+          <button
+            type="button"
+            class="btn btn-danger"
+            hx-post={`/runs/${run.run_id}/cancel`}
+            hx-target="#run-status"
+            hx-swap="outerHTML"
+            hx-disabled-elt="this"
+          >
             Cancel run
           </button>
         )}

@@ -21,23 +21,45 @@ function LogPanel({ state, tailStart, logName }: RunPageProps) {
     <section class="log-panel" aria-labelledby="log-heading">
       <div class="log-toolbar">
         <h2 id="log-heading">Log</h2>
-        <span id="log-size" class="muted">{formatBytes(run.log_bytes)}</span>
+        <span id="log-size" class="muted">
+          {formatBytes(run.log_bytes)}
+        </span>
         <span class="spacer"></span>
         <button type="button" id="log-earlier" class="btn btn-small" hidden={tailStart === 0} data-before={String(tailStart)}>
           Load earlier output
         </button>
-        <button type="button" id="log-follow" class="btn btn-small" aria-pressed="true">Follow</button>
-        <a class="btn btn-small" href={`/logs/${logName}/download`} download={logName}>Download</a>
+        <button type="button" id="log-follow" class="btn btn-small" aria-pressed="true">
+          Follow
+        </button>
+        <a class="btn btn-small" href={`/logs/${logName}/download`} download={logName}>
+          Download
+        </a>
       </div>
       {tailStart > 0 && (
-        <p id="log-skipped" class="muted">The first {formatBytes(tailStart)} are not shown.</p>
+        <p id="log-skipped" class="muted">
+          The first {formatBytes(tailStart)} are not shown.
+        </p>
       )}
-      <pre id="log" class="log" tabindex={0} role="log" aria-labelledby="log-heading"
-        data-stream={`/api/runs/${run.run_id}/stream`} data-offset={String(tailStart)} data-log-url={`/api/logs/${logName}`}>
+      <pre
+        id="log"
+        class="log"
+        tabindex={0}
+        role="log"
+        aria-labelledby="log-heading"
+        data-stream={`/api/runs/${run.run_id}/stream`}
+        data-offset={String(tailStart)}
+        data-log-url={`/api/logs/${logName}`}
+      >
         <span class="log-placeholder">{run.status === 'queued' ? 'Waiting for the run to start…' : 'Loading the log…'}</span>
       </pre>
-      <p id="log-end" class="muted" hidden>End of the log.</p>
-      <noscript><p>Live output needs JavaScript; <a href={`/api/logs/${logName}`}>read the log as text</a>.</p></noscript>
+      <p id="log-end" class="muted" hidden>
+        End of the log.
+      </p>
+      <noscript>
+        <p>
+          Live output needs JavaScript; <a href={`/api/logs/${logName}`}>read the log as text</a>.
+        </p>
+      </noscript>
     </section>
   );
 }
@@ -50,7 +72,9 @@ export function RunPage(props: RunPageProps) {
   return (
     <Layout title={`Run #${run.run_id} of ${run.task_id}`} section="runs">
       <div class="page-head" data-task-events={live ? '/events/tasks' : undefined}>
-        <h1>Run #{run.run_id} <span class="muted">of</span> <a href={`/tasks/${run.task_id}/edit`}>{run.task_id}</a></h1>
+        <h1>
+          Run #{run.run_id} <span class="muted">of</span> <a href={`/tasks/${run.task_id}/edit`}>{run.task_id}</a>
+        </h1>
         <a href={`/runs?task_id=${run.task_id}`}>Other runs of {run.task_id}</a>
       </div>
       <RunStatus state={props.state} />

@@ -21,13 +21,17 @@ describe('runs views', () => {
     expect(html).toContain('hx-push-url="true"');
     expect(html).toContain('hx-target="#runs-results"');
     expect(html).not.toContain('Newest');
-    const later = await render(<RunsResults page={{ ...page, next_cursor: null }} filter={{ task_id: 'backup', status: 'failed', cursor: '200' }} />);
+    const later = await render(
+      <RunsResults page={{ ...page, next_cursor: null }} filter={{ task_id: 'backup', status: 'failed', cursor: '200' }} />,
+    );
     expect(later).toContain('href="/runs?task_id=backup&amp;status=failed"');
     expect(later).not.toContain('Older runs');
   });
 
   it('renders the filter form with the chosen status and the task typed, as an htmx form that still works without it', async () => {
-    const html = await render(<RunsPage page={{ runs: [], next_cursor: null }} filter={{ task_id: '<x>', status: 'timeout', cursor: '' }} />);
+    const html = await render(
+      <RunsPage page={{ runs: [], next_cursor: null }} filter={{ task_id: '<x>', status: 'timeout', cursor: '' }} />,
+    );
     expect(html).toContain('<form class="toolbar filters" action="/runs" method="get"');
     expect(html).toContain('hx-trigger="submit, change"');
     expect(html).toContain('value="&lt;x&gt;"');

@@ -20,11 +20,21 @@ export function runsUrl(f: Partial<RunsFilter>): string {
 function RunRow({ run }: { run: RunJson }) {
   return (
     <tr>
-      <th scope="row"><a href={`/runs/${run.run_id}`}>#{run.run_id}</a></th>
-      <td data-label="Task"><a href={runsUrl({ task_id: run.task_id })} title={`Runs of ${run.task_id}`}>{run.task_id}</a></td>
-      <td data-label="Status"><StatusBadge status={run.status} /></td>
+      <th scope="row">
+        <a href={`/runs/${run.run_id}`}>#{run.run_id}</a>
+      </th>
+      <td data-label="Task">
+        <a href={runsUrl({ task_id: run.task_id })} title={`Runs of ${run.task_id}`}>
+          {run.task_id}
+        </a>
+      </td>
+      <td data-label="Status">
+        <StatusBadge status={run.status} />
+      </td>
       <td data-label="Exit">{run.exit_code ?? run.signal ?? ''}</td>
-      <td data-label="Queued"><Time iso={run.created_at} /></td>
+      <td data-label="Queued">
+        <Time iso={run.created_at} />
+      </td>
       <td data-label="Duration">{run.duration_ms === null ? '' : formatDuration(run.duration_ms)}</td>
       <td data-label="Trigger">{run.trigger}</td>
     </tr>
@@ -32,7 +42,11 @@ function RunRow({ run }: { run: RunJson }) {
 }
 
 function PageLink({ href, children }: { href: string; children: string }) {
-  return <a class="btn btn-small" href={href} hx-get={href} hx-target="#runs-results" hx-swap="outerHTML" hx-push-url="true">{children}</a>;
+  return (
+    <a class="btn btn-small" href={href} hx-get={href} hx-target="#runs-results" hx-swap="outerHTML" hx-push-url="true">
+      {children}
+    </a>
+  );
 }
 
 /** The results part of the history: the table and its keyset pagination; swapped when filters change. */
@@ -47,11 +61,20 @@ export function RunsResults({ page, filter }: { page: RunsPageData; filter: Runs
           <caption class="sr-only">Runs, newest first</caption>
           <thead>
             <tr>
-              <th scope="col">Run</th><th scope="col">Task</th><th scope="col">Status</th><th scope="col">Exit</th>
-              <th scope="col">Queued</th><th scope="col">Duration</th><th scope="col">Trigger</th>
+              <th scope="col">Run</th>
+              <th scope="col">Task</th>
+              <th scope="col">Status</th>
+              <th scope="col">Exit</th>
+              <th scope="col">Queued</th>
+              <th scope="col">Duration</th>
+              <th scope="col">Trigger</th>
             </tr>
           </thead>
-          <tbody>{page.runs.map((r) => <RunRow run={r} />)}</tbody>
+          <tbody>
+            {page.runs.map((r) => (
+              <RunRow run={r} />
+            ))}
+          </tbody>
         </table>
       )}
       <nav class="pager" aria-label="Pages">
@@ -66,9 +89,20 @@ export function RunsResults({ page, filter }: { page: RunsPageData; filter: Runs
 export function RunsPage({ page, filter }: { page: RunsPageData; filter: RunsFilter }) {
   return (
     <Layout title="Runs" section="runs">
-      <div class="page-head"><h1>Runs</h1></div>
-      <form class="toolbar filters" action="/runs" method="get" role="search" hx-get="/runs" hx-target="#runs-results"
-        hx-swap="outerHTML" hx-push-url="true" hx-trigger="submit, change">
+      <div class="page-head">
+        <h1>Runs</h1>
+      </div>
+      <form
+        class="toolbar filters"
+        action="/runs"
+        method="get"
+        role="search"
+        hx-get="/runs"
+        hx-target="#runs-results"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        hx-trigger="submit, change"
+      >
         <label>
           Task <input name="task_id" value={filter.task_id} maxlength={64} autocomplete="off" spellcheck={false} placeholder="any" />
         </label>
@@ -76,10 +110,16 @@ export function RunsPage({ page, filter }: { page: RunsPageData; filter: RunsFil
           Status{' '}
           <select name="status">
             <option value="">any</option>
-            {RUN_STATUSES.map((s) => <option value={s} selected={filter.status === s}>{s}</option>)}
+            {RUN_STATUSES.map((s) => (
+              <option value={s} selected={filter.status === s}>
+                {s}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="submit" class="btn">Filter</button>
+        <button type="submit" class="btn">
+          Filter
+        </button>
       </form>
       <RunsResults page={page} filter={filter} />
     </Layout>

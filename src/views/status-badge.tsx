@@ -9,11 +9,24 @@ export function StatusBadge({ status }: { status: RunJson['status'] }) {
 
 /** An instant as a <time> element; with no `text`, UTC that the page script turns into local time. */
 export function Time({ iso, text }: { iso: string; text?: string }) {
-  if (text !== undefined) return <time datetime={iso} title={formatUtc(iso)}>{text}</time>;
-  return <time datetime={iso} data-local="">{formatUtc(iso)}</time>;
+  if (text !== undefined)
+    return (
+      <time datetime={iso} title={formatUtc(iso)}>
+        {text}
+      </time>
+    );
+  return (
+    <time datetime={iso} data-local="">
+      {formatUtc(iso)}
+    </time>
+  );
 }
 
 /** A duration that the page script keeps counting up from `since` while a run is active. */
 export function Elapsed({ since, text }: { since: string; text: string }) {
-  return <span class="elapsed" data-elapsed-since={since}>{text}</span>;
+  return (
+    <span class="elapsed" data-elapsed-since={since}>
+      {text}
+    </span>
+  );
 }

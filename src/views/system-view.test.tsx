@@ -8,12 +8,35 @@ const info: SystemInfo = {
   cpu: { cores: 4, load_pct: 12.5, load_avg: [0.5, 0.4, 0.3] },
   memory: { total: 8 * 1024 ** 3, used: 2 * 1024 ** 3, free: 6 * 1024 ** 3 },
   disks: [{ mount: '/', fs: '/dev/sda1', size: 100 * 1024 ** 3, used: 40 * 1024 ** 3, use_pct: 40 }],
-  uptime_s: 7200, running_runs: 1, queued_runs: 2,
-  isolation: { levels: ['standard'], cgroup: 'v1', bubblewrap: false, run_users: true, problems: ['strict isolation is unavailable: bubblewrap is not installed'] },
-  runners: [{
-    id: 'r1', host: 'box', pid: 42, slots: 5, running: 1, version: '0.1.0', started_at: '2024-05-01T09:00:00.000Z', heartbeat_at: '2024-05-01T10:00:00.000Z',
-    isolation: { levels: ['standard'], cgroup: 'v1', bubblewrap: false, run_users: true, problems: ['strict isolation is unavailable: bubblewrap is not installed'] },
-  }],
+  uptime_s: 7200,
+  running_runs: 1,
+  queued_runs: 2,
+  isolation: {
+    levels: ['standard'],
+    cgroup: 'v1',
+    bubblewrap: false,
+    run_users: true,
+    problems: ['strict isolation is unavailable: bubblewrap is not installed'],
+  },
+  runners: [
+    {
+      id: 'r1',
+      host: 'box',
+      pid: 42,
+      slots: 5,
+      running: 1,
+      version: '0.1.0',
+      started_at: '2024-05-01T09:00:00.000Z',
+      heartbeat_at: '2024-05-01T10:00:00.000Z',
+      isolation: {
+        levels: ['standard'],
+        cgroup: 'v1',
+        bubblewrap: false,
+        run_users: true,
+        problems: ['strict isolation is unavailable: bubblewrap is not installed'],
+      },
+    },
+  ],
 };
 const at = new Date('2024-05-01T10:00:05.000Z');
 
@@ -35,7 +58,13 @@ describe('system views', () => {
   });
 
   it('says when a runner refuses every run, and why', async () => {
-    const refused = { levels: [], cgroup: 'none' as const, bubblewrap: false, run_users: true, problems: ['run users cannot reach TASKS_DIR /srv/tasks'] };
+    const refused = {
+      levels: [],
+      cgroup: 'none' as const,
+      bubblewrap: false,
+      run_users: true,
+      problems: ['run users cannot reach TASKS_DIR /srv/tasks'],
+    };
     const html = await render(<SystemStats info={{ ...info, runners: [{ ...info.runners[0]!, isolation: refused }] }} at={at} />);
     expect(html).toContain('runs refused: run users cannot reach TASKS_DIR /srv/tasks');
   });
@@ -46,11 +75,14 @@ describe('system views', () => {
 
   it('marks the processes of a run and links them to it; escapes command lines', async () => {
     const html = await render(
-      <ProcessTable scope="all" procs={[
-        { pid: 10, name: 'python3', cpu_pct: 50, mem_rss: 1024 ** 2, command: 'python3 job.py', of_run: true, run_id: 7, task_id: 'job' },
-        { pid: 12, name: 'sleep', cpu_pct: 0, mem_rss: 0, command: 'sleep 9', of_run: true, run_id: null, task_id: null },
-        { pid: 11, name: 'sh', cpu_pct: 0, mem_rss: 0, command: 'sh -c "<b>"', of_run: false, run_id: null, task_id: null },
-      ]} />,
+      <ProcessTable
+        scope="all"
+        procs={[
+          { pid: 10, name: 'python3', cpu_pct: 50, mem_rss: 1024 ** 2, command: 'python3 job.py', of_run: true, run_id: 7, task_id: 'job' },
+          { pid: 12, name: 'sleep', cpu_pct: 0, mem_rss: 0, command: 'sleep 9', of_run: true, run_id: null, task_id: null },
+          { pid: 11, name: 'sh', cpu_pct: 0, mem_rss: 0, command: 'sh -c "<b>"', of_run: false, run_id: null, task_id: null },
+        ]}
+      />,
     );
     expect(html.match(/<tr class="proc-of-run">/g)).toHaveLength(2);
     expect(html).toContain('<td data-label="Run">a run</td>');

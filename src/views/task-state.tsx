@@ -58,7 +58,9 @@ export function RunControl({ id, hasParams, oob }: { id: string; hasParams?: boo
   if (hasParams) {
     return (
       <div {...attrs}>
-        <a class="btn btn-run" href={`/tasks/${id}/run`}>Run…<span class="sr-only"> {id} with parameters</span></a>
+        <a class="btn btn-run" href={`/tasks/${id}/run`}>
+          Run…<span class="sr-only"> {id} with parameters</span>
+        </a>
         <TaskMessage id={id} />
       </div>
     );

@@ -24,7 +24,9 @@ describe('task list views', () => {
   });
 
   it('shows a long list in pieces, each ending in a button that loads the next piece (also when scrolled into view)', async () => {
-    const all = Array.from({ length: 250 }, (_, i) => taskFixture({ id: `t${String(i).padStart(3, '0')}`, description: i % 2 ? 'odd one' : '' }));
+    const all = Array.from({ length: 250 }, (_, i) =>
+      taskFixture({ id: `t${String(i).padStart(3, '0')}`, description: i % 2 ? 'odd one' : '' }),
+    );
     const first = await render(<TaskRows slice={sliceTasks(all, '', 0)} />);
     expect(first.match(/<tr id="task-/g)).toHaveLength(TASKS_PAGE);
     expect(first).toContain('hx-get="/tasks/rows?offset=100"');

@@ -12,10 +12,16 @@ export type TaskSlice<T = Task> = { tasks: T[]; q: string; offset: number; match
 
 /** A task's isolation level, as a badge: strict ones stand out, and say when they have no network. */
 export function IsolationBadge({ isolation, network }: { isolation: 'standard' | 'strict'; network: boolean }) {
-  const title = isolation === 'strict'
-    ? `strict isolation: namespaces, read-only system, private /tmp${network ? '' : ', no network'}`
-    : 'standard isolation: an unprivileged user, a scratch folder, kernel limits';
-  return <span class={`level level-${isolation}`} title={title}>{isolation}{isolation === 'strict' && !network ? ', no network' : ''}</span>;
+  const title =
+    isolation === 'strict'
+      ? `strict isolation: namespaces, read-only system, private /tmp${network ? '' : ', no network'}`
+      : 'standard isolation: an unprivileged user, a scratch folder, kernel limits';
+  return (
+    <span class={`level level-${isolation}`} title={title}>
+      {isolation}
+      {isolation === 'strict' && !network ? ', no network' : ''}
+    </span>
+  );
 }
 
 function TaskRow({ task }: { task: Task }) {
@@ -23,13 +29,21 @@ function TaskRow({ task }: { task: Task }) {
     <tr id={`task-${task.id}`}>
       <th scope="row" class="task-name">
         <a href={`/tasks/${task.id}/edit`}>{task.id}</a>
-        {task.description && <p class="task-desc" title={task.description}>{task.description}</p>}
+        {task.description && (
+          <p class="task-desc" title={task.description}>
+            {task.description}
+          </p>
+        )}
       </th>
       <td class="task-lang" data-label="Language">
         <span class="lang">{task.language}</span> <IsolationBadge isolation={task.isolation} network={task.network} />
       </td>
-      <td data-label="Last run"><TaskState task={task} /></td>
-      <td class="task-actions"><RunControl id={task.id} hasParams={task.params.length > 0} /></td>
+      <td data-label="Last run">
+        <TaskState task={task} />
+      </td>
+      <td class="task-actions">
+        <RunControl id={task.id} hasParams={task.params.length > 0} />
+      </td>
     </tr>
   );
 }
@@ -45,11 +59,20 @@ export function TaskRowsMore({ slice }: { slice: TaskSlice }) {
   const next = slice.offset + slice.tasks.length;
   return (
     <>
-      {slice.tasks.map((t) => <TaskRow task={t} />)}
+      {slice.tasks.map((t) => (
+        <TaskRow task={t} />
+      ))}
       {next < slice.matching && (
         <tr id="tasks-more" class="more">
           <td colspan={4}>
-            <button type="button" class="btn" hx-get={moreUrl(slice.q, next)} hx-trigger="click, revealed" hx-target="#tasks-more" hx-swap="outerHTML">
+            <button
+              type="button"
+              class="btn"
+              hx-get={moreUrl(slice.q, next)}
+              hx-trigger="click, revealed"
+              hx-target="#tasks-more"
+              hx-swap="outerHTML"
+            >
               Show more tasks ({slice.matching - next} left)
             </button>
           </td>
@@ -71,7 +94,13 @@ export function TaskRows({ slice }: { slice: TaskSlice }) {
       {slice.matching === 0 && (
         <tr class="empty">
           <td colspan={4}>
-            {q ? <>No task matches “{q}”.</> : <>No tasks yet. <a href="/tasks/new">Create one</a>, or put a script into the tasks folder.</>}
+            {q ? (
+              <>No task matches “{q}”.</>
+            ) : (
+              <>
+                No tasks yet. <a href="/tasks/new">Create one</a>, or put a script into the tasks folder.
+              </>
+            )}
           </td>
         </tr>
       )}
@@ -100,9 +129,15 @@ export function TasksPage({ slice, total, notice }: TasksPageProps) {
         <h1>Tasks</h1>
         <p class="muted">{total === 1 ? '1 task' : `${total} tasks`}</p>
       </div>
-      {notice && <p class="alert alert-info" role="status">{notice}</p>}
+      {notice && (
+        <p class="alert alert-info" role="status">
+          {notice}
+        </p>
+      )}
       <form class="toolbar" role="search" action="/" method="get">
-        <label for="task-filter" class="sr-only">Filter tasks</label>
+        <label for="task-filter" class="sr-only">
+          Filter tasks
+        </label>
         <input
           id="task-filter"
           type="search"
@@ -123,7 +158,9 @@ export function TasksPage({ slice, total, notice }: TasksPageProps) {
             <th scope="col">Task</th>
             <th scope="col">Language</th>
             <th scope="col">Last run</th>
-            <th scope="col"><span class="sr-only">Actions</span></th>
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <TaskRows slice={slice} />

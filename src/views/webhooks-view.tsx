@@ -38,15 +38,25 @@ export function WebhooksSlot({ taskId }: { taskId: string }) {
 function NewWebhook({ hook, curl }: { hook: NewWebhookJson; curl: string }) {
   return (
     <div class="secret-once" role="status">
-      <p><strong>Webhook “{hook.name}” created. Copy its URL now: it is shown only this once.</strong></p>
+      <p>
+        <strong>Webhook “{hook.name}” created. Copy its URL now: it is shown only this once.</strong>
+      </p>
       <div class="copy-row">
-        <code id={`hook-url-${hook.id}`} class="secret-value">{hook.url}</code>
-        <button type="button" class="btn btn-small" data-copy={`#hook-url-${hook.id}`}>Copy URL</button>
+        <code id={`hook-url-${hook.id}`} class="secret-value">
+          {hook.url}
+        </code>
+        <button type="button" class="btn btn-small" data-copy={`#hook-url-${hook.id}`}>
+          Copy URL
+        </button>
       </div>
       <p class="muted">Start a run with:</p>
       <div class="copy-row">
-        <pre id={`hook-curl-${hook.id}`} class="secret-value">{curl}</pre>
-        <button type="button" class="btn btn-small" data-copy={`#hook-curl-${hook.id}`}>Copy command</button>
+        <pre id={`hook-curl-${hook.id}`} class="secret-value">
+          {curl}
+        </pre>
+        <button type="button" class="btn btn-small" data-copy={`#hook-curl-${hook.id}`}>
+          Copy command
+        </button>
       </div>
     </div>
   );
@@ -56,14 +66,26 @@ function HookRow({ hook }: { hook: WebhookJson }) {
   return (
     <tr class={hook.revoked_at ? 'revoked' : undefined}>
       <td data-label="Name">{hook.name}</td>
-      <td data-label="Created"><Time iso={hook.created_at} /> <span class="muted">by {hook.created_by}</span></td>
-      <td data-label="Last used">{hook.last_used_at ? <Time iso={hook.last_used_at} text={formatAgo(hook.last_used_at)} /> : <span class="muted">never</span>}</td>
+      <td data-label="Created">
+        <Time iso={hook.created_at} /> <span class="muted">by {hook.created_by}</span>
+      </td>
+      <td data-label="Last used">
+        {hook.last_used_at ? <Time iso={hook.last_used_at} text={formatAgo(hook.last_used_at)} /> : <span class="muted">never</span>}
+      </td>
       <td data-label="State">
         {hook.revoked_at ? (
-          <span class="muted">revoked <Time iso={hook.revoked_at} text={formatAgo(hook.revoked_at)} /></span>
+          <span class="muted">
+            revoked <Time iso={hook.revoked_at} text={formatAgo(hook.revoked_at)} />
+          </span>
         ) : (
-          <button type="button" class="btn btn-small btn-danger" hx-post={`/webhooks/${hook.id}/revoke`} hx-target="#webhooks" hx-swap="outerHTML"
-            hx-confirm={`Revoke webhook “${hook.name}”? Calls to its URL will be refused from now on.`}>
+          <button
+            type="button"
+            class="btn btn-small btn-danger"
+            hx-post={`/webhooks/${hook.id}/revoke`}
+            hx-target="#webhooks"
+            hx-swap="outerHTML"
+            hx-confirm={`Revoke webhook “${hook.name}”? Calls to its URL will be refused from now on.`}
+          >
             Revoke<span class="sr-only"> {hook.name}</span>
           </button>
         )}
@@ -73,7 +95,15 @@ function HookRow({ hook }: { hook: WebhookJson }) {
 }
 
 /** A task's webhooks: the list, the create form and, right after a create, the new secret. */
-export function WebhooksSection({ taskId, hooks, created }: { taskId: string; hooks: WebhookJson[]; created?: { hook: NewWebhookJson; curl: string } }) {
+export function WebhooksSection({
+  taskId,
+  hooks,
+  created,
+}: {
+  taskId: string;
+  hooks: WebhookJson[];
+  created?: { hook: NewWebhookJson; curl: string };
+}) {
   return (
     <section id="webhooks" class="automation" aria-labelledby="webhooks-heading">
       <h2 id="webhooks-heading">Webhooks</h2>
@@ -84,14 +114,33 @@ export function WebhooksSection({ taskId, hooks, created }: { taskId: string; ho
       ) : (
         <table class="table hooks">
           <caption class="sr-only">Webhooks of {taskId}</caption>
-          <thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">State</th></tr></thead>
-          <tbody>{hooks.map((h) => <HookRow hook={h} />)}</tbody>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {hooks.map((h) => (
+              <HookRow hook={h} />
+            ))}
+          </tbody>
         </table>
       )}
-      <form class="inline-form" hx-post={`/tasks/${taskId}/webhooks`} hx-target="#webhooks" hx-swap="outerHTML" hx-disabled-elt="find button">
+      <form
+        class="inline-form"
+        hx-post={`/tasks/${taskId}/webhooks`}
+        hx-target="#webhooks"
+        hx-swap="outerHTML"
+        hx-disabled-elt="find button"
+      >
         <label for="f-hook-name">New webhook</label>
         <input id="f-hook-name" name="name" required maxlength={100} placeholder="e.g. deploy from CI" autocomplete="off" />
-        <button type="submit" class="btn">Create webhook</button>
+        <button type="submit" class="btn">
+          Create webhook
+        </button>
         <span id="webhook-form-status" class="form-status" role="status"></span>
       </form>
     </section>

@@ -28,7 +28,10 @@ const app = createApp({ cfg, db, notify, events, logTails: new LogTails(), log, 
 const setupCode = await ensureFirstAdmin({ cfg, db, notify, secretKey });
 if (setupCode) {
   // No user yet and no ADMIN_PASSWORD: the first admin is created at /setup with this one-time code.
-  log.warn({ setup_url: `http://${cfg.host}:${cfg.port}/setup` }, `first start: open /setup and enter the one-time setup code ${setupCode}`);
+  log.warn(
+    { setup_url: `http://${cfg.host}:${cfg.port}/setup` },
+    `first start: open /setup and enter the one-time setup code ${setupCode}`,
+  );
 }
 
 const server = createHttpServer(cfg.http, withProbe(db, getRequestListener(app.fetch, { hostname: cfg.host })));

@@ -4,7 +4,10 @@ import { liveRunners } from '../queries/runners';
 import { countActiveRuns } from '../runs/read';
 import type { RunEvents } from './run-events';
 
-export type Metrics = { registry: client.Registry; observeRequest: (method: string, route: string, status: number, seconds: number) => void };
+export type Metrics = {
+  registry: client.Registry;
+  observeRequest: (method: string, route: string, status: number, seconds: number) => void;
+};
 
 const FINAL = new Set(['success', 'failed', 'timeout', 'canceled', 'error', 'lost']);
 
@@ -17,17 +20,30 @@ export function createMetrics(db: Db, events: RunEvents, runnerDeadMs: number): 
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'taskrun_web_' });
   const started = new client.Counter({ name: 'taskrun_runs_started_total', help: 'Runs that started', registers: [registry] });
-  const finished = new client.Counter({ name: 'taskrun_runs_finished_total', help: 'Runs that ended, by status', labelNames: ['status'], registers: [registry] });
+  const finished = new client.Counter({
+    name: 'taskrun_runs_finished_total',
+    help: 'Runs that ended, by status',
+    labelNames: ['status'],
+    registers: [registry],
+  });
   const duration = new client.Histogram({
-    name: 'taskrun_run_duration_seconds', help: 'Run duration from start to end', labelNames: ['status'], registers: [registry],
+    name: 'taskrun_run_duration_seconds',
+    help: 'Run duration from start to end',
+    labelNames: ['status'],
+    registers: [registry],
     buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 14400],
   });
   const queueLatency = new client.Histogram({
-    name: 'taskrun_run_queue_seconds', help: 'Time from execute to the process starting', registers: [registry],
+    name: 'taskrun_run_queue_seconds',
+    help: 'Time from execute to the process starting',
+    registers: [registry],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30, 120],
   });
   const http = new client.Histogram({
-    name: 'taskrun_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'], registers: [registry],
+    name: 'taskrun_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
   });
   events.subscribe('all', (e) => {
@@ -50,9 +66,17 @@ export function createMetrics(db: Db, events: RunEvents, runnerDeadMs: number): 
         live: live.length,
       }))
       .finally(() => setImmediate(() => (reading = undefined))));
-  const gauge = (name: string, help: string, set: (g: client.Gauge, v: Awaited<ReturnType<typeof read>>) => void, labelNames: string[] = []) =>
+  const gauge = (
+    name: string,
+    help: string,
+    set: (g: client.Gauge, v: Awaited<ReturnType<typeof read>>) => void,
+    labelNames: string[] = [],
+  ) =>
     new client.Gauge({
-      name, help, labelNames, registers: [registry],
+      name,
+      help,
+      labelNames,
+      registers: [registry],
       async collect() {
         set(this, await read());
       },
@@ -60,10 +84,15 @@ export function createMetrics(db: Db, events: RunEvents, runnerDeadMs: number): 
   gauge('taskrun_queue_depth', 'Runs waiting in the queue', (g, v) => g.set(v.queued));
   gauge('taskrun_runs_running', 'Runs running now', (g, v) => g.set(v.running));
   gauge('taskrun_runners', 'Live runners', (g, v) => g.set(v.live));
-  gauge('taskrun_runner_slots', 'Slots of live runners, total and in use', (g, v) => {
-    g.set({ state: 'total' }, v.total);
-    g.set({ state: 'used' }, v.used);
-  }, ['state']);
+  gauge(
+    'taskrun_runner_slots',
+    'Slots of live runners, total and in use',
+    (g, v) => {
+      g.set({ state: 'total' }, v.total);
+      g.set({ state: 'used' }, v.used);
+    },
+    ['state'],
+  );
   return {
     registry,
     observeRequest: (method, route, status, seconds) => http.observe({ method, route, status: String(status) }, seconds),

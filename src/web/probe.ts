@@ -6,7 +6,11 @@ import { SECURITY_HEADERS } from '../routes/security/headers';
 type Prepared = { status: number; headers: OutgoingHttpHeaders; body: string };
 function prepare(answer: Liveness): Prepared {
   const body = JSON.stringify(answer.body);
-  return { status: answer.status, body, headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } };
+  return {
+    status: answer.status,
+    body,
+    headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+  };
 }
 // Both possible answers, made once: a probe only picks one.
 const PREPARED = new Map<Liveness, Prepared>([LIVE, DOWN].map((a) => [a, prepare(a)]));

@@ -7,7 +7,11 @@ let app: AppProcess;
 let browser: Browser;
 withAppAndBrowser(async (a, b) => {
   [app, browser] = [a, b];
-  const added = await app.api('/api/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'eve', password: 'first password', role: 'viewer' }) });
+  const added = await app.api('/api/users', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'eve', password: 'first password', role: 'viewer' }),
+  });
   expect(added.status).toBe(201);
 });
 

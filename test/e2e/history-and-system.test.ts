@@ -46,7 +46,9 @@ describe('history and system pages, in a real browser against `npm start`', () =
     await page.fill('input[name="task_id"]', 'broken');
     await page.press('input[name="task_id"]', 'Enter');
     await page.waitForURL(/task_id=broken/);
-    await page.waitForFunction(() => [...document.querySelectorAll('#runs-results td[data-label="Task"]')].every((c) => c.textContent === 'broken'));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('#runs-results td[data-label="Task"]')].every((c) => c.textContent === 'broken'),
+    );
     expect(await tasks()).toEqual(['broken', 'broken']);
 
     await page.selectOption('select[name="status"]', 'success');
@@ -69,11 +71,15 @@ describe('history and system pages, in a real browser against `npm start`', () =
     await page.goto(`${app.url}/system`);
     const stats = async () => page.getAttribute('#system-stats', 'data-sample');
     const first = await stats();
-    await page.waitForFunction((before) => document.querySelector('#system-stats')?.getAttribute('data-sample') !== before, first, { timeout: 20_000 });
+    await page.waitForFunction((before) => document.querySelector('#system-stats')?.getAttribute('data-sample') !== before, first, {
+      timeout: 20_000,
+    });
     await page.waitForFunction(() => Number(document.querySelector('svg[data-chart="cpu"]')?.getAttribute('data-points')) >= 2);
     expect(await page.textContent('#system-stats')).toContain('/ 5'); // the runner and its slots
     expect(await page.locator('#processes tbody tr').count()).toBeGreaterThan(0);
-    await page.waitForFunction(() => Number(document.querySelector('svg[data-chart="cpu"]')?.getAttribute('data-points')) >= 3, null, { timeout: 20_000 });
+    await page.waitForFunction(() => Number(document.querySelector('svg[data-chart="cpu"]')?.getAttribute('data-points')) >= 3, null, {
+      timeout: 20_000,
+    });
     await screenshot(page, 'system');
     expect(errors).toEqual([]);
   });

@@ -12,15 +12,23 @@ let browser: Browser;
 withAppAndBrowser((a, b) => ([app, browser] = [a, b]));
 
 describe('progress bars, in a real browser against `npm start`', () => {
-  it('show a running task\'s reports on the run view and in the task list as they come', async () => {
+  it("show a running task's reports on the run view and in the task list as they come", async () => {
     const gate = (n: number) => path.join(app.dir, `progress.gate${n}`);
     const wait = (n: number) => `while [ ! -f ${gate(n)} ]; do sleep 0.1; done`;
-    writeTask(app, 'import.sh', [
-      'echo starting', wait(1),
-      'echo "::progress 20 Downloading"', wait(2),
-      'echo "::progress 70 Loading rows"', wait(3),
-      'echo done', '',
-    ].join('\n'));
+    writeTask(
+      app,
+      'import.sh',
+      [
+        'echo starting',
+        wait(1),
+        'echo "::progress 20 Downloading"',
+        wait(2),
+        'echo "::progress 70 Loading rows"',
+        wait(3),
+        'echo done',
+        '',
+      ].join('\n'),
+    );
     const runId = await execute(app, 'import');
     const run = await newPage(browser, app);
     const list = await newPage(browser, app);

@@ -20,12 +20,14 @@ const PARAMS = [
 ];
 
 describe('the Run form, in a real browser against `npm start`', () => {
-  it('opens from Run, shows the server\'s refusal beside the field, starts the run and shows it', async () => {
+  it("opens from Run, shows the server's refusal beside the field, starts the run and shows it", async () => {
     const marker = path.join(app.dir, 'pwned');
-    const script = 'printf "region=%s rows=%s mode=%s dry=%s\\n" "$TASKRUN_PARAM_REGION" "$TASKRUN_PARAM_ROWS" "$TASKRUN_PARAM_MODE" "$TASKRUN_PARAM_DRY_RUN"\n'
-      + 'printf "note=[%s]\\n" "$TASKRUN_PARAM_NOTE"\nprintf "token=%s\\n" "$TASKRUN_PARAM_TOKEN"\n';
+    const script =
+      'printf "region=%s rows=%s mode=%s dry=%s\\n" "$TASKRUN_PARAM_REGION" "$TASKRUN_PARAM_ROWS" "$TASKRUN_PARAM_MODE" "$TASKRUN_PARAM_DRY_RUN"\n' +
+      'printf "note=[%s]\\n" "$TASKRUN_PARAM_NOTE"\nprintf "token=%s\\n" "$TASKRUN_PARAM_TOKEN"\n';
     const created = await app.api('/api/tasks', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ id: 'load', language: 'sh', content: script, params: PARAMS }),
     });
     expect(created.status).toBe(201);
@@ -85,7 +87,8 @@ describe('the Run form, in a real browser against `npm start`', () => {
 
   it('declares parameters, environment and retries on the task page, and keeps secrets without showing them', async () => {
     const created = await app.api('/api/tasks', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ id: 'nightly', language: 'sh', content: 'echo "$GREETING $TASKRUN_PARAM_WHO key=$API_KEY"\n' }),
     });
     expect(created.status).toBe(201);

@@ -20,7 +20,11 @@ function gatedTask(id: string, before: string, after: string): string {
 
 describe('run view, in a real browser against `npm start`', () => {
   it('shows log lines of a running task as they come, coloured and escaped, then the final status', async () => {
-    const gate = gatedTask('stream', `printf '\\033[32mfirst line\\033[0m\\n'\necho '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'`, 'echo second line');
+    const gate = gatedTask(
+      'stream',
+      `printf '\\033[32mfirst line\\033[0m\\n'\necho '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'`,
+      'echo second line',
+    );
     const runId = await execute(app, 'stream');
     const { page, errors } = await newPage(browser, app);
     await page.goto(`${app.url}/runs/${runId}`);
@@ -70,7 +74,9 @@ describe('run view, in a real browser against `npm start`', () => {
     const { page, errors } = await newPage(browser, app);
     await page.goto(`${app.url}/runs/${runId}`);
     await page.locator('#log').filter({ hasText: 'started' }).waitFor();
-    await page.evaluate(() => ((window as unknown as { htmx: { config: { defaultSettleDelay: number } } }).htmx.config.defaultSettleDelay = 15_000));
+    await page.evaluate(
+      () => ((window as unknown as { htmx: { config: { defaultSettleDelay: number } } }).htmx.config.defaultSettleDelay = 15_000),
+    );
     await page.click('#run-status button.btn-danger');
     await page.locator('#run-status button.btn-danger').waitFor({ state: 'detached' });
     fs.writeFileSync(gate, '');
@@ -126,4 +132,3 @@ describe('run view, in a real browser against `npm start`', () => {
     expect(errors).toEqual([]);
   });
 });
-

@@ -50,7 +50,12 @@ describe('against the classic attacks, in a real browser', () => {
     const created = await app.api('/api/tasks', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'xss', language: 'sh', description: payload, content: `echo '${payload}'\nprintf '\\033[31m%s\\033[0m\\n' '${payload}'\n` }),
+      body: JSON.stringify({
+        id: 'xss',
+        language: 'sh',
+        description: payload,
+        content: `echo '${payload}'\nprintf '\\033[31m%s\\033[0m\\n' '${payload}'\n`,
+      }),
     });
     expect(created.status).toBe(201);
     const runId = await execute(app, 'xss');

@@ -74,7 +74,12 @@ describe('webhooks and notifications, in a real browser against `npm start`', ()
       while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(got).toHaveLength(1);
       const payload = JSON.parse(got[0]!.body);
-      expect(payload).toMatchObject({ event: 'success', task_id: 'report', run: { run_id: run.run_id, status: 'success' }, url: `${app.url}/runs/${run.run_id}` });
+      expect(payload).toMatchObject({
+        event: 'success',
+        task_id: 'report',
+        run: { run_id: run.run_id, status: 'success' },
+        url: `${app.url}/runs/${run.run_id}`,
+      });
       const signature = `sha256=${crypto.createHmac('sha256', secret).update(got[0]!.body).digest('hex')}`;
       expect(got[0]!.headers['x-taskrun-signature']).toBe(signature);
 

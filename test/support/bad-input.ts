@@ -23,7 +23,14 @@ export const PARAM_ROUTES: ParamRoute[] = [
 export const SENTINEL = 'must never be read or changed';
 
 // What a leaked stack trace, server path or SQL statement looks like in an answer.
-const LEAKS = [/\n\s*at \S/, /\.[cm]?[jt]s:\d+/, /node_modules/, /taskrun-test-/, /\b(select|insert into|delete from)\b.*\b(from|where|values)\b/i, /postgres|drizzle|errno|ENOENT/i];
+const LEAKS = [
+  /\n\s*at \S/,
+  /\.[cm]?[jt]s:\d+/,
+  /node_modules/,
+  /taskrun-test-/,
+  /\b(select|insert into|delete from)\b.*\b(from|where|values)\b/i,
+  /postgres|drizzle|errno|ENOENT/i,
+];
 
 /** Every file and folder under `root` (bar the `skip`ped folders) with its mode and content hash. */
 export function snapshotTree(root: string, skip: string[] = []): Record<string, string> {
@@ -80,7 +87,13 @@ export function errorProblem(url: string, res: Response, text: string): string |
 }
 
 /** Requests `url` and asserts an error answer: exactly `status`, clear (matching `mentions`), no leak. Returns the JSON body. */
-export async function expectError(app: Hono, url: string, init: RequestInit, status: number, mentions?: RegExp): Promise<Record<string, unknown>> {
+export async function expectError(
+  app: Hono,
+  url: string,
+  init: RequestInit,
+  status: number,
+  mentions?: RegExp,
+): Promise<Record<string, unknown>> {
   const res = await app.request(url, init);
   const text = await res.text();
   expect(res.status, text).toBe(status);
@@ -131,6 +144,26 @@ export const HOSTILE_SEGMENTS: [segment: string, status: 400 | 404][] = [
 
 /** Hostile task ids as a JSON body or query string carries them (already decoded). */
 export const HOSTILE_IDS = [
-  '', '.', '..', '../outside', '../outside.txt', '../../etc/passwd', '/etc/passwd', 'a/b', 'a\\b', 'a\0b', '\0',
-  'a'.repeat(65), 'a'.repeat(200), 'tâche', 'a b', ' a', 'a\n', '.hidden', '-x', '_x', 'x.py', '%2e%2e%2f',
+  '',
+  '.',
+  '..',
+  '../outside',
+  '../outside.txt',
+  '../../etc/passwd',
+  '/etc/passwd',
+  'a/b',
+  'a\\b',
+  'a\0b',
+  '\0',
+  'a'.repeat(65),
+  'a'.repeat(200),
+  'tâche',
+  'a b',
+  ' a',
+  'a\n',
+  '.hidden',
+  '-x',
+  '_x',
+  'x.py',
+  '%2e%2e%2f',
 ];

@@ -6,7 +6,15 @@ import path from 'node:path';
  * `out` is where tests' tasks write what a test reads afterwards: runs execute as unprivileged uids that
  * may write only their own scratch folder (removed after the run) and world-writable folders like this.
  */
-export type TestDirs = { root: string; tasksDir: string; logsDir: string; dataDir: string; workDir: string; out: string; cleanup: () => void };
+export type TestDirs = {
+  root: string;
+  tasksDir: string;
+  logsDir: string;
+  dataDir: string;
+  workDir: string;
+  out: string;
+  cleanup: () => void;
+};
 
 /**
  * A temp root that run users may pass through (0711, as runs need to reach TASKS_DIR and their scratch

@@ -52,8 +52,16 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const dirs = createDirs();
   const tdb = await createTestDb();
   const fullEnv = {
-    DATABASE_URL: tdb.url, TASKS_DIR: dirs.tasksDir, LOGS_DIR: dirs.logsDir, DATA_DIR: dirs.dataDir,
-    RUN_WORK_DIR: dirs.workDir, KILL_GRACE_S: '1', RUNNER_POLL_MS: '200', SHUTDOWN_GRACE_S: '0', LOG_LEVEL: 'silent', ...env,
+    DATABASE_URL: tdb.url,
+    TASKS_DIR: dirs.tasksDir,
+    LOGS_DIR: dirs.logsDir,
+    DATA_DIR: dirs.dataDir,
+    RUN_WORK_DIR: dirs.workDir,
+    KILL_GRACE_S: '1',
+    RUNNER_POLL_MS: '200',
+    SHUTDOWN_GRACE_S: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
   };
   const cfg = loadConfig(fullEnv);
   const notify = createNotifier(tdb.db, () => {});
@@ -70,22 +78,40 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const rawApp = createApp(deps);
   const token = await createToken(deps, SYSTEM, 'test-admin', 'admin');
   const runnerContext = (overrides: Record<string, string> = {}, iso: Isolation = isolation): RunnerContext => ({
-    cfg: loadConfig({ ...fullEnv, ...overrides }), db: tdb.db, log, notify, runnerId: crypto.randomUUID(), host: os.hostname(),
-    bootId: readBootId(), interpreters: iso.interpreters, taskEnv: baseTaskEnv(process.env), secretKey, isolation: iso,
-    outputSockets, logFiles,
+    cfg: loadConfig({ ...fullEnv, ...overrides }),
+    db: tdb.db,
+    log,
+    notify,
+    runnerId: crypto.randomUUID(),
+    host: os.hostname(),
+    bootId: readBootId(),
+    interpreters: iso.interpreters,
+    taskEnv: baseTaskEnv(process.env),
+    secretKey,
+    isolation: iso,
+    outputSockets,
+    logFiles,
   });
   return {
     runnerContext,
     isolation,
-    cfg, dirs, tdb, deps, env: fullEnv,
+    cfg,
+    dirs,
+    tdb,
+    deps,
+    env: fullEnv,
     app: asCaller(rawApp, token),
     rawApp,
     token,
     runEnded: (runId, ms = 30_000) =>
-      waitFor(async () => {
-        const r = await (await asCaller(rawApp, token).request(`/api/runs/${runId}`)).json();
-        return r.finished_at ? r : null;
-      }, ms, `run ${runId} to end`),
+      waitFor(
+        async () => {
+          const r = await (await asCaller(rawApp, token).request(`/api/runs/${runId}`)).json();
+          return r.finished_at ? r : null;
+        },
+        ms,
+        `run ${runId} to end`,
+      ),
     startRunner: async (overrides = {}) => {
       const own = Object.keys(overrides).some((k) => ISOLATION_VARS.test(k));
       const iso = own ? await setupIsolation(loadConfig({ ...fullEnv, ...overrides }), log) : isolation;
@@ -125,7 +151,8 @@ export function asCaller<A extends Hono>(app: A, token: string): A {
   };
   return new Proxy(app, {
     get(target, prop, receiver) {
-      if (prop === 'fetch') return (req: Request, ...rest: unknown[]) => (target.fetch as (...a: unknown[]) => unknown)(withAuth(req), ...rest);
+      if (prop === 'fetch')
+        return (req: Request, ...rest: unknown[]) => (target.fetch as (...a: unknown[]) => unknown)(withAuth(req), ...rest);
       if (prop === 'request') {
         return (input: string | Request | URL, init?: RequestInit, ...rest: unknown[]) => {
           const req = input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init);

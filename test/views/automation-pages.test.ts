@@ -18,7 +18,9 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const form = (fields: [string, string][], target: string): RequestInit => ({
-  method: 'POST', body: new URLSearchParams(fields).toString(), headers: { ...HX(target), 'content-type': 'application/x-www-form-urlencoded' },
+  method: 'POST',
+  body: new URLSearchParams(fields).toString(),
+  headers: { ...HX(target), 'content-type': 'application/x-www-form-urlencoded' },
 });
 
 describe('the task page', () => {
@@ -63,7 +65,12 @@ describe('webhook fragments', () => {
 
 describe('notification fragments', () => {
   it('adds a target with its secret shown once, disables it, shows its delivery log and deletes it', async () => {
-    const fields: [string, string][] = [['name', 'chat'], ['url', 'https://chat.example.com/in'], ['events', 'failed'], ['events', 'timeout']];
+    const fields: [string, string][] = [
+      ['name', 'chat'],
+      ['url', 'https://chat.example.com/in'],
+      ['events', 'failed'],
+      ['events', 'timeout'],
+    ];
     const created = await page(h, '/tasks/job/notifications', form(fields, 'notifications'));
     expect(created.status).toBe(200);
     const secret = /(whsec_[A-Za-z0-9_-]{43})/.exec(created.html)?.[1];
@@ -86,7 +93,17 @@ describe('notification fragments', () => {
   });
 
   it('names a bad URL and missing events in the form status', async () => {
-    const res = await page(h, '/tasks/job/notifications', form([['name', 'x'], ['url', 'ftp://files.example.com/']], 'notifications'));
+    const res = await page(
+      h,
+      '/tasks/job/notifications',
+      form(
+        [
+          ['name', 'x'],
+          ['url', 'ftp://files.example.com/'],
+        ],
+        'notifications',
+      ),
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get('HX-Retarget')).toBe('#target-form-status');
     expect(res.html).toContain('url: must use http or https');
@@ -94,7 +111,18 @@ describe('notification fragments', () => {
   });
 
   it('refuses a metadata address, however spelled, in the form status', async () => {
-    const res = await page(h, '/tasks/job/notifications', form([['name', 'x'], ['url', 'http://0xa9fea9fe/latest/'], ['events', 'any']], 'notifications'));
+    const res = await page(
+      h,
+      '/tasks/job/notifications',
+      form(
+        [
+          ['name', 'x'],
+          ['url', 'http://0xa9fea9fe/latest/'],
+          ['events', 'any'],
+        ],
+        'notifications',
+      ),
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get('HX-Retarget')).toBe('#target-form-status');
     expect(res.html).toContain('url: 169.254.169.254 is a link-local or cloud metadata address');
@@ -106,7 +134,18 @@ describe('notification fragments', () => {
     expect(res.status).toBe(200);
     expect(res.html).toContain('<a href="/notifications">Notifications</a>');
     expect(res.html).toContain('hx-post="/notifications"');
-    const created = await page(h, '/notifications', form([['name', 'ops'], ['url', 'http://ops.example.com/'], ['events', 'any']], 'notifications'));
+    const created = await page(
+      h,
+      '/notifications',
+      form(
+        [
+          ['name', 'ops'],
+          ['url', 'http://ops.example.com/'],
+          ['events', 'any'],
+        ],
+        'notifications',
+      ),
+    );
     expect(created.html).toContain('Global targets');
     expect((await (await h.app.request('/api/notifications')).json())[0]).toMatchObject({ task_id: null, name: 'ops', events: ['any'] });
     expect((await page(h, '/notifications', { headers: bearer(p.tokens.editor) })).status).toBe(403);

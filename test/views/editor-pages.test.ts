@@ -14,7 +14,11 @@ const file = (name: string) => fs.readFileSync(path.join(h.dirs.tasksDir, name),
 
 describe('editor pages', () => {
   it('creates a task from the form, saving the script with \\n line ends, and sends the browser to its editor', async () => {
-    const res = await page(h, '/tasks', formPost({ id: 'greet', language: 'sh', description: 'hi', timeout_s: '30', content: 'echo a\r\necho b\r\n' }));
+    const res = await page(
+      h,
+      '/tasks',
+      formPost({ id: 'greet', language: 'sh', description: 'hi', timeout_s: '30', content: 'echo a\r\necho b\r\n' }),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('HX-Redirect')).toBe('/tasks/greet/edit?created=1');
     expect(file('greet.sh')).toBe('echo a\necho b\n');
@@ -46,7 +50,11 @@ describe('editor pages', () => {
   });
 
   it('re-renders the whole form with the typed values when the browser posted without htmx', async () => {
-    const res = await page(h, '/tasks', formPost({ id: 'ok', language: 'py', description: '<typed>', timeout_s: '0', content: 'print(2)' }, true));
+    const res = await page(
+      h,
+      '/tasks',
+      formPost({ id: 'ok', language: 'py', description: '<typed>', timeout_s: '0', content: 'print(2)' }, true),
+    );
     expect(res.status).toBe(400);
     expect(res.html).toContain('<title>New task · taskrun</title>');
     expect(res.html).toContain('&lt;typed&gt;</textarea>');

@@ -62,7 +62,8 @@ describe('run pages', () => {
     const { run_id } = await (await h.app.request('/api/tasks/big/execute', { method: 'POST' })).json();
     const lines = Array.from({ length: 40000 }, (_, i) => `line ${i}\n`).join('');
     fs.writeFileSync(path.join(h.dirs.logsDir, `big_${run_id}.log`), lines);
-    await h.tdb.db.$client`update runs set status = 'success', exit_code = 0, started_at = now(), finished_at = now(), log_bytes = ${lines.length} where id = ${run_id}`;
+    await h.tdb.db
+      .$client`update runs set status = 'success', exit_code = 0, started_at = now(), finished_at = now(), log_bytes = ${lines.length} where id = ${run_id}`;
 
     const res = await page(h, `/runs/${run_id}`);
     const offset = Number(/data-offset="(\d+)"/.exec(res.html)?.[1]);

@@ -23,7 +23,11 @@ const field = (body: Record<string, unknown>, name: string) => (typeof body[name
 
 function startSession(c: Context, deps: WebDeps, token: string): void {
   setCookie(c, SESSION_COOKIE, token, {
-    httpOnly: true, sameSite: 'Lax', path: '/', secure: isHttps(c, deps.cfg.trustProxy), maxAge: SESSION_TTL_MS / 1000,
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: '/',
+    secure: isHttps(c, deps.cfg.trustProxy),
+    maxAge: SESSION_TTL_MS / 1000,
   });
 }
 

@@ -32,7 +32,10 @@ export async function readSettingsForm(c: Context): Promise<SettingsValues> {
     return typeof v === 'string' ? v.replace(/\r\n?/g, '\n') : '';
   };
   return {
-    params: text('params'), env: text('env'), max_retries: text('max_retries').trim(), retry_delay_s: text('retry_delay_s').trim(),
+    params: text('params'),
+    env: text('env'),
+    max_retries: text('max_retries').trim(),
+    retry_delay_s: text('retry_delay_s').trim(),
     isolation: text('isolation').trim(),
     // The form sends a hidden "false" before the box, so an unchecked box still says so (the last wins).
     network: text('network'),
@@ -89,7 +92,9 @@ export function parseEnvText(text: string): Record<string, string> {
 /** Environment variables as the form shows them: the inverse of parseEnvText. */
 export function envText(env: Record<string, string>): string {
   const quote = (v: string) => (/[\r\n]/.test(v) || v.startsWith('"') ? JSON.stringify(v) : v);
-  return Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join('\n');
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join('\n');
 }
 
 /** The form as the body of POST /api/tasks, for the same validation. */
@@ -119,33 +124,50 @@ export function settingsPayload(v: SettingsValues): UpdateTaskInput {
     }
   };
   const number = (text: string) => (text === '' ? null : Number(text));
-  const limits = Object.fromEntries(LIMIT_FIELDS.map((f) => {
-    const n = number(v[f.name]);
-    return [f.name, n !== null && f.mb ? n * MB : n];
-  }));
+  const limits = Object.fromEntries(
+    LIMIT_FIELDS.map((f) => {
+      const n = number(v[f.name]);
+      return [f.name, n !== null && f.mb ? n * MB : n];
+    }),
+  );
   const payload = {
-    params: parsed(() => paramsOf(v.params)), env: parsed(() => parseEnvText(v.env)), max_retries: number(v.max_retries), retry_delay_s: number(v.retry_delay_s),
+    params: parsed(() => paramsOf(v.params)),
+    env: parsed(() => parseEnvText(v.env)),
+    max_retries: number(v.max_retries),
+    retry_delay_s: number(v.retry_delay_s),
     // Absent (a form without these fields, such as a page loaded before an upgrade): unchanged.
-    isolation: v.isolation === '' ? undefined : v.isolation, network: v.network === '' ? undefined : v.network === 'true', ...limits,
+    isolation: v.isolation === '' ? undefined : v.isolation,
+    network: v.network === '' ? undefined : v.network === 'true',
+    ...limits,
   };
   const checked = parsed(() => parseInput(updateTaskInput, payload));
   if (checked === undefined || Object.keys(errors).length > 0) {
-    const message = Object.entries(errors).map(([k, m]) => `${k}: ${m}`).join('; ');
+    const message = Object.entries(errors)
+      .map(([k, m]) => `${k}: ${m}`)
+      .join('; ');
     throw new AppError(400, message, { fields: errors });
   }
   return checked;
 }
 
 /** A task's settings as the settings form shows them. */
-export function settingsValues(task: Pick<TaskJson, 'params' | 'env' | 'max_retries' | 'retry_delay_s' | 'isolation' | 'network' | (typeof LIMIT_FIELDS)[number]['name']>): SettingsValues {
+export function settingsValues(
+  task: Pick<
+    TaskJson,
+    'params' | 'env' | 'max_retries' | 'retry_delay_s' | 'isolation' | 'network' | (typeof LIMIT_FIELDS)[number]['name']
+  >,
+): SettingsValues {
   const limit = (f: (typeof LIMIT_FIELDS)[number]) => {
     const v = task[f.name];
     return v === null ? '' : String(f.mb ? Math.round(v / MB) : v);
   };
   return {
-    params: task.params.length > 0 ? JSON.stringify(task.params, null, 2) : '', env: envText(task.env),
-    max_retries: String(task.max_retries), retry_delay_s: String(task.retry_delay_s),
-    isolation: task.isolation, network: String(task.network),
+    params: task.params.length > 0 ? JSON.stringify(task.params, null, 2) : '',
+    env: envText(task.env),
+    max_retries: String(task.max_retries),
+    retry_delay_s: String(task.retry_delay_s),
+    isolation: task.isolation,
+    network: String(task.network),
     ...Object.fromEntries(LIMIT_FIELDS.map((f) => [f.name, limit(f)])),
   } as SettingsValues;
 }

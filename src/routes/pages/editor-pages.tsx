@@ -11,7 +11,16 @@ import { Time } from '../../views/status-badge';
 import { allow } from '../security/authenticate';
 import { callerAtLeast, who } from '../security/context';
 import type { WebDeps } from '../deps';
-import { createPayload, fieldErrors, readSettingsForm, readTaskForm, settingsPayload, settingsValues, takenIdError, updatePayload } from './editor-form';
+import {
+  createPayload,
+  fieldErrors,
+  readSettingsForm,
+  readTaskForm,
+  settingsPayload,
+  settingsValues,
+  takenIdError,
+  updatePayload,
+} from './editor-form';
 import { SETTINGS_FIELDS, type SettingsState } from '../../views/editor-settings';
 import { listTaskSecrets } from '../../services/secrets-service';
 import { isHtmx, redirectTo, sendFragment, sendPage, type PageEnv } from './render';
@@ -23,17 +32,40 @@ const EDIT_FIELDS = ['description', 'timeout_s', 'content'];
 export function editorPages(deps: WebDeps): Hono<PageEnv> {
   const defaultTimeout = deps.cfg.taskTimeoutS;
 
-  const editPage = async (c: Context, id: string, errors: FieldErrors = {}, typed?: FormValues, status?: string, typedSettings?: SettingsState) => {
+  const editPage = async (
+    c: Context,
+    id: string,
+    errors: FieldErrors = {},
+    typed?: FormValues,
+    status?: string,
+    typedSettings?: SettingsState,
+  ) => {
     // Viewers and operators see a task's page without its Secrets section: even the names are editors'.
     const editor = callerAtLeast(c, 'editor');
     const task = await getTask(deps, id, { secrets: editor });
-    const values = typed ?? { ...EMPTY, description: task.description, content: task.content, timeout_s: task.timeout_s === defaultTimeout ? '' : String(task.timeout_s) };
+    const values = typed ?? {
+      ...EMPTY,
+      description: task.description,
+      content: task.content,
+      timeout_s: task.timeout_s === defaultTimeout ? '' : String(task.timeout_s),
+    };
     const settings = typedSettings ?? { values: settingsValues(task), errors: {} };
     const [recent, secrets] = await Promise.all([
       listRunsPage(deps, { task_id: id, limit: 20 }).then((p) => p.runs),
       editor ? listTaskSecrets(deps, id) : undefined,
     ]);
-    const page = <EditorPage task={task} values={values} errors={errors} defaultTimeout={defaultTimeout} status={status} recent={recent} settings={settings} secrets={secrets} />;
+    const page = (
+      <EditorPage
+        task={task}
+        values={values}
+        errors={errors}
+        defaultTimeout={defaultTimeout}
+        status={status}
+        recent={recent}
+        settings={settings}
+        secrets={secrets}
+      />
+    );
     return sendPage(c, page, Object.keys(errors).length > 0 || Object.keys(settings.errors).length > 0 ? 400 : 200);
   };
 
@@ -77,7 +109,11 @@ export function editorPages(deps: WebDeps): Hono<PageEnv> {
         throw err;
       }
       if (!isHtmx(c)) return redirectTo(c, `/tasks/${id}/edit`);
-      const saved = <>Saved at <Time iso={new Date().toISOString()} /></>;
+      const saved = (
+        <>
+          Saved at <Time iso={new Date().toISOString()} />
+        </>
+      );
       return sendFragment(c, <SaveResult ok fields={EDIT_FIELDS} errors={{}} message={saved} />);
     })
     .post('/tasks/:id/settings', allow('editor'), async (c) => {
@@ -92,11 +128,25 @@ export function editorPages(deps: WebDeps): Hono<PageEnv> {
         if (!errors) throw err;
         if (!isHtmx(c)) return editPage(c, id, {}, undefined, undefined, { values, errors });
         c.header('HX-Retarget', '#settings-status');
-        return sendFragment(c, <SaveResult ok={false} fields={SETTINGS_FIELDS} errors={errors} message="Not saved: see the marked fields." />, 400);
+        return sendFragment(
+          c,
+          <SaveResult ok={false} fields={SETTINGS_FIELDS} errors={errors} message="Not saved: see the marked fields." />,
+          400,
+        );
       }
       if (!isHtmx(c)) return redirectTo(c, `/tasks/${id}/edit`);
-      const saved = <>Saved at <Time iso={new Date().toISOString()} /></>;
-      return sendFragment(c, <><SaveResult ok fields={SETTINGS_FIELDS} errors={{}} message={saved} /><RunControl id={id} hasParams={hasParams} oob /></>);
+      const saved = (
+        <>
+          Saved at <Time iso={new Date().toISOString()} />
+        </>
+      );
+      return sendFragment(
+        c,
+        <>
+          <SaveResult ok fields={SETTINGS_FIELDS} errors={{}} message={saved} />
+          <RunControl id={id} hasParams={hasParams} oob />
+        </>,
+      );
     })
     .post('/tasks/:id/delete', allow('editor'), async (c) => {
       const id = taskIdParam(c.req.param('id'));

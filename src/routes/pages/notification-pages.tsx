@@ -2,7 +2,15 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { intIdParam } from '../../services/name-input';
 import { deliveriesQuery, newTargetInput } from '../../services/notification-input';
-import { createTarget, patchTarget, removeTarget, targetDeliveries, targetFor, targetsOf, type TargetJson } from '../../services/notifications-service';
+import {
+  createTarget,
+  patchTarget,
+  removeTarget,
+  targetDeliveries,
+  targetFor,
+  targetsOf,
+  type TargetJson,
+} from '../../services/notifications-service';
 import { taskIdParam } from '../../services/task-input';
 import { parseInput } from '../../services/validate';
 import { DeliveryLog, NotificationsPage, NotificationsSection } from '../../views/notifications-view';

@@ -47,7 +47,13 @@ async function readRunForm(c: Context, defs: ParamDef[]): Promise<{ params: Reco
   return { params, values };
 }
 
-type FormTarget = { taskId: string; defs: ParamDef[]; action: string; rerunOf?: number; start: (params: Record<string, unknown>) => Promise<ExecuteJson> };
+type FormTarget = {
+  taskId: string;
+  defs: ParamDef[];
+  action: string;
+  rerunOf?: number;
+  start: (params: Record<string, unknown>) => Promise<ExecuteJson>;
+};
 
 /** Starts the run the form asks for and opens its page; refused values come back beside their fields. */
 async function submitRunForm(c: Context<PageEnv>, t: FormTarget): Promise<Response> {
@@ -70,7 +76,12 @@ async function submitRunForm(c: Context<PageEnv>, t: FormTarget): Promise<Respon
 /** The Run form of a task: a fresh run (`POST /tasks/:id/run`, see tasks-pages) or one started again. */
 export async function submitTaskRunForm(c: Context<PageEnv>, deps: WebDeps, taskId: string): Promise<Response> {
   const defs = (await getOneTaskSettings(deps.db, taskId)).params;
-  return submitRunForm(c, { taskId, defs, action: `/tasks/${taskId}/run`, start: (params) => executeTask(deps, taskId, 'web', who(c), params) });
+  return submitRunForm(c, {
+    taskId,
+    defs,
+    action: `/tasks/${taskId}/run`,
+    start: (params) => executeTask(deps, taskId, 'web', who(c), params),
+  });
 }
 
 const asFormValues = (values: Record<string, unknown>): RunFormValues =>
@@ -85,13 +96,19 @@ export function runFormPages(deps: WebDeps): Hono<PageEnv> {
       const defs = (await getOneTaskSettings(deps.db, taskId)).params;
       const from = c.req.query('from');
       if (from === undefined || from === '') {
-        return sendPage(c, <RunFormPage taskId={taskId} defs={defs} values={defaultValues(defs)} errors={{}} action={`/tasks/${taskId}/run`} />);
+        return sendPage(
+          c,
+          <RunFormPage taskId={taskId} defs={defs} values={defaultValues(defs)} errors={{}} action={`/tasks/${taskId}/run`} />,
+        );
       }
       const runId = runIdParam(from);
       const kept = await rerunValues(deps, runId);
       if (kept.taskId !== taskId) throw new AppError(404, `run ${runId} is not a run of ${taskId}`);
       const values = { ...defaultValues(defs), ...asFormValues(kept.values) };
-      return sendPage(c, <RunFormPage taskId={taskId} defs={defs} values={values} errors={{}} action={`/runs/${runId}/rerun`} rerunOf={runId} />);
+      return sendPage(
+        c,
+        <RunFormPage taskId={taskId} defs={defs} values={values} errors={{}} action={`/runs/${runId}/rerun`} rerunOf={runId} />,
+      );
     })
     .post('/runs/:id/rerun', allow('operator'), async (c) => {
       const runId = runIdParam(c.req.param('id'));
@@ -99,7 +116,13 @@ export function runFormPages(deps: WebDeps): Hono<PageEnv> {
       if (await isRunForm(c)) {
         const { taskId } = await rerunValues(deps, runId);
         const defs = (await getOneTaskSettings(deps.db, taskId)).params;
-        return submitRunForm(c, { taskId, defs, action: `/runs/${runId}/rerun`, rerunOf: runId, start: (params) => rerunRun(deps, runId, who(c), params) });
+        return submitRunForm(c, {
+          taskId,
+          defs,
+          action: `/runs/${runId}/rerun`,
+          rerunOf: runId,
+          start: (params) => rerunRun(deps, runId, who(c), params),
+        });
       }
       const run = await rerunRun(deps, runId, who(c));
       return redirectTo(c, `/runs/${run.run_id}`);

@@ -17,7 +17,11 @@ export function runPages(deps: WebDeps): Hono<PageEnv> {
   const state = async (runId: number): Promise<RunState> => {
     const row = await requireRun(deps, runId);
     const [retryRunId, settings] = await Promise.all([retryOfRun(deps.db, row), getOneTaskSettings(deps.db, row.taskId)]);
-    return { run: await runJsonLive(deps, row), stopping: row.cancelRequested, relations: { retryRunId, paramNames: settings.params.map((d) => d.name) } };
+    return {
+      run: await runJsonLive(deps, row),
+      stopping: row.cancelRequested,
+      relations: { retryRunId, paramNames: settings.params.map((d) => d.name) },
+    };
   };
 
   return new Hono<PageEnv>()
@@ -28,7 +32,9 @@ export function runPages(deps: WebDeps): Hono<PageEnv> {
       const resources = await getRunResources(deps, run.id);
       return sendPage(c, <RunPage state={s} tailStart={start} logName={logName(run.taskId, run.id)} resources={resources} />);
     })
-    .get('/runs/:id/status', allow('viewer'), async (c) => sendFragment(c, <RunStatus state={await state(runIdParam(c.req.param('id')))} />))
+    .get('/runs/:id/status', allow('viewer'), async (c) =>
+      sendFragment(c, <RunStatus state={await state(runIdParam(c.req.param('id')))} />),
+    )
     .post('/runs/:id/cancel', allow('operator'), async (c) => {
       const runId = runIdParam(c.req.param('id'));
       c.set('errorTarget', '#run-msg');

@@ -22,5 +22,5 @@ export function systemPages(deps: WebDeps): Hono<PageEnv> {
       return sendPage(c, <SystemPage info={info} {...procs} at={new Date()} />);
     })
     .get('/system/stats', allow('viewer'), async (c) => sendFragment(c, <SystemStats info={await systemInfo(deps)} at={new Date()} />))
-    .get('/system/processes', allow('viewer'), async (c) => sendFragment(c, <ProcessTable {...await processes(c)} />));
+    .get('/system/processes', allow('viewer'), async (c) => sendFragment(c, <ProcessTable {...(await processes(c))} />));
 }

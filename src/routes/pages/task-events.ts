@@ -21,13 +21,20 @@ export function taskEventRoutes(deps: WebDeps): Hono {
       const progress = new Map<number, string>();
       let closed = false;
       let wake = () => {};
-      const unsubscribe = deps.events.subscribe('all', (e) => {
-        if (e.progress_pct !== undefined) {
-          const { id, task_id, progress_pct, progress_msg, progress_eta_s } = e;
-          progress.set(id, JSON.stringify({ run_id: id, task_id, percent: progress_pct, message: progress_msg ?? null, eta_s: progress_eta_s ?? null }));
-        } else pending.set(e.id, e.task_id ?? pending.get(e.id));
-        wake();
-      }, { progress: true });
+      const unsubscribe = deps.events.subscribe(
+        'all',
+        (e) => {
+          if (e.progress_pct !== undefined) {
+            const { id, task_id, progress_pct, progress_msg, progress_eta_s } = e;
+            progress.set(
+              id,
+              JSON.stringify({ run_id: id, task_id, percent: progress_pct, message: progress_msg ?? null, eta_s: progress_eta_s ?? null }),
+            );
+          } else pending.set(e.id, e.task_id ?? pending.get(e.id));
+          wake();
+        },
+        { progress: true },
+      );
       sse.onAbort(() => {
         closed = true;
         wake();
@@ -41,10 +48,15 @@ export function taskEventRoutes(deps: WebDeps): Hono {
           const taskIds = new Set<string>();
           for (const [runId, known] of changes) {
             // A run gone meanwhile has nothing to show; a database hiccup costs one update, not the stream.
-            const taskId = known ?? (await requireRun(deps, runId).then((run) => run.taskId, (err) => {
-              if (!(err instanceof AppError)) deps.log.warn({ err, run_id: runId }, 'task events: run lookup failed');
-              return undefined;
-            }));
+            const taskId =
+              known ??
+              (await requireRun(deps, runId).then(
+                (run) => run.taskId,
+                (err) => {
+                  if (!(err instanceof AppError)) deps.log.warn({ err, run_id: runId }, 'task events: run lookup failed');
+                  return undefined;
+                },
+              ));
             if (taskId) taskIds.add(taskId);
           }
           for (const id of taskIds) await sse.writeSSE({ event: 'task', data: id });

@@ -53,6 +53,12 @@ export function taskPages(deps: WebDeps): Hono<PageEnv> {
       c.set('errorTarget', `#task-msg-${id}`);
       await executeTask(deps, id, 'web', who(c));
       const task = await getTask(deps, id, { secrets: false });
-      return sendFragment(c, <><TaskState task={task} /><TaskMessage id={id} oob /></>);
+      return sendFragment(
+        c,
+        <>
+          <TaskState task={task} />
+          <TaskMessage id={id} oob />
+        </>,
+      );
     });
 }

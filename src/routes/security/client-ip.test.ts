@@ -23,7 +23,10 @@ describe('forwardedClient', () => {
 
 describe('forwardedHttps', () => {
   it.each([
-    ['https', 1, true], ['http', 1, false], ['https', 0, false], [undefined, 1, false],
+    ['https', 1, true],
+    ['http', 1, false],
+    ['https', 0, false],
+    [undefined, 1, false],
     ['https, http', 1, false], // the client said https; the proxy that appended says http
     ['http, https', 1, true],
     ['https, http', 2, true],
@@ -34,7 +37,14 @@ describe('forwardedHttps', () => {
 });
 
 describe('TRUST_PROXY', () => {
-  it.each([['false', 0], ['0', 0], ['true', 1], ['1', 1], ['2', 2], ['10', 10]])('%s is %i hops', (value, hops) => {
+  it.each([
+    ['false', 0],
+    ['0', 0],
+    ['true', 1],
+    ['1', 1],
+    ['2', 2],
+    ['10', 10],
+  ])('%s is %i hops', (value, hops) => {
     expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(hops);
   });
   it.each(['yes', '-1', '11', '1.5'])('refuses %s', (value) => {

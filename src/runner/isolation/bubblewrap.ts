@@ -42,8 +42,10 @@ export async function detectBubblewrap(uid?: number): Promise<BubblewrapSupport>
 // What usually stands in bwrap's way, by what it says; in a container, each is one of Docker's defaults.
 function hintFor(why: string): string {
   if (/Can't mount proc/.test(why)) return ' (parts of /proc are masked here, as Docker does unless systempaths=unconfined)';
-  if (/Operation not permitted|No permissions to create/.test(why)) return ' (user namespaces are blocked here: Docker\'s default seccomp profile, or kernel.unprivileged_userns_clone=0)';
-  if (/Permission denied/.test(why)) return ' (mounts or user namespaces are denied here: Docker\'s default AppArmor profile, or an AppArmor host restricting unprivileged user namespaces)';
+  if (/Operation not permitted|No permissions to create/.test(why))
+    return " (user namespaces are blocked here: Docker's default seccomp profile, or kernel.unprivileged_userns_clone=0)";
+  if (/Permission denied/.test(why))
+    return " (mounts or user namespaces are denied here: Docker's default AppArmor profile, or an AppArmor host restricting unprivileged user namespaces)";
   return '';
 }
 

@@ -195,7 +195,11 @@ const counter = (file: string, key: string): number => {
  * for a shell started ahead of its run), or undefined when the host gives none. One that exists is
  * taken as it is, its limits written again.
  */
-export function createRunCgroup(support: CgroupSupport, name: string, limits?: { memoryBytes: number; processes: number }): RunCgroup | undefined {
+export function createRunCgroup(
+  support: CgroupSupport,
+  name: string,
+  limits?: { memoryBytes: number; processes: number },
+): RunCgroup | undefined {
   if (support.kind === 'none') return undefined;
   const v2 = support.kind === 'v2';
   const dirs = [...new Set(Object.values(support.parents))].map((p) => path.join(p, name));
@@ -230,7 +234,11 @@ export function createRunCgroup(support: CgroupSupport, name: string, limits?: {
     members: () => pidsIn(pids ?? memory!),
     events: () => ({
       oomKills: memory ? counter(path.join(memory, v2 ? 'memory.events' : 'memory.oom_control'), 'oom_kill') - base.oomKills : 0,
-      memoryMax: memory ? (v2 ? counter(path.join(memory, 'memory.events'), 'max') - base.memoryMax : Number(read(path.join(memory, 'memory.failcnt')) || 0)) : 0,
+      memoryMax: memory
+        ? v2
+          ? counter(path.join(memory, 'memory.events'), 'max') - base.memoryMax
+          : Number(read(path.join(memory, 'memory.failcnt')) || 0)
+        : 0,
       pidsMax: pids ? counter(path.join(pids, 'pids.events'), 'max') - base.pidsMax : 0,
     }),
     remove: () => {

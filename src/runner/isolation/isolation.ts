@@ -48,12 +48,16 @@ async function folderProblems(cfg: Config): Promise<string[]> {
   const problems: string[] = [];
   const reach = async (what: string, dir: string) => {
     const closed = await closedOnTheWay(dir);
-    if (closed) problems.push(`run users cannot reach ${what} ${dir}: ${closed} is closed to other users; run \`chmod o+x ${closed}\` or choose a ${what} elsewhere`);
+    if (closed)
+      problems.push(
+        `run users cannot reach ${what} ${dir}: ${closed} is closed to other users; run \`chmod o+x ${closed}\` or choose a ${what} elsewhere`,
+      );
   };
   await reach('TASKS_DIR', cfg.tasksDir);
   await reach('RUN_WORK_DIR', cfg.runWorkDir);
   const tasks = await fs.stat(cfg.tasksDir).catch(() => undefined);
-  if (tasks && (tasks.mode & 0o002) !== 0) problems.push(`TASKS_DIR ${cfg.tasksDir} is writable by every user, runs included; run \`chmod o-w ${cfg.tasksDir}\``);
+  if (tasks && (tasks.mode & 0o002) !== 0)
+    problems.push(`TASKS_DIR ${cfg.tasksDir} is writable by every user, runs included; run \`chmod o-w ${cfg.tasksDir}\``);
   return problems;
 }
 
@@ -64,7 +68,15 @@ const SETPRIV = '/usr/bin/setpriv';
 async function detectLauncher(uid: number): Promise<string[] | undefined> {
   const candidates = [[UNSHARE, '--ipc', '--', SETPRIV], [SETPRIV]];
   for (const c of candidates) {
-    const ok = await run(c[0]!, [...c.slice(1), ...userSwitch(uid), '/bin/true'], { timeout: 10_000, killSignal: 'SIGKILL', env: HELPER_ENV, cwd: '/' }).then(() => true, () => false);
+    const ok = await run(c[0]!, [...c.slice(1), ...userSwitch(uid), '/bin/true'], {
+      timeout: 10_000,
+      killSignal: 'SIGKILL',
+      env: HELPER_ENV,
+      cwd: '/',
+    }).then(
+      () => true,
+      () => false,
+    );
     if (ok) return c;
   }
   return undefined;
@@ -108,12 +120,14 @@ export async function setupIsolation(cfg: Config, log: Logger): Promise<Isolatio
       leases = new UidLeases(pool, async (uid) => {
         const ended = await endProcesses(() => processesOf(uid), 0);
         const left = await removeFilesOf(uid, cfg.runWorkDir, python);
-        if (!ended || left.length > 0) log.error({ uid, left: ended ? left : ['processes', ...left] }, 'a run uid could not be cleared; it is not used');
+        if (!ended || left.length > 0)
+          log.error({ uid, left: ended ? left : ['processes', ...left] }, 'a run uid could not be cleared; it is not used');
         return ended && left.length === 0;
       });
       await leases.reserve(1);
       probe = leases.take();
-      if (!probe) fixed.push(`every uid of RUN_UID_BASE..+RUN_UID_COUNT is taken on this host, so nothing could be checked; raise RUN_UID_COUNT`);
+      if (!probe)
+        fixed.push(`every uid of RUN_UID_BASE..+RUN_UID_COUNT is taken on this host, so nothing could be checked; raise RUN_UID_COUNT`);
     }
   }
   const asUid = probe?.uid;
@@ -152,9 +166,16 @@ export async function setupIsolation(cfg: Config, log: Logger): Promise<Isolatio
     report: () => {
       const problems = [...fixed, ...folders];
       if (!bubblewrap.available && bubblewrap.reason) problems.push(`strict isolation is unavailable: ${bubblewrap.reason}`);
-      if (probed && launcher?.[0] !== UNSHARE) problems.push('runs share the machine\'s IPC (util-linux unshare --ipc is not allowed here): taskrun removes what a run leaves there');
-      if (!wrapperCommand().ownKeyring) problems.push('runs share the runner\'s session keyring, if it has one (no Perl at /usr/bin/perl to give each run its own)');
-      if (probed && !launcher) problems.push('util-linux setpriv cannot switch users here: runs start without no_new_privs, so a setuid program still works for them');
+      if (probed && launcher?.[0] !== UNSHARE)
+        problems.push(
+          "runs share the machine's IPC (util-linux unshare --ipc is not allowed here): taskrun removes what a run leaves there",
+        );
+      if (!wrapperCommand().ownKeyring)
+        problems.push("runs share the runner's session keyring, if it has one (no Perl at /usr/bin/perl to give each run its own)");
+      if (probed && !launcher)
+        problems.push(
+          'util-linux setpriv cannot switch users here: runs start without no_new_privs, so a setuid program still works for them',
+        );
       if (cgroups.reason) problems.push(`memory and process limits are rlimits only: ${cgroups.reason}`);
       return {
         levels: iso.refusal ? [] : bubblewrap.available ? ['standard', 'strict'] : ['standard'],

@@ -78,7 +78,9 @@ export type LaunchPlan = {
 export function wrapperCommand(): { file: string; args: string[]; ownKeyring: boolean } {
   const stage = keyringStage();
   const shell = [SHELL, '-c', WRAPPER, 'taskrun-run'];
-  return stage.length > 0 ? { file: stage[0]!, args: [...stage.slice(1), ...shell], ownKeyring: true } : { file: SHELL, args: shell.slice(1), ownKeyring: false };
+  return stage.length > 0
+    ? { file: stage[0]!, args: [...stage.slice(1), ...shell], ownKeyring: true }
+    : { file: SHELL, args: shell.slice(1), ownKeyring: false };
 }
 
 // Single quotes keep every byte but the quote itself and the newline (a line is one statement).
@@ -116,7 +118,10 @@ export function stdinScript(plan: LaunchPlan): string {
  * raise them once it is not root). Read once from /proc/self/limits.
  */
 export function hardLimits(): Pick<RunLimits, 'maxOpenFiles' | 'maxProcesses'> {
-  const out: Pick<RunLimits, 'maxOpenFiles' | 'maxProcesses'> = { maxOpenFiles: Number.MAX_SAFE_INTEGER, maxProcesses: Number.MAX_SAFE_INTEGER };
+  const out: Pick<RunLimits, 'maxOpenFiles' | 'maxProcesses'> = {
+    maxOpenFiles: Number.MAX_SAFE_INTEGER,
+    maxProcesses: Number.MAX_SAFE_INTEGER,
+  };
   let text = '';
   try {
     text = fs.readFileSync('/proc/self/limits', 'utf8');
@@ -124,7 +129,12 @@ export function hardLimits(): Pick<RunLimits, 'maxOpenFiles' | 'maxProcesses'> {
     return out; // no /proc: what was configured
   }
   const hard = (label: string) => {
-    const value = text.split('\n').find((l) => l.startsWith(label))?.slice(label.length).trim().split(/\s+/)[1];
+    const value = text
+      .split('\n')
+      .find((l) => l.startsWith(label))
+      ?.slice(label.length)
+      .trim()
+      .split(/\s+/)[1];
     return value && value !== 'unlimited' ? Number(value) : Number.MAX_SAFE_INTEGER;
   };
   return { maxOpenFiles: hard('Max open files'), maxProcesses: hard('Max processes') };

@@ -54,7 +54,9 @@ export async function prepareLauncher(iso: Isolation, cfg: Config, sockets: Outp
   child.stdin?.on('error', () => {
     // A shell that dies before its run is written closes the pipe: `exited` reports that, not this.
   });
-  const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  const exited = new Promise<void>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
   // The run's own limits are written when the run is known (openSandbox), never here: a shell that
   // joins late must not put the operator's defaults over a task's lower limits.
   const cgroup = iso.cgroups.kind === 'none' ? undefined : createRunCgroup(iso.cgroups, cgroupName(uid, 0));

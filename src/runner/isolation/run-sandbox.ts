@@ -12,7 +12,10 @@ import { endProcesses, processesOf } from './uid-processes';
 import { createWorkdir, finishWorkdir, removeFilesOf } from './workdir';
 
 /** The isolation settings of a task; null limits take the runner's defaults (RUN_MAX_*). */
-export type SandboxSettings = Pick<TaskSettings, 'isolation' | 'network' | 'maxProcesses' | 'maxMemoryBytes' | 'maxFileBytes' | 'maxOpenFiles' | 'maxCpuSeconds'>;
+export type SandboxSettings = Pick<
+  TaskSettings,
+  'isolation' | 'network' | 'maxProcesses' | 'maxMemoryBytes' | 'maxFileBytes' | 'maxOpenFiles' | 'maxCpuSeconds'
+>;
 
 /**
  * A task's limits: its own where it set them, else the runner's RUN_MAX_*, which are also the most a
@@ -138,33 +141,36 @@ export async function openSandbox(
         stdin.destroy();
         throw err;
       }
-      const sandbox = sandboxed && iso.bubblewrap.available
-        ? [
-            iso.bubblewrap.path,
-            ...sandboxArgs({
-              hidden: [cfg.dataDir, cfg.logsDir, cfg.runWorkDir],
-              workdir,
-              tasksDir: cfg.tasksDir,
-              onlyScript: settings.isolation === 'strict' ? run.script : undefined,
-              network: settings.network,
-            }),
-            '--',
-          ]
-        : undefined;
-      stdin.end(stdinScript({
-        file,
-        args,
-        sandbox,
-        terminator,
-        limits,
-        // With a cgroup holding the run's memory, the per-process limit is a backstop above it, so a run
-        // that grows past its limit is stopped by the cgroup, which says why.
-        dataBytes: cgroup && iso.cgroups.controllers.includes('memory') ? limits.maxMemoryBytes * 2 : limits.maxMemoryBytes,
-        // With a pids cgroup the cgroup refuses forks first, and counts each refusal (a fork bomb at its
-        // limit is told from a run that merely has that many processes); the rlimit is a backstop.
-        processRlimit: uid === undefined ? undefined : limits.maxProcesses + (pidsCgroup ? PROCESS_BACKSTOP : 0),
-        env: { ...env, HOME: workdir, TMPDIR: workdir, TASKRUN_WORKDIR: workdir, ...(name ? { USER: name, LOGNAME: name } : {}) },
-      }));
+      const sandbox =
+        sandboxed && iso.bubblewrap.available
+          ? [
+              iso.bubblewrap.path,
+              ...sandboxArgs({
+                hidden: [cfg.dataDir, cfg.logsDir, cfg.runWorkDir],
+                workdir,
+                tasksDir: cfg.tasksDir,
+                onlyScript: settings.isolation === 'strict' ? run.script : undefined,
+                network: settings.network,
+              }),
+              '--',
+            ]
+          : undefined;
+      stdin.end(
+        stdinScript({
+          file,
+          args,
+          sandbox,
+          terminator,
+          limits,
+          // With a cgroup holding the run's memory, the per-process limit is a backstop above it, so a run
+          // that grows past its limit is stopped by the cgroup, which says why.
+          dataBytes: cgroup && iso.cgroups.controllers.includes('memory') ? limits.maxMemoryBytes * 2 : limits.maxMemoryBytes,
+          // With a pids cgroup the cgroup refuses forks first, and counts each refusal (a fork bomb at its
+          // limit is told from a run that merely has that many processes); the rlimit is a backstop.
+          processRlimit: uid === undefined ? undefined : limits.maxProcesses + (pidsCgroup ? PROCESS_BACKSTOP : 0),
+          env: { ...env, HOME: workdir, TMPDIR: workdir, TASKRUN_WORKDIR: workdir, ...(name ? { USER: name, LOGNAME: name } : {}) },
+        }),
+      );
     },
     members,
     endAll: async (graceMs) => {

@@ -36,9 +36,11 @@ export function poolProblem(pool: UidPool, self = process.getuid?.() ?? 0): stri
   const groups = idsIn('/etc/group');
   for (let uid = pool.base; uid <= last; uid++) {
     const user = users.get(uid);
-    if (user !== undefined && user !== runUserName(uid)) return `uid ${uid} (in RUN_UID_BASE..${last}) belongs to the user "${user}"; choose a range no account uses`;
+    if (user !== undefined && user !== runUserName(uid))
+      return `uid ${uid} (in RUN_UID_BASE..${last}) belongs to the user "${user}"; choose a range no account uses`;
     const group = groups.get(uid);
-    if (group !== undefined && group !== runUserName(uid)) return `gid ${uid} (in RUN_UID_BASE..${last}) belongs to the group "${group}"; choose a range no group uses`;
+    if (group !== undefined && group !== runUserName(uid))
+      return `gid ${uid} (in RUN_UID_BASE..${last}) belongs to the group "${group}"; choose a range no group uses`;
   }
   return undefined;
 }
@@ -77,7 +79,23 @@ export function ensureRunUsers(pool: UidPool, log: Logger): void {
       names.push(name);
       if (!groups.has(uid)) execFileSync('groupadd', ['--system', '--gid', String(uid), name], { stdio: 'pipe' });
       if (!users.has(uid)) {
-        execFileSync('useradd', ['--system', '--uid', String(uid), '--gid', String(uid), '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name], { stdio: 'pipe' });
+        execFileSync(
+          'useradd',
+          [
+            '--system',
+            '--uid',
+            String(uid),
+            '--gid',
+            String(uid),
+            '--no-create-home',
+            '--home-dir',
+            '/nonexistent',
+            '--shell',
+            '/usr/sbin/nologin',
+            name,
+          ],
+          { stdio: 'pipe' },
+        );
       }
     }
     denyScheduling(names);

@@ -24,11 +24,15 @@ const KEPT_DIR = 'kept';
  * /tmp) could be swapped under it.
  */
 export async function prepareWorkRoot(root: string): Promise<void> {
-  for (const [dir, mode] of [[root, 0o711], [path.join(root, KEPT_DIR), 0o700]] as const) {
+  for (const [dir, mode] of [
+    [root, 0o711],
+    [path.join(root, KEPT_DIR), 0o700],
+  ] as const) {
     await fs.mkdir(dir, { recursive: true, mode });
     const st = await fs.lstat(dir);
     if (!st.isDirectory()) throw new Error(`${dir} (RUN_WORK_DIR) is not a folder`);
-    if (st.uid !== process.getuid?.()) throw new Error(`${dir} (RUN_WORK_DIR) belongs to uid ${st.uid}, not to taskrun's user; remove it or choose another folder`);
+    if (st.uid !== process.getuid?.())
+      throw new Error(`${dir} (RUN_WORK_DIR) belongs to uid ${st.uid}, not to taskrun's user; remove it or choose another folder`);
     await fs.chmod(dir, mode);
   }
 }
@@ -111,7 +115,11 @@ export async function removeFilesOf(uid: number, root: string, python: string | 
 // ipcrm switched to `uid`: only their owner or CAP_SYS_ADMIN may, and root in a container lacks the latter.
 // (A run in an IPC namespace of its own leaves none: they go with the namespace.)
 async function removeIpcOf(uid: number): Promise<void> {
-  const kinds = [['shm', '-m'], ['sem', '-s'], ['msg', '-q']] as const;
+  const kinds = [
+    ['shm', '-m'],
+    ['sem', '-s'],
+    ['msg', '-q'],
+  ] as const;
   for (const [kind, flag] of kinds) {
     let text = '';
     try {
@@ -126,7 +134,8 @@ async function removeIpcOf(uid: number): Promise<void> {
     for (const row of rows) {
       const f = row.trim().split(/\s+/);
       // An ipcrm that fails finds the object gone already.
-      if (Number(f[uidCol]) === uid) await run('ipcrm', [flag, f[idCol]!], { uid, gid: uid, cwd: '/', env: HELPER_ENV }).catch(() => undefined);
+      if (Number(f[uidCol]) === uid)
+        await run('ipcrm', [flag, f[idCol]!], { uid, gid: uid, cwd: '/', env: HELPER_ENV }).catch(() => undefined);
     }
   }
 }
@@ -161,7 +170,10 @@ async function clearKeyrings(uid: number, python: string | undefined): Promise<b
   if (!python || nr === undefined) return false;
   // Isolated (-I -S): no module from the folder it starts in, which a run could have written.
   const as = { uid, gid: uid, cwd: '/', timeout: 10_000, killSignal: 'SIGKILL' as const, env: HELPER_ENV };
-  return run(python, ['-I', '-S', '-c', CLEAR_KEYRINGS(nr)], as).then(() => true, () => false);
+  return run(python, ['-I', '-S', '-c', CLEAR_KEYRINGS(nr)], as).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

@@ -44,7 +44,13 @@ export function checkLimits(over: OverSince, limits: Limits, s: UsageSample, at:
  * its limit at two readings in a row (`atLimitBefore`) is taken for a bomb, unless its limit is one
  * process, which cannot fork at all.
  */
-export function processLimitReason(tasks: number, maxProcesses: number, forksRefused: boolean | undefined, atLimitBefore: boolean): string | undefined {
-  const at = forksRefused === undefined ? maxProcesses > 1 && tasks >= maxProcesses && atLimitBefore : forksRefused && tasks >= maxProcesses * 0.9;
+export function processLimitReason(
+  tasks: number,
+  maxProcesses: number,
+  forksRefused: boolean | undefined,
+  atLimitBefore: boolean,
+): string | undefined {
+  const at =
+    forksRefused === undefined ? maxProcesses > 1 && tasks >= maxProcesses && atLimitBefore : forksRefused && tasks >= maxProcesses * 0.9;
   return at ? `process limit reached: ${maxProcesses} processes and threads (max_processes)` : undefined;
 }

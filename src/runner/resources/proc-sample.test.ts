@@ -22,7 +22,7 @@ function startGroup(script: string): number {
 }
 
 describe('reading process groups from /proc', () => {
-  it('finds a group\'s members, children started later included, and nothing of other groups', async () => {
+  it("finds a group's members, children started later included, and nothing of other groups", async () => {
     const units = procUnits();
     expect(units.ticksPerS).toBeGreaterThan(0);
     expect(units.pageBytes).toBeGreaterThan(0);

@@ -105,7 +105,12 @@ export function createGroupReader(units: ProcUnits): GroupReader {
 }
 
 // The process of a stat line when its group is one of `pgids`: fields are split only for those.
-function parseMember(pid: number, stat: string, pgids: ReadonlySet<number>, units: ProcUnits): { pgrp: number; proc: ProcInfo } | undefined {
+function parseMember(
+  pid: number,
+  stat: string,
+  pgids: ReadonlySet<number>,
+  units: ProcUnits,
+): { pgrp: number; proc: ProcInfo } | undefined {
   // After "pid (comm) " come: state ppid pgrp ...; comm may hold spaces and parentheses, so find the last ')'.
   const rest = stat.slice(stat.lastIndexOf(')') + 2);
   const s1 = rest.indexOf(' ');

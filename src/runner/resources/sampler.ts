@@ -120,7 +120,10 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
     if (why) {
       const exceeded = r.exceeded;
       r.exceeded = undefined;
-      log.info({ run_id: r.runId, reason: why, rss_bytes: s.rssBytes, cpu_pct: s.cpuPct, tasks: s.tasks }, 'run over its resource limit; stopping it');
+      log.info(
+        { run_id: r.runId, reason: why, rss_bytes: s.rssBytes, cpu_pct: s.cpuPct, tasks: s.tasks },
+        'run over its resource limit; stopping it',
+      );
       // At its process limit a run only burns CPU retrying forks: no grace.
       exceeded(why, forks !== undefined);
     }
@@ -134,7 +137,7 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
       const usage = [...runs.values()]
         .filter((r) => r.usage.observed)
         .map((r) => ({ runId: r.runId, peakRssBytes: r.usage.peakRssBytes ?? 0, cpuSeconds: r.usage.cpuSeconds }));
-      await recordRunUsage(db, usage).catch((err) => log.warn({ err }, 'recording runs\' resource usage failed'));
+      await recordRunUsage(db, usage).catch((err) => log.warn({ err }, "recording runs' resource usage failed"));
     })().finally(() => (flushing = undefined)));
 
   const tick = () => {
@@ -185,7 +188,9 @@ export function createSampler(ctx: Pick<RunnerContext, 'cfg' | 'db' | 'log'>, op
       // The end of the run waits for these, but not for long: with the database away the rows stay
       // queued for the next flush (store keeps them on failure) and the end is recorded meanwhile.
       if (rows.length > 0) await withTimeout(store(rows), END_STORE_WAIT_MS, 'storing the last samples timed out').catch(() => undefined);
-      return r.usage.observed ? { peakRssBytes: r.usage.peakRssBytes, cpuSeconds: r.usage.cpuSeconds } : { peakRssBytes: null, cpuSeconds: null };
+      return r.usage.observed
+        ? { peakRssBytes: r.usage.peakRssBytes, cpuSeconds: r.usage.cpuSeconds }
+        : { peakRssBytes: null, cpuSeconds: null };
     },
     stop: async () => {
       clearInterval(timer);

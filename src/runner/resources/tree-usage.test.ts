@@ -4,14 +4,25 @@ import type { ProcInfo } from './proc-sample';
 import { TreeUsage } from './tree-usage';
 
 const RUNNER = 10;
-const p = (pid: number, ppid: number, ownTicks: number, childTicks = 0, rssBytes = 1000, zombie = false): ProcInfo =>
-  ({ pid, ppid, ownTicks, childTicks, rssBytes, zombie, threads: 1 });
+const p = (pid: number, ppid: number, ownTicks: number, childTicks = 0, rssBytes = 1000, zombie = false): ProcInfo => ({
+  pid,
+  ppid,
+  ownTicks,
+  childTicks,
+  rssBytes,
+  zombie,
+  threads: 1,
+});
 
 describe('the account of a process tree', () => {
   it('sums its members, counts a child reaped inside the group once, and keeps what orphans and the leader used', () => {
     const u = new TreeUsage(100, 0);
     // Leader 100 with child 101 and grandchild 102: 10 + 50 + 20 ticks.
-    expect(u.update([p(100, RUNNER, 10), p(101, 100, 50, 0, 5000), p(102, 101, 20)], 1000)).toEqual({ cpuPct: 80, rssBytes: 7000, tasks: 3 });
+    expect(u.update([p(100, RUNNER, 10), p(101, 100, 50, 0, 5000), p(102, 101, 20)], 1000)).toEqual({
+      cpuPct: 80,
+      rssBytes: 7000,
+      tasks: 3,
+    });
     // 102 exits and 101 reaps it: its 25 ticks move into 101's cutime, not counted twice.
     expect(u.update([p(100, RUNNER, 10), p(101, 100, 60, 25, 3000)], 2000)).toEqual({ cpuPct: 15, rssBytes: 4000, tasks: 2 });
     expect(u.cpuSeconds).toBeCloseTo(0.95);
@@ -54,13 +65,19 @@ describe('resource limits', () => {
     expect(checkLimits(over, limits, { rssBytes: 200, cpuPct: 0, tasks: 1 }, 3000)).toBeUndefined();
     expect(checkLimits(over, limits, { rssBytes: 200, cpuPct: 0, tasks: 1 }, 4000)).toBe('memory limit 0 MB exceeded');
     expect(checkLimits({}, { ...limits, graceMs: 0 }, { rssBytes: 0, cpuPct: 75, tasks: 1 }, 0)).toBe('CPU limit 50% exceeded');
-    expect(checkLimits({}, { maxRssBytes: null, maxCpuPct: null, graceMs: 0 }, { rssBytes: 1e15, cpuPct: 1e6, tasks: 1 }, 0)).toBeUndefined();
+    expect(
+      checkLimits({}, { maxRssBytes: null, maxCpuPct: null, graceMs: 0 }, { rssBytes: 1e15, cpuPct: 1e6, tasks: 1 }, 0),
+    ).toBeUndefined();
   });
 
-  it('takes a task\'s own limits over the defaults, and names sizes in MB', () => {
+  it("takes a task's own limits over the defaults, and names sizes in MB", () => {
     const defaults = { maxRssBytes: 1, maxCpuPct: 2, graceMs: 10_000 };
     expect(resolveLimits({ maxRssBytes: null, maxCpuPct: null, limitGraceS: null }, defaults)).toEqual(defaults);
-    expect(resolveLimits({ maxRssBytes: 5, maxCpuPct: 150, limitGraceS: 0 }, defaults)).toEqual({ maxRssBytes: 5, maxCpuPct: 150, graceMs: 0 });
+    expect(resolveLimits({ maxRssBytes: 5, maxCpuPct: 150, limitGraceS: 0 }, defaults)).toEqual({
+      maxRssBytes: 5,
+      maxCpuPct: 150,
+      graceMs: 0,
+    });
     expect(formatLimitBytes(512 * 1024 * 1024)).toBe('512 MB');
     expect(formatLimitBytes(1.25 * 1024 * 1024)).toBe('1.3 MB');
   });

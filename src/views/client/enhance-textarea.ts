@@ -8,7 +8,11 @@ const DARK = '(prefers-color-scheme: dark)';
 const KEYBOARD_HINT = 'Tab indents; press Escape then Tab to leave the editor.';
 
 const textOf = (ids: string | null): string =>
-  (ids ?? '').split(/\s+/).map((id) => document.getElementById(id)?.textContent?.trim() ?? '').filter(Boolean).join(' ');
+  (ids ?? '')
+    .split(/\s+/)
+    .map((id) => document.getElementById(id)?.textContent?.trim() ?? '')
+    .filter(Boolean)
+    .join(' ');
 
 // The editor lives in a shadow root, where id references to the page's label cannot reach, so its
 // name and description are copied as text.

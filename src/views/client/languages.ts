@@ -6,11 +6,22 @@ import type { Extension } from '@codemirror/state';
 
 type Highlighted = 'py' | 'sh' | 'js';
 
-const ALIASES = new Map<string, Highlighted>(Object.entries({
-  py: 'py', python: 'py', python3: 'py',
-  sh: 'sh', shell: 'sh', bash: 'sh', zsh: 'sh', dash: 'sh',
-  js: 'js', mjs: 'js', javascript: 'js', node: 'js',
-} satisfies Record<string, Highlighted>));
+const ALIASES = new Map<string, Highlighted>(
+  Object.entries({
+    py: 'py',
+    python: 'py',
+    python3: 'py',
+    sh: 'sh',
+    shell: 'sh',
+    bash: 'sh',
+    zsh: 'sh',
+    dash: 'sh',
+    js: 'js',
+    mjs: 'js',
+    javascript: 'js',
+    node: 'js',
+  } satisfies Record<string, Highlighted>),
+);
 
 const SUPPORT: Record<Highlighted, () => Extension> = {
   py: () => python(),

@@ -12,7 +12,12 @@ export type Admin = { cookie: { name: string; value: string }; token: string };
 
 /** The app as `npm start` runs it: a process, its folders, its URL and its signed-in admin. */
 export type AppProcess = {
-  url: string; dir: string; tasksDir: string; logsDir: string; pid: number; admin: Admin;
+  url: string;
+  dir: string;
+  tasksDir: string;
+  logsDir: string;
+  pid: number;
+  admin: Admin;
   /** A request to the JSON API as the admin (bearer token). */
   api: (path: string, init?: RequestInit) => Promise<Response>;
   stop: () => Promise<void>;
@@ -32,7 +37,10 @@ async function waitHealthy(url: string, child: ChildProcess, ms: number): Promis
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode} before it was ready`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -51,7 +59,8 @@ async function signIn(url: string): Promise<Admin> {
   const home = await (await fetch(`${url}/`, { headers })).text();
   const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(home)?.[1] ?? '';
   const res = await fetch(`${url}/api/tokens`, {
-    method: 'POST', body: JSON.stringify({ name: 'e2e', role: 'admin' }),
+    method: 'POST',
+    body: JSON.stringify({ name: 'e2e', role: 'admin' }),
     headers: { ...headers, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
   });
   if (res.status !== 201) throw new Error(`token creation failed: ${res.status} ${await res.text()}`);
@@ -86,9 +95,18 @@ export async function startApp(env: Record<string, string> = {}): Promise<AppPro
   const child = spawn(process.execPath, ['scripts/run.mjs', 'main'], {
     cwd: ROOT,
     env: {
-      ...process.env, DATABASE_URL: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'),
-      TASKS_DIR: tasksDir, LOGS_DIR: logsDir, LOG_LEVEL: 'warn', KILL_GRACE_S: '1', SHUTDOWN_GRACE_S: '0',
-      ADMIN_PASSWORD, ...env,
+      ...process.env,
+      DATABASE_URL: '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: path.join(dir, 'data'),
+      TASKS_DIR: tasksDir,
+      LOGS_DIR: logsDir,
+      LOG_LEVEL: 'warn',
+      KILL_GRACE_S: '1',
+      SHUTDOWN_GRACE_S: '0',
+      ADMIN_PASSWORD,
+      ...env,
     },
     stdio: ['ignore', output, output],
   });

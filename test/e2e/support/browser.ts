@@ -6,8 +6,17 @@ import type { AppProcess } from './app-process';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 // The policy the site must work under: nothing inline, no eval, nothing from elsewhere.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** The machine's Chromium, driven by playwright-core (it never downloads a browser of its own). */
 export function launchBrowser(): Promise<Browser> {
@@ -18,7 +27,11 @@ export function launchBrowser(): Promise<Browser> {
  * A page signed in to `app` that fails the test on any script error or CSP violation, so broken client
  * code cannot pass unnoticed. Every document gets the strict CSP, whether or not the app sends one itself.
  */
-export async function newPage(browser: Browser, app: AppProcess, options: { dark?: boolean; width?: number } = {}): Promise<{ page: Page; errors: string[] }> {
+export async function newPage(
+  browser: Browser,
+  app: AppProcess,
+  options: { dark?: boolean; width?: number } = {},
+): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: 860 },
     colorScheme: options.dark ? 'dark' : 'light',

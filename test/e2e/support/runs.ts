@@ -31,7 +31,13 @@ export function webPid(app: AppProcess): number {
 export async function waitHealthy(app: AppProcess, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (await fetch(`${app.url}/healthz`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${app.url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the web process did not come back');
