@@ -101,7 +101,7 @@ const out = {
 const dir = path.join(REPO, 'bench', 'results');
 fs.mkdirSync(dir, { recursive: true });
 const name = opts.quick ? 'latest-quick.json' : opts.only ? `latest-only-${[...opts.only].join('-')}.json` : 'latest.json';
-fs.writeFileSync(path.join(dir, name), JSON.stringify(out, null, 2) + '\n');
+fs.writeFileSync(path.join(dir, name), `${JSON.stringify(out, null, 2)}\n`);
 log(`wrote bench/results/${name}`);
 if (ws.profileDir)
   log(`CPU profiles in ${path.relative(REPO, ws.profileDir)} (summarize one with: node --import tsx bench/profile-top.ts FILE)`);

@@ -36,7 +36,7 @@ function feed(bytes: Buffer, cuts: number[], onLog?: (ev: Buffer) => void): Stre
 }
 
 const line = fc.string({ unit: fc.constantFrom('a', ' ', 'é', '→', ':', 'd'), maxLength: 20 });
-const piece = fc.array(line, { minLength: 1, maxLength: 5 }).map((ls) => ls.join('\n') + '\n');
+const piece = fc.array(line, { minLength: 1, maxLength: 5 }).map((ls) => `${ls.join('\n')}\n`);
 
 describe("the bench viewers' stream ledger", () => {
   it('accounts for every byte of a stream, whatever its chunking', () => {

@@ -18,7 +18,7 @@ afterAll(() => h.close());
 const scrape = async () =>
   (await h.app.request('/metrics', { headers: { authorization: 'Bearer a-metrics-token-of-some-length' } })).text();
 const value = (text: string, series: string) => {
-  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line ? Number(line.split(' ').at(-1)) : undefined;
 };
 

@@ -55,7 +55,7 @@ export function killStrays(root: string): number {
     } catch {
       continue;
     }
-    if (cwd === root || cwd.startsWith(root + '/')) {
+    if (cwd === root || cwd.startsWith(`${root}/`)) {
       try {
         process.kill(Number(name), 'SIGKILL');
         killed++;

@@ -46,7 +46,7 @@ export function pidsWithCwdIn(dir: string): number[] {
     if (!/^\d+$/.test(name)) continue;
     try {
       const cwd = fs.readlinkSync(`/proc/${name}/cwd`);
-      if (cwd === dir || cwd.startsWith(dir + '/')) out.push(Number(name));
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) out.push(Number(name));
     } catch {
       // ended meanwhile
     }

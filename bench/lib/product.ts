@@ -84,7 +84,7 @@ export async function startProduct(ws: Workspace, o: ProductOptions): Promise<Pr
   const tasksDir = path.join(dir, 'tasks');
   const logsDir = path.join(dir, 'logs');
   if (o.dataFrom && !fs.existsSync(dataDir)) execFileSync('cp', ['-a', o.dataFrom, dataDir]);
-  if (o.pgConf) fs.appendFileSync(path.join(dataDir, 'pg', 'postgresql.conf'), '\n' + o.pgConf.join('\n') + '\n');
+  if (o.pgConf) fs.appendFileSync(path.join(dataDir, 'pg', 'postgresql.conf'), `\n${o.pgConf.join('\n')}\n`);
   if (o.tasks) writeTasks(tasksDir, o.tasks);
   const port = await freePort();
   const env = baseEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, TASKS_DIR: tasksDir, LOGS_DIR: logsDir, ...o.env });

@@ -39,7 +39,7 @@ export function loadSecretKey(secretKey: string | undefined, dataDir: string): B
   }
   fs.mkdirSync(dataDir, { recursive: true });
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
-  fs.writeFileSync(tmp, crypto.randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+  fs.writeFileSync(tmp, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   try {
     fs.linkSync(tmp, file);
   } catch (err) {

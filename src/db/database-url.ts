@@ -9,7 +9,7 @@ const FILE = 'embedded-url';
 export function saveEmbeddedUrl(dataDir: string, url: string): void {
   const file = path.join(dataDir, FILE);
   fs.rmSync(file, { force: true });
-  fs.writeFileSync(file, url + '\n', { mode: 0o600 });
+  fs.writeFileSync(file, `${url}\n`, { mode: 0o600 });
 }
 
 /** Forgets it when the embedded server stops. */

@@ -44,7 +44,7 @@ function readOrCreatePassword(file: string): string {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {
     const password = crypto.randomBytes(24).toString('base64url');
-    fs.writeFileSync(file, password + '\n', { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
     return password;
   }
 }
@@ -93,7 +93,7 @@ async function initCluster(dbDir: string, password: string, owner: Account | und
   const { initdb } = await binaries(path.dirname(dbDir));
   fs.mkdirSync(dbDir, { recursive: true, mode: 0o700 });
   const pwFile = path.join(os.tmpdir(), `taskrun-pw-${crypto.randomBytes(6).toString('hex')}`);
-  fs.writeFileSync(pwFile, password + '\n', { mode: 0o600 });
+  fs.writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
   if (owner) {
     fs.chownSync(dbDir, owner.uid, owner.gid);
     fs.chownSync(pwFile, owner.uid, owner.gid);
@@ -178,7 +178,7 @@ async function reclaimDataDir(dbDir: string): Promise<void> {
     return;
   }
   const stat = readProcStat(pid);
-  if (!stat || !stat.comm.includes('postgres')) {
+  if (!stat?.comm.includes('postgres')) {
     fs.rmSync(pidFile, { force: true });
     return;
   }

@@ -70,7 +70,7 @@ describe('ansiToHtml', () => {
   });
 
   it('reads a CSI body of up to 64 bytes as a sequence and a longer one as text, however it is cut', () => {
-    const body = '0;'.repeat(31) + '31'; // 64 bytes
+    const body = `${'0;'.repeat(31)}31`; // 64 bytes
     const long = `${ESC}[1${body}mx`;
     expect(ansiToHtml(`${ESC}[${body}mx`)).toBe('<span class="ansi-fg-1">x</span>');
     expect(ansiToHtml(long)).toBe('mx');

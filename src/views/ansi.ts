@@ -27,9 +27,9 @@ const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 
 /** The `#rrggbb` of xterm colour 16–255. */
 export function xtermHex(n: number): string {
-  if (n >= 232) return '#' + hex2(8 + (n - 232) * 10).repeat(3);
+  if (n >= 232) return `#${hex2(8 + (n - 232) * 10).repeat(3)}`;
   const i = n - 16;
-  return '#' + [Math.floor(i / 36), Math.floor(i / 6) % 6, i % 6].map((v) => hex2(LEVELS[v])).join('');
+  return `#${[Math.floor(i / 36), Math.floor(i / 6) % 6, i % 6].map((v) => hex2(LEVELS[v])).join('')}`;
 }
 
 function nearestLevel(v: number): number {

@@ -46,7 +46,7 @@ export async function* readSse(res: Response): AsyncGenerator<SseEvent> {
       if (field === 'event') ev.event = val;
       else if (field === 'id') ev.id = val;
       else if (field === 'data') {
-        ev.data += val + '\n';
+        ev.data += `${val}\n`;
         hasData = true;
       }
     }

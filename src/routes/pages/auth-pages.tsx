@@ -41,7 +41,7 @@ export function authPages(deps: AppDeps): Hono<PageEnv> {
     .post('/login', async (c) => {
       const body = await c.req.parseBody();
       const name = field(body, 'name');
-      const next = safeNext(body['next']);
+      const next = safeNext(body.next);
       try {
         const s = await signIn(deps, who(c), name, field(body, 'password'), getCookie(c, SESSION_COOKIE));
         startSession(c, deps, s.token);

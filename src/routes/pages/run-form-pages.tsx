@@ -16,7 +16,7 @@ import { isHtmx, redirectTo, sendFragment, sendPage, type PageEnv } from './rend
 
 /** True when the request is a submission of the Run form (rather than a one-click Run). */
 export async function isRunForm(c: Context): Promise<boolean> {
-  return (await c.req.parseBody())['_form'] === '1';
+  return (await c.req.parseBody())._form === '1';
 }
 
 /**

@@ -40,7 +40,7 @@ export function csrfProtection(): MiddlewareHandler {
     let token = c.req.header('x-csrf-token');
     const type = c.req.header('content-type') ?? '';
     if (!token && (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data'))) {
-      const field = (await c.req.parseBody())['_csrf'];
+      const field = (await c.req.parseBody())._csrf;
       token = typeof field === 'string' ? field : undefined;
     }
     if (!token || !p.csrfToken || !safeEqual(token, p.csrfToken)) throw new AppError(403, 'missing or wrong CSRF token');

@@ -60,7 +60,7 @@ function denyScheduling(names: string[]): void {
     const have = new Set(listed.split('\n'));
     const missing = names.filter((n) => !have.has(n));
     if (missing.length === 0) continue;
-    fs.appendFileSync(file, (listed === '' || listed.endsWith('\n') ? '' : '\n') + missing.join('\n') + '\n', { mode: 0o640 });
+    fs.appendFileSync(file, `${(listed === '' || listed.endsWith('\n') ? '' : '\n') + missing.join('\n')}\n`, { mode: 0o640 });
   }
 }
 
