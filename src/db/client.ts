@@ -8,7 +8,8 @@ export type Db = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 export function connectDb(url: string, name: string, max = 10): Db {
   const client = postgres(url, {
     max,
-    onnotice: () => {},
+    // PostgreSQL's NOTICEs ("already exists, skipping") are information for a console, not errors.
+    onnotice: () => undefined,
     connection: { application_name: name },
     // Stale pooled connections after a database restart are replaced instead of failing forever.
     idle_timeout: 60,

@@ -21,7 +21,7 @@ export type MigrateOptions = { functionsDir?: string };
  * (more migrations than this one knows) keeps that taskrun's functions.
  */
 export async function migrateDb(url: string, opts: MigrateOptions = {}): Promise<void> {
-  const client = postgres(url, { max: 1, onnotice: () => {} });
+  const client = postgres(url, { max: 1, onnotice: () => undefined /* NOTICEs are not errors */ });
   try {
     await client`select pg_advisory_lock(${LOCK.migrate})`;
     await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });

@@ -8,7 +8,10 @@ export function perPool<Q>(build: (db: Db) => Q): (db: Db) => Q {
   const built = new WeakMap<Db, Q>();
   return (db) => {
     let query = built.get(db);
-    if (!query) built.set(db, (query = build(db)));
+    if (!query) {
+      query = build(db);
+      built.set(db, query);
+    }
     return query;
   };
 }

@@ -10,7 +10,7 @@ const APPEND_ONLY = ['audit_log'];
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 function open(url: string): postgres.Sql {
-  return postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  return postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
 }
 
 /** The role a connection URL signs in as, as PostgreSQL spells it. */
@@ -93,7 +93,7 @@ export async function roleWarnings(url: string): Promise<string[]> {
   const u = new URL(url);
   u.password = '';
   // A function, so that neither the URL nor PGPASSWORD supplies one.
-  const bare = postgres(u.toString(), { max: 1, onnotice: () => {}, connect_timeout: 10, pass: () => '' });
+  const bare = postgres(u.toString(), { max: 1, onnotice: () => undefined, connect_timeout: 10, pass: () => '' });
   const entered = await bare`select 1`.then(
     () => true,
     () => false,

@@ -5,7 +5,7 @@ import { OutputSockets, type OutputSink } from './output-socket';
 // Collects what arrives, copying each chunk (the channel reuses its read buffer).
 function collector(): OutputSink & { text: () => string; ended: Promise<void> } {
   const chunks: Buffer[] = [];
-  let end: () => void = () => {};
+  let end: () => void = () => undefined;
   const ended = new Promise<void>((r) => (end = r));
   return { push: (c) => chunks.push(Buffer.from(c)) > 0, whenRoom: (fn) => fn(), end, ended, text: () => Buffer.concat(chunks).toString() };
 }

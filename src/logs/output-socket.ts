@@ -66,8 +66,11 @@ export class OutputSockets {
       // A spare that completes after all is not used: closed when it comes (its failure was the run's above).
       else
         void ready.then(
-          (late) => [late.reader, late.childEnd].forEach((s) => s.destroy()),
-          () => {},
+          (late) => {
+            late.reader.destroy();
+            late.childEnd.destroy();
+          },
+          () => undefined, // a pair that never connected holds nothing to close
         );
       pair = await withTimeout(this.connectPair(), CONNECT_WAIT_MS, 'connecting the output socket timed out');
     }
@@ -88,8 +91,11 @@ export class OutputSockets {
 
   private async connectPair(): Promise<Pair> {
     const { file, accepted } = await this.listener();
-    let take: (s: net.Socket) => void = () => {};
-    const childEnd = new Promise<net.Socket>((resolve) => accepted.push((take = resolve)));
+    let take: (s: net.Socket) => void = () => undefined;
+    const childEnd = new Promise<net.Socket>((resolve) => {
+      take = resolve;
+      accepted.push(resolve);
+    });
     const buffer = this.readBuffers.take();
     let sink: OutputSink | undefined;
     const reader: net.Socket = net.connect({
@@ -103,7 +109,7 @@ export class OutputSockets {
         },
       },
     });
-    reader.on('error', () => {}); // 'close' follows, and ends the output
+    reader.on('error', () => undefined); // 'close' follows, and ends the output
     // A channel may close before a sink is bound (a shell started ahead that died): the sink learns it then.
     let closed = false;
     reader.once('close', () => {

@@ -92,14 +92,16 @@ function createTail(file: string, unused: () => void): Tail {
   let windowBytes = 0;
   // One read at a time: the poll loop and finish() take turns.
   let reading: Promise<unknown> = Promise.resolve();
-  let poke: () => void = () => {};
+  let poke: () => void = () => undefined;
   // Set by a viewer that has caught up. Reading only on demand keeps the tail at the pace of its
   // fastest viewer: a firehose is read (and encoded) only as far as anyone can be sent it.
   let demand = false;
   // Pieces are read into one buffer: each is copied into its encoded event at once.
   const readBuffer = Buffer.allocUnsafe(PIECE_BYTES);
 
-  const notify = () => tail.listeners.forEach((fn) => fn());
+  const notify = () => {
+    for (const fn of tail.listeners) fn();
+  };
   const push = (ev: TailEvent) => {
     events.push(ev);
     end = ev.to;
@@ -214,7 +216,7 @@ function createTail(file: string, unused: () => void): Tail {
           complete = !stopped && handle !== undefined;
         });
         // A failed read leaves `complete` false: each viewer then reads the rest of the file itself.
-        reading = job.catch(() => {});
+        reading = job.catch(() => undefined);
         await reading;
       })();
       return finished;
@@ -225,7 +227,7 @@ function createTail(file: string, unused: () => void): Tail {
       unused();
       poke();
       // Nobody reads it any more: a failure to close a read-only handle leaves nothing to undo.
-      void reading.finally(() => handle?.close().catch(() => {}));
+      void reading.finally(() => handle?.close().catch(() => undefined));
     },
   };
   void pump();

@@ -82,7 +82,8 @@ export class LogFile {
   write(buf: Buffer): boolean {
     if (this.failure || this.closing) return false;
     for (let from = 0; from < buf.length; ) {
-      const fill = (this.fill ??= this.buffers.take());
+      this.fill ??= this.buffers.take();
+      const fill = this.fill;
       const n = buf.copy(fill, this.used, from);
       from += n;
       this.used += n;
@@ -128,7 +129,10 @@ export class LogFile {
     if (this.fill) this.buffers.give(this.fill);
     this.fill = undefined;
     this.used = 0;
-    if (this.fdClosed) return then(null);
+    if (this.fdClosed) {
+      then(null);
+      return;
+    }
     this.fdClosed = true;
     fs.close(this.fd, then);
   }
@@ -165,7 +169,7 @@ export class LogFile {
     this.writing = false;
     this.onError?.(err);
     if (this.closing) this.closing();
-    else this.closeFd(() => {}); // the write's error is the one reported; a close error adds nothing
+    else this.closeFd(() => undefined); // the write's error is the one reported; a close error adds nothing
   }
 }
 
@@ -201,8 +205,8 @@ export function pumpToLog(stages: OutputStage[], out: LogFile): LogPump {
   let failed: Error | undefined;
   let closed = false; // nothing more goes in: the file is being closed
   let closing: Promise<void> | undefined;
-  let resolveDone: () => void = () => {};
-  let rejectDone: (err: Error) => void = () => {};
+  let resolveDone: () => void = () => undefined;
+  let rejectDone: (err: Error) => void = () => undefined;
   const done = new Promise<void>((resolve, reject) => {
     resolveDone = resolve;
     rejectDone = reject;
@@ -235,7 +239,7 @@ export function pumpToLog(stages: OutputStage[], out: LogFile): LogPump {
     },
     close: (line) =>
       (closing ??= (async () => {
-        await done.catch(() => {}); // a failure is `failed`, thrown below once the file is closed
+        await done.catch(() => undefined); // a failure is `failed`, thrown below once the file is closed
         if (line !== undefined) through(Buffer.from(`[taskrun] ${line}\n`), last);
         closed = true;
         await out.close();

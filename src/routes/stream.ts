@@ -30,7 +30,7 @@ function startOffset(c: Context): number {
  */
 export async function streamRun(c: Context, deps: WebDeps, runId: number): Promise<Response> {
   let changed = false;
-  let wake: () => void = () => {};
+  let wake: () => void = () => undefined;
   // Subscribed before the first read, so a change right after it is not missed: that read then serves
   // as the stream's first look at the run (one database round trip less per stream).
   const unsubscribe = deps.events.subscribe(runId, () => {

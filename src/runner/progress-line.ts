@@ -8,7 +8,9 @@ export const PROGRESS_MESSAGE_CHARS = 200;
 
 const LINE_RE = /^::progress[ \t]+(\d{1,3}(?:\.\d+)?)%?(?:[ \t]+(.*?))?[ \t]*$/s;
 // Colour codes and other control characters would be noise in a message shown as text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences is the point
 const ANSI_RE = /\x1b\[[0-9;:?]*[ -/]*[@-~]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_RE = /[\x00-\x1f\x7f]+/g;
 
 /** Parses one line (without its line break); undefined when it is not a well-formed progress line. */

@@ -43,7 +43,9 @@ export async function startRunner(ctx: RunnerContext): Promise<Runner> {
   // Samples each running run's process tree once a second; stops a run over its resource limits.
   const sampler = createSampler(ctx);
 
-  const stopAll = (why: StopReason) => active.forEach((h) => h.stop(why));
+  const stopAll = (why: StopReason) => {
+    for (const h of active.values()) h.stop(why);
+  };
 
   // The end of a run is recorded even if the database is away for a while: retried until it answers.
   // A query sent on a connection that died with the server can hang until the socket gives up (~15 s);

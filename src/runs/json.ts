@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ACTIVE_STATUSES, RUN_STATUSES } from '../db/schema';
 import type { Run } from '../db/schema';
 import { logName, logPath } from '../logs';
-import { progressJson, } from './progress';
+import { progressJson } from './progress';
 import type { Deps } from '../services/deps';
 
 /** The latest `::progress` line of a run's output, with the estimated seconds left while it runs. */

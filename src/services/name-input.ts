@@ -30,7 +30,10 @@ const intIdPaths = new Map<string, ReturnType<typeof intIdPath>>();
 /** A positive int4 id from a URL (a webhook's, a notification target's): 400 naming `what` otherwise. */
 export function intIdParam(what: string, value: string): number {
   let schema = intIdPaths.get(what);
-  if (!schema) intIdPaths.set(what, (schema = intIdPath(what)));
+  if (!schema) {
+    schema = intIdPath(what);
+    intIdPaths.set(what, schema);
+  }
   return parsePath(schema, value);
 }
 

@@ -142,6 +142,7 @@ const MAX_OSC = 4096;
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const SPECIAL = /[&<>"']/;
 // Printable text plus \t and \n; every other C0/C1 control (\r included) is dropped.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: telling text from control characters is the point
 const PLAIN_RUN = /[^\x00-\x08\x0b-\x1f\x7f-\x9f]+/y;
 // The parameter bytes of a CSI sequence, read in one step rather than a character at a time.
 const CSI_PARAMS = /[\x20-\x3f]*/y;

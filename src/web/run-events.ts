@@ -18,7 +18,7 @@ export async function startRunEvents(db: Db): Promise<RunEvents> {
   const byRun = new Map<number | 'all', Map<Listener, boolean>>();
   const emit = (key: number | 'all', e: RunChange) => {
     const isProgress = e.progress_pct !== undefined;
-    byRun.get(key)?.forEach((wantsProgress, fn) => (!isProgress || wantsProgress) && fn(e));
+    for (const [fn, wantsProgress] of byRun.get(key) ?? []) if (!isProgress || wantsProgress) fn(e);
   };
   const unlisten = await listen(db, CHANNEL.run, (payload) => {
     const change = parseRunChange(payload);

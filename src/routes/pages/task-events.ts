@@ -20,7 +20,7 @@ export function taskEventRoutes(deps: WebDeps): Hono {
       // The latest report of each run since the last write: a slow reader skips the ones in between.
       const progress = new Map<number, string>();
       let closed = false;
-      let wake = () => {};
+      let wake: () => void = () => undefined;
       const unsubscribe = deps.events.subscribe(
         'all',
         (e) => {

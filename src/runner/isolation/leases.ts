@@ -166,7 +166,7 @@ export class UidLeases {
   // One idle uid always stays, so a runner's next run never waits to clear a newly leased one.
   private trim(): void {
     const now = Date.now();
-    const newest = this.idle.reduce((a, b) => (Math.max(b.since , a)), 0);
+    const newest = this.idle.reduce((a, b) => Math.max(b.since, a), 0);
     const stale = this.idle.filter((i) => now - i.since > this.idleMs && i.since !== newest);
     this.idle = this.idle.filter((i) => !stale.includes(i));
     for (const s of stale) void s.lease.release();
