@@ -1,7 +1,7 @@
 import { CHANNEL, listen } from '../db/notify';
 import { claimDeliveries, pruneDeliveries, recordAttempt, type AttemptResult, type ClaimedDelivery } from '../queries/notification-send';
 import { retryDelayMs } from './backoff';
-import type { NotifierContext } from './context';
+import type { NotifierContext } from './send-delivery';
 import { systemResolve, type Resolve } from './checked-post';
 import { sendDelivery } from './send-delivery';
 

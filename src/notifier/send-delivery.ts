@@ -1,11 +1,16 @@
 import { open } from '../auth/secret-box';
+import type { Config } from '../config';
+import type { Db } from '../db/client';
+import type { Logger } from '../log';
 import { getTargetForSending } from '../queries/notification-targets';
 import type { ClaimedDelivery } from '../queries/notification-send';
 import { getRun } from '../runs/read';
 import { runJson, type RunJson } from '../runs/json';
-import type { NotifierContext } from './context';
 import { checkedPost, RefusedTarget, type Resolve } from './checked-post';
 import { signBody } from './signature';
+
+/** What the notifier needs; a runner's context has all of it. */
+export type NotifierContext = { cfg: Config; db: Db; log: Logger; secretKey: Buffer };
 
 /** The JSON body of a notification. */
 export type NotificationPayload = {

@@ -96,3 +96,9 @@ export async function saveTaskSettings(db: Db, id: string, patch: Partial<TaskSe
 export async function deleteTaskSettings(db: Db, id: string): Promise<void> {
   await db.delete(tasks).where(eq(tasks.id, id));
 }
+
+/** Every task's description by id (tasks with no settings row have none): what the task list filters on. */
+export async function taskDescriptions(db: Db): Promise<Map<string, string>> {
+  const rows = await db.select({ id: tasks.id, description: tasks.description }).from(tasks);
+  return new Map(rows.map((r) => [r.id, r.description]));
+}

@@ -1,5 +1,5 @@
 import { recentRunsOfTasks } from '../runs/read';
-import { taskDescriptions } from '../queries/task-descriptions';
+import { taskDescriptions } from '../queries/task-settings';
 import { getTaskSettings } from '../queries/task-settings';
 import { listTaskFiles, type TaskFile } from '../tasks/task-files';
 import type { Deps } from './deps';
