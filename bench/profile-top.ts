@@ -38,7 +38,9 @@ function original(frame: CallFrame): CallFrame {
 for (const n of prof.nodes) n.callFrame = original(n.callFrame);
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
-prof.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+prof.samples.forEach((id, i) => {
+  selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+});
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 
 const shortUrl = (url: string) => {

@@ -14,7 +14,7 @@ fs.chmodSync(dir, 0o755); // as root the server runs as an account of its own, w
 const pg = await startEmbeddedPostgres(dir);
 try {
   await migrateDb(pg.url);
-  const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
+  const sql = postgres(pg.url, { max: 1, onnotice: () => undefined });
   try {
     fs.writeFileSync(SCHEMA_FILE, await dumpSchema(sql));
   } finally {

@@ -51,7 +51,7 @@ describe("the bench viewers' stream ledger", () => {
           const l = feed(bytes, cuts, (ev) => seen.push(ev.toString()));
           // Each log event whole, once, in order (the viewers look for stamped lines in them).
           expect(seen).toHaveLength(pieces.length);
-          for (const ev of seen) expect(ev).toMatch(/^event: log\ndata: [^]*\nid: \d+\n$/);
+          for (const ev of seen) expect(ev).toMatch(/^event: log\ndata: [\s\S]*\nid: \d+\n$/);
           expect(l.error).toBeUndefined();
           expect(l.ended).toBe(true);
           expect(l.offset).toBe(total);

@@ -204,7 +204,7 @@ describe.skipIf(skip !== undefined)('the app container (compose.yaml), emulated'
     await app?.stop();
     await tdb?.drop();
     if (appRole) {
-      const admin = postgres(inject('pgUrl'), { max: 1, onnotice: () => {} });
+      const admin = postgres(inject('pgUrl'), { max: 1, onnotice: () => undefined });
       await admin.unsafe(`drop role if exists ${appRole}`);
       await admin.end();
     }

@@ -42,7 +42,7 @@ describe.skipIf(process.getuid?.() !== 0)("the embedded server's roles", () => {
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     dataDir = path.join(dir, 'data');
     const old = await startEmbeddedPostgres(dataDir);
-    const sql = postgres(old.url, { max: 1, onnotice: () => {} });
+    const sql = postgres(old.url, { max: 1, onnotice: () => undefined });
     await migrate(drizzle(sql), { migrationsFolder: olderMigrations() });
     await sql`insert into runs (task_id, status, timeout_s, created_at, finished_at) values ('before', 'success', 60, now(), now())`;
     await sql.end();
@@ -66,7 +66,7 @@ describe.skipIf(process.getuid?.() !== 0)("the embedded server's roles", () => {
     // Web and runner sign in as the app role, which is no superuser; the superuser still owns the tables.
     const owner = postgres(
       `postgres://postgres:${encodeURIComponent(fs.readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim())}@127.0.0.1:${fs.readFileSync(path.join(dataDir, 'pg-port'), 'utf8').trim()}/postgres`,
-      { max: 1, onnotice: () => {} },
+      { max: 1, onnotice: () => undefined },
     );
     try {
       const users =
@@ -97,7 +97,7 @@ describe.skipIf(process.getuid?.() !== 0)("the embedded server's roles", () => {
 describe('warnings at start', () => {
   it("says when taskrun's role is a superuser, and when the server lets it in without a password", async () => {
     const external = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    const probe = postgres(external, { max: 1, connect_timeout: 3, onnotice: () => {} });
+    const probe = postgres(external, { max: 1, connect_timeout: 3, onnotice: () => undefined });
     const reachable = await probe`select 1`.then(
       () => true,
       () => false,

@@ -24,7 +24,7 @@ beforeAll(async () => {
   const u = new URL(fresh.url);
   u.pathname = `${u.pathname}_old`;
   await fresh.db.$client.unsafe(`create database ${u.pathname.slice(1)}`);
-  const sql = postgres(u.toString(), { max: 1, onnotice: () => {} });
+  const sql = postgres(u.toString(), { max: 1, onnotice: () => undefined });
   await migrate(drizzle(sql), { migrationsFolder: MIGRATIONS_DIR });
   old = { url: u.toString(), sql, db: connectDb(u.toString(), 'taskrun-test', 2) };
   functionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskrun-functions-'));

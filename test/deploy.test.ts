@@ -154,7 +154,7 @@ describe('Dockerfile', () => {
   const env = Object.fromEntries(
     final.filter(([k]) => k === 'ENV').flatMap(([, a]) => a.split(/\s+/).map((kv) => kv.split('=') as [string, string])),
   );
-  const installed = /apt-get install ([^&]*)/.exec(runs)?.[1]!.split(/\s+/) ?? [];
+  const installed = /apt-get install ([^&]*)/.exec(runs)?.[1]?.split(/\s+/) ?? [];
   // The useradd that creates WEB_USER, and that user's primary group.
   const webUser = env.WEB_USER;
   const useradd = new RegExp(`useradd ([^&;]*\\s)?${webUser}(\\s|$)`).exec(runs)?.[0];

@@ -67,7 +67,9 @@ describe('three runner processes on one database', () => {
       const text = fs.readFileSync(path.join(times, `${id}.times`), 'utf8').trim();
       const lines = text ? text.split('\n') : [];
       // Sequential runs read start, end, start, end...; an overlap would put two starts in a row.
-      lines.forEach((line, i) => expect(line.startsWith(i % 2 === 0 ? 'start' : 'end')).toBe(true));
+      lines.forEach((line, i) => {
+        expect(line.startsWith(i % 2 === 0 ? 'start' : 'end')).toBe(true);
+      });
       runs += lines.length / 2;
     }
     expect(runs).toBe(statuses[202]);

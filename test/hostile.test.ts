@@ -226,7 +226,7 @@ done
     expect(run.text).not.toContain('CONNECTED');
     expect(run.text.match(/^refused /gm)).toHaveLength(4);
     // The same port takes taskrun's real credentials: the refusals are not a wrong address.
-    const sql = postgres(fs.readFileSync(path.join(dataDir, 'embedded-url'), 'utf8').trim(), { max: 1, onnotice: () => {} });
+    const sql = postgres(fs.readFileSync(path.join(dataDir, 'embedded-url'), 'utf8').trim(), { max: 1, onnotice: () => undefined });
     expect((await sql`select 1 as one`)[0]!.one).toBe(1);
     await sql.end();
   });
@@ -577,7 +577,7 @@ echo x > "$TASKRUN_WORKDIR/ok" && echo "scratch writable"
 
 describe.skipIf(!root)("the audit log against taskrun's own database role", () => {
   it('can be added to and read, never changed, emptied or unprotected', async () => {
-    const sql = postgres(fs.readFileSync(path.join(dataDir, 'embedded-url'), 'utf8').trim(), { max: 1, onnotice: () => {} });
+    const sql = postgres(fs.readFileSync(path.join(dataDir, 'embedded-url'), 'utf8').trim(), { max: 1, onnotice: () => undefined });
     try {
       const [me] = await sql`select current_user as name, rolsuper from pg_roles where rolname = current_user`;
       expect(me).toEqual({ name: 'taskrun', rolsuper: false });

@@ -118,7 +118,7 @@ describe.skipIf(!root)('scripts', () => {
     writeTask(h.dirs, 'alone.py', 'import time\ntime.sleep(2.5)\nprint("done")\n');
     expect((await put('alone', { max_processes: 1 })).status).toBe(200);
     const run = await h.runEnded(await execute('alone'));
-    expect(run.status, run.error).toBe('success');
+    expect(run.status, run.error ?? undefined).toBe('success');
   });
 });
 

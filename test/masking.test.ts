@@ -28,8 +28,10 @@ describe("secret values in a run's output", () => {
       'leaky.sh',
       [
         'echo "token=$API_TOKEN"',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion in the task script
         'printf "split=%s" "${API_TOKEN:0:6}"',
         'sleep 0.3',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion in the task script
         'printf "%s!\\n" "${API_TOKEN:6}"',
         'echo "password is $TASKRUN_PARAM_PASSWORD, twice: $TASKRUN_PARAM_PASSWORD$TASKRUN_PARAM_PASSWORD"',
         'echo "short secret: $SHORT"',

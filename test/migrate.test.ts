@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('migrations', () => {
   it('are applied once when several processes start at the same moment', async () => {
     await Promise.all(Array.from({ length: 6 }, () => migrateDb(fresh)));
-    const sql = postgres(fresh, { max: 1, onnotice: () => {} });
+    const sql = postgres(fresh, { max: 1, onnotice: () => undefined });
     try {
       const applied = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;
       const tables = await sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`;

@@ -276,6 +276,7 @@ describe('values reach the script literally, never through a shell', () => {
   });
 
   it('gives the task its environment variables', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion in the task script
     writeTask(h.dirs, 'envy.sh', 'printf "%s|%s|%s\\n" "$REGION" "$QUOTED" "${UNSET-unset}"\n');
     await send('PUT', '/api/tasks/envy', { env: { REGION: 'eu-west-1', QUOTED: '$(echo no) `x` "y"' } });
     const { run_id, log } = await (await send('POST', '/api/tasks/envy/execute')).json();

@@ -37,7 +37,9 @@ export function startBare(): Bare {
     if (m.error) w?.reject(new Error(m.error));
     else w?.resolve(m);
   });
-  child.once('exit', () => waiting.forEach((w) => w.reject(new Error('the bare spawner exited'))));
+  child.once('exit', () => {
+    for (const w of waiting.values()) w.reject(new Error('the bare spawner exited'));
+  });
   const stop = () => {
     if (child.pid && alive(child.pid)) child.kill('SIGKILL');
   };

@@ -8,7 +8,7 @@ export const FINAL = new Set(['success', 'failed', 'timeout', 'canceled', 'error
 
 /** Opens a small pool on the product's database. */
 export function connect(url: string): postgres.Sql {
-  return postgres(url, { max: 2, onnotice: () => {} });
+  return postgres(url, { max: 2, onnotice: () => undefined });
 }
 
 /** Tells when runs end, from the same `taskrun_run` NOTIFYs the web process listens to. */
@@ -53,7 +53,7 @@ export async function watchRuns(sql: postgres.Sql): Promise<RunWatcher> {
         seen.delete(runId);
         return known;
       }
-      let expire: (v: undefined) => void = () => {};
+      let expire: (v: undefined) => void = () => undefined;
       const timer = setTimeout(() => expire(undefined), timeoutMs);
       const status = await Promise.race([
         new Promise<string>((resolve) => waiters.set(runId, resolve)),

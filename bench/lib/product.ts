@@ -173,7 +173,7 @@ async function waitReady(base: string, dataDir: string, exited: () => boolean, d
       );
       if (healthy && fs.existsSync(urlFile)) {
         const url = fs.readFileSync(urlFile, 'utf8').trim();
-        sql ??= postgres(url, { max: 1, onnotice: () => {} });
+        sql ??= postgres(url, { max: 1, onnotice: () => undefined });
         const [row] = await sql`select count(*)::int as n from runners where stopped_at is null`;
         if (row.n > 0) return url;
       }
@@ -203,7 +203,7 @@ export async function startExtraRunner(p: Product, env: Record<string, string>):
     killGroup(pid, 'SIGKILL');
   };
   const unregister = onCleanup(stop);
-  const sql = postgres(p.dbUrl, { max: 1, onnotice: () => {} });
+  const sql = postgres(p.dbUrl, { max: 1, onnotice: () => undefined });
   try {
     const deadline = monoMs() + 60_000;
     for (;;) {

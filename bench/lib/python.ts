@@ -10,8 +10,9 @@ let found: Promise<string> | undefined;
  */
 export function realPython(): Promise<string> {
   const root = process.getuid?.() === 0;
-  return (found ??= resolveInterpreters(process.env.PYTHON, root ? loadConfig({}).runUidBase : undefined).then((it) => {
+  found ??= resolveInterpreters(process.env.PYTHON, root ? loadConfig({}).runUidBase : undefined).then((it) => {
     if (!it.python) throw new Error('no Python 3 interpreter that run users can start (set PYTHON)');
     return it.python;
-  }));
+  });
+  return found;
 }

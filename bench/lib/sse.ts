@@ -113,7 +113,7 @@ export type ViewerOptions = {
  * viewers of a gigabyte cost the bench process little CPU next to the web process serving them.
  */
 export function viewStream(base: string, runId: number, o: ViewerOptions = {}): { done: Promise<ViewerResult>; abort: () => void } {
-  let abort: () => void = () => {};
+  let abort: () => void = () => undefined;
   const done = new Promise<ViewerResult>((resolve, reject) => {
     const delays: number[] = [];
     // A stamped line counts as received when its event is complete (an event never splits a line).

@@ -15,7 +15,7 @@ let evilUrl: string;
 withAppAndBrowser(async (a, b) => {
   [app, browser] = [a, b];
   // Another origin (another port) whose page posts to taskrun, as a malicious site would.
-  evil = http.createServer((req, res) => {
+  evil = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(`<!doctype html><form id="f" method="post" action="${app.url}/tasks/victim/run"></form>
       <form id="g" method="post" action="${app.url}/tasks/victim/delete"><input name="_csrf" value="guess"></form>

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/log';
 import { LogFiles, LogTails, OutputSockets } from '../../src/logs';
 import { createApp } from '../../src/routes/app';
 import { readBootId } from '../../src/runner/boot-id';
+import type { RunJson } from '../../src/runs/json';
 import { baseTaskEnv, type RunnerContext } from '../../src/runner/context';
 import { resolveInterpreters } from '../../src/runner/interpreters';
 import { setupIsolation, type Isolation } from '../../src/runner/isolation/isolation';
@@ -33,7 +34,7 @@ export type Harness = {
   env: NodeJS.ProcessEnv;
   startRunner: (overrides?: Record<string, string>) => Promise<Runner>;
   /** The run as the API shows it, once it has ended (waits up to `ms`). */
-  runEnded: (runId: number, ms?: number) => Promise<Record<string, any>>;
+  runEnded: (runId: number, ms?: number) => Promise<RunJson>;
   runnerContext: (overrides?: Record<string, string>, iso?: Isolation) => RunnerContext;
   /** How the harness's runners isolate runs. */
   isolation: Isolation;
@@ -64,7 +65,9 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     ...env,
   };
   const cfg = loadConfig(fullEnv);
-  const notify = createNotifier(tdb.db, () => {});
+  const notify = createNotifier(tdb.db, () => {
+    // production only logs a failed NOTIFY (runners poll anyway); the harness's log is silent
+  });
   const events = await startRunEvents(tdb.db);
   const secretKey = loadSecretKey(cfg.secretKey, cfg.dataDir);
   const deps: WebDeps = { cfg, db: tdb.db, notify, events, logTails: new LogTails(), log, secretKey };

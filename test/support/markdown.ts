@@ -56,8 +56,8 @@ export function shellSteps(script: string): ShellStep[] {
  * breaks included) and a run of white space for any white space.
  */
 export function matchesShown(expected: string, actual: string): boolean {
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
-  const pattern = expected.trim().split('…').map(escape).join('[\\s\\S]*');
+  const toPattern = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+  const pattern = expected.trim().split('…').map(toPattern).join('[\\s\\S]*');
   return new RegExp(`^${pattern}$`).test(actual.trim());
 }
 

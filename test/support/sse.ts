@@ -29,8 +29,9 @@ export async function* readSse(res: Response): AsyncGenerator<SseEvent> {
     const { value, done } = await reader.read();
     if (done) return;
     buf += value;
-    let nl: number;
-    while ((nl = buf.search(/\r\n|\r|\n/)) >= 0) {
+    for (;;) {
+      const nl = buf.search(/\r\n|\r|\n/);
+      if (nl < 0) break;
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + (buf.startsWith('\r\n', nl) ? 2 : 1));
       if (line === '') {

@@ -12,7 +12,9 @@ export async function tcpProxy(targetPort: number): Promise<Proxy> {
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
-      s.on('error', () => {});
+      s.on('error', () => {
+        // a reset or cut connection: its 'close' destroys the other side
+      });
     }
     client.pipe(upstream).pipe(client);
     client.on('close', () => upstream.destroy());

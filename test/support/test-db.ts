@@ -10,7 +10,7 @@ export type TestDb = { url: string; db: Db; drop: () => Promise<void> };
 export async function createTestDb(): Promise<TestDb> {
   const base = inject('pgUrl');
   const name = `taskrun_test_${crypto.randomBytes(6).toString('hex')}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  const admin = postgres(base, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
   const u = new URL(base);
@@ -23,7 +23,7 @@ export async function createTestDb(): Promise<TestDb> {
     db,
     drop: async () => {
       await closeDb(db);
-      const a = postgres(base, { max: 1, onnotice: () => {} });
+      const a = postgres(base, { max: 1, onnotice: () => undefined });
       await a.unsafe(`drop database if exists ${name} with (force)`);
       await a.end();
     },
