@@ -1,3 +1,5 @@
+// A file of its own: every route module takes these, and app.ts imports every route module, so
+// defining them in app.ts would make each route import the module that imports it.
 import type { HashQueue } from '../auth/hash-queue';
 import type { Logger } from '../log';
 import type { LogTails } from '../logs';
