@@ -75,7 +75,9 @@ try {
   }
 } finally {
   await cleanupAll();
-  if (!opts.keep) ws.remove();
+  // A scenario that broke keeps the workspace: its product logs and run logs say why.
+  if (failures.length > 0) console.error(`kept the workspace of the broken scenario(s): ${ws.root}`);
+  else if (!opts.keep) ws.remove();
 }
 
 log(`\n${table(results)}`);
